@@ -1,0 +1,224 @@
+"""BlogTube settings: one module, configured from environment variables.
+
+Every variable is listed in the README. The defaults give the embedded
+configuration (SQLite, ORM task broker, in-process channel layer) so a fresh
+clone runs with nothing to install; DATABASE_URL and REDIS_URL scale it out.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+
+def _local_secret_key() -> str:
+    # A fresh clone has no SECRET_KEY; generating one per clone (and keeping it,
+    # git-ignored) keeps sessions valid across restarts without a setup step.
+    path = BASE_DIR / ".secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
+DEBUG = env.bool("DEBUG", default=True)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "django_htmx",
+    "django_q",
+    "template_partials",
+    "videos",
+    "providers",
+    "jobs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "blogtube_site.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            # {% partialdef %} in every template, as Django 6 has it built in.
+            "builtins": ["template_partials.templatetags.partials"],
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "blogtube_site.wsgi.application"
+ASGI_APPLICATION = "blogtube_site.asgi.application"
+
+# --- Database ---------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'blogtube.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A worker and the web process write at the same time. With Django's
+    # defaults nearly every job died with "database is locked"; WAL lets readers
+    # run beside a writer, IMMEDIATE takes the write lock at BEGIN (so SQLite
+    # can wait for it instead of failing a deadlocked upgrade), and the busy
+    # timeout is how long it waits.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # A file, not :memory:, so a live server and a worker process can share it;
+    # one per test run, so runs side by side do not corrupt each other's.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str(
+            "BLOGTUBE_TEST_DATABASE", default=str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
+        )
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "blogtube_cache",
+    }
+}
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+
+# --- Channels: the channel layer is a doorbell, the database is the truth ---
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Without Redis a worker's group_send never reaches the web process, so each
+# web process runs one poller that reads new JobEvents and rings local groups.
+BLOGTUBE_EVENT_POLLER = env.bool("BLOGTUBE_EVENT_POLLER", default=not REDIS_URL)
+BLOGTUBE_POLL_INTERVAL = env.float("BLOGTUBE_POLL_INTERVAL", default=0.2)
+
+# --- django-q2 --------------------------------------------------------------
+BLOGTUBE_JOB_TIMEOUT = env.int("BLOGTUBE_JOB_TIMEOUT", default=1800)
+Q_CLUSTER = {
+    "name": "blogtube",
+    "orm": "default",
+    "workers": env.int("BLOGTUBE_WORKERS", default=2),
+    "timeout": BLOGTUBE_JOB_TIMEOUT,
+    # retry must exceed timeout: a shorter one redelivers a task that is still
+    # running, and the same job would run twice at once.
+    "retry": BLOGTUBE_JOB_TIMEOUT + 300,
+    # A job's own retry policy lives on the Job (attempts, error codes);
+    # django-q2's blind redelivery would repeat permanent failures.
+    "max_attempts": 1,
+    "catch_up": False,
+    "ack_failures": True,
+    "save_limit": 500,
+    "label": "Task queue",
+}
+if REDIS_URL and env.bool("BLOGTUBE_REDIS_BROKER", default=False):
+    Q_CLUSTER["redis"] = REDIS_URL
+    Q_CLUSTER.pop("orm")
+
+# --- BlogTube ---------------------------------------------------------------
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+# "offline" needs no key and no network; with a key the default is OpenAI.
+BLOGTUBE_DEFAULT_PROVIDER = env.str(
+    "BLOGTUBE_DEFAULT_PROVIDER", default="openai" if OPENAI_API_KEY else "offline"
+)
+YOUTUBE_PROXY_URL = env.str("YOUTUBE_PROXY_URL", default="")
+# Webshare's rotating residential proxies, the kind youtube-transcript-api documents.
+WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")
+WEBSHARE_PROXY_PASSWORD = env.str("WEBSHARE_PROXY_PASSWORD", default="")
+YOUTUBE_COOKIES_FILE = env.str("YOUTUBE_COOKIES_FILE", default="")
+# Requests to YouTube per minute, shared by every worker through the cache.
+YOUTUBE_REQUESTS_PER_MINUTE = env.int("YOUTUBE_REQUESTS_PER_MINUTE", default=30)
+# How long video info, track lists and transcripts are reused before asking YouTube again.
+YOUTUBE_CACHE_SECONDS = env.int("YOUTUBE_CACHE_SECONDS", default=7 * 24 * 3600)
+# Playlists and channels: at most this many jobs per batch.
+BLOGTUBE_BATCH_LIMIT = env.int("BLOGTUBE_BATCH_LIMIT", default=50)
+# Speech to text when a video has no captions (needs requirements-whisper.txt).
+WHISPER_MODEL = env.str("WHISPER_MODEL", default="base")
+WHISPER_ENABLED = env.bool("WHISPER_ENABLED", default=True)
+# Transient failures (rate limits, outages) retry after 1, 2, 4… minutes, this many runs in all.
+BLOGTUBE_MAX_ATTEMPTS = env.int("BLOGTUBE_MAX_ATTEMPTS", default=4)
+BLOGTUBE_RETRY_SECONDS = env.int("BLOGTUBE_RETRY_SECONDS", default=60)
+BLOGTUBE_DRAFT_FLUSH_SECONDS = env.float("BLOGTUBE_DRAFT_FLUSH_SECONDS", default=0.25)
+
+# --- Static and media ---------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "var" / "static"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+}
+# Tests run the pipeline inside the request; never set this in production.
+BLOGTUBE_TASKS_SYNC = env.bool("BLOGTUBE_TASKS_SYNC", default=False)

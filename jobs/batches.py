@@ -1,0 +1,116 @@
+"""Playlists and channels as batches: one job per video, followed as one.
+
+A pasted playlist or channel address is first expanded into a preview (its
+title and the videos a batch would get, up to BLOGTUBE_BATCH_LIMIT); creating
+the batch expands it again, which the videos app answers from its cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.db import transaction
+
+from jobs import services
+from jobs.models import Batch, Job
+from videos import channels
+from videos import services as videos
+from videos.errors import InvalidURL, PlaylistUnavailable
+from videos.youtube import PlaylistEntry
+
+WATCH_URL = "https://www.youtube.com/watch?v={video_id}"
+
+
+@dataclass(frozen=True)
+class BatchPreview:
+    kind: str  # a Batch.Kind
+    url: str  # the playlist's or channel's own address
+    source_id: str
+    title: str
+    channel: str
+    entries: list[PlaylistEntry]
+    truncated: bool  # it has more videos than the limit let in
+    limit: int
+
+    @property
+    def is_channel(self) -> bool:
+        return self.kind == Batch.Kind.CHANNEL
+
+    @property
+    def kind_label(self) -> str:
+        return Batch.Kind(self.kind).label
+
+
+def batch_limit() -> int:
+    return max(1, settings.BLOGTUBE_BATCH_LIMIT)
+
+
+def kind_of(url: str) -> str | None:
+    """Batch.Kind.PLAYLIST or CHANNEL when ``url`` names one, else None."""
+    if channels.parse_channel_url(url):
+        return Batch.Kind.CHANNEL
+    if videos.playlist_id(url):
+        return Batch.Kind.PLAYLIST
+    return None
+
+
+def expand(url: str) -> BatchPreview:
+    """What a batch made from ``url`` would hold; raises the BlogTubeError to show instead."""
+    limit = batch_limit()
+    kind = kind_of(url)
+    if kind == Batch.Kind.CHANNEL:
+        info = channels.expand_channel(url, limit=limit)
+        source_url = channels.parse_channel_url(url) or url
+    elif kind == Batch.Kind.PLAYLIST:
+        info = videos.expand_playlist(url, limit=limit)
+        source_url = f"https://www.youtube.com/playlist?list={info.playlist_id}"
+    else:
+        raise InvalidURL(
+            "This address is neither a playlist nor a channel.",
+            suggestions=[
+                "A playlist: https://www.youtube.com/playlist?list=…",
+                "A channel: https://www.youtube.com/@handle",
+            ],
+        )
+    if not info.entries:
+        error = channels.ChannelUnavailable if kind == Batch.Kind.CHANNEL else PlaylistUnavailable
+        raise error(f"This {Batch.Kind(kind).label.lower()} has no videos that can be read.")
+    return BatchPreview(
+        kind=kind,
+        url=source_url,
+        source_id=info.playlist_id,
+        title=info.title,
+        channel=info.channel,
+        entries=info.entries,
+        truncated=info.truncated,
+        limit=limit,
+    )
+
+
+def create_batch(request: services.JobRequest, url: str) -> Batch:
+    """The Batch and one queued job per video, in the playlist's (or channel's) order."""
+    preview = expand(url)
+    one = replace(request, url=WATCH_URL.format(video_id=preview.entries[0].video_id))
+    # Fail before anything exists: one bad setting would otherwise fail every job.
+    services.validate_request(replace(one, transcript_file=None))
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            kind=preview.kind,
+            source_url=preview.url[:500],
+            source_id=preview.source_id[:100],
+            title=preview.title[:300],
+            channel=preview.channel[:200],
+            truncated=preview.truncated,
+        )
+        for entry in preview.entries:
+            url = WATCH_URL.format(video_id=entry.video_id)
+            job = services.create_job(replace(request, url=url, transcript_file=None))
+            # The table shows each title before a worker has fetched anything.
+            video = videos.video_placeholder(entry.video_id)
+            if not video.title and entry.title:
+                video.title = entry.title[:300]
+                video.duration = entry.duration
+                video.save(update_fields=["title", "duration"])
+            Job.objects.filter(pk=job.pk).update(video=video, batch=batch)
+    return batch

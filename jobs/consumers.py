@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import asyncio
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from jobs import live, poller
+from jobs.doorbell import DASHBOARD_GROUP, job_group
+from jobs.models import Job
+
+# 4xxx: the htmx ws extension retries after 1006/1011/1012/1013 only, so a
+# job that does not exist stops the client for good instead of looping.
+CLOSE_NOT_FOUND = 4404
+
+
+@database_sync_to_async
+def _exists(job_id: str) -> bool:
+    return Job.objects.filter(pk=job_id).exists()
+
+
+class JobConsumer(AsyncWebsocketConsumer):
+    """Pushes a job's regions: everything on connect, then what each event adds."""
+
+    async def connect(self) -> None:
+        self.job_id = str(self.scope["url_route"]["kwargs"]["job_id"])
+        await self.accept()
+        if not await _exists(self.job_id):
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        # Join before reading, so no doorbell can fall between the read and the join.
+        self.group = job_group(self.job_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await poller.ensure_running()
+        update = await database_sync_to_async(live.full_state)(self.job_id)
+        self.last_event_id = update.last_event_id
+        await self.send(text_data=update.html)
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # The page sends nothing we act on; ignore instead of erroring the socket.
+        return
+
+    async def job_changed(self, event: dict) -> None:
+        update = await database_sync_to_async(live.changes_since)(self.job_id, self.last_event_id)
+        if update is None:
+            return
+        self.last_event_id = update.last_event_id
+        await self.send(text_data=update.html)
+
+
+class DashboardConsumer(AsyncWebsocketConsumer):
+    """Every page's second socket: live job rows and toasts for finished jobs."""
+
+    # Rows change with every streamed batch; a person needs at most two redraws a second.
+    MIN_INTERVAL = 0.5
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.channel_layer.group_add(DASHBOARD_GROUP, self.channel_name)
+        await poller.ensure_running()
+        self.last_event_id = await database_sync_to_async(live.latest_event_id)()
+        self.last_sent = 0.0
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(DASHBOARD_GROUP, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        return
+
+    async def job_changed(self, event: dict) -> None:
+        wait = self.MIN_INTERVAL - (time.monotonic() - self.last_sent)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        update = await database_sync_to_async(live.dashboard_changes)(self.last_event_id)
+        if update is None:
+            return
+        self.last_event_id = update.last_event_id
+        self.last_sent = time.monotonic()
+        await self.send(text_data=update.html)

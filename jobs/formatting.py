@@ -1,0 +1,522 @@
+"""A post from the model's text: Markdown with SEO front matter, sanitized HTML (a fragment, or
+a standalone page), plain text and JSON; optionally a table of contents, timestamps and the
+video's player.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from html import escape, unescape
+from html.parser import HTMLParser
+
+import markdown as md
+import nh3
+import yaml
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+# Pure parsing, no models: the SEO block the writer leaves at the end of a draft.
+from providers.seo import SeoData, split_seo
+
+# Model output is untrusted: only these reach a page.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead",
+    "tr", "ul", "del", "sup", "sub",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"},
+                      "td": {"align"}}  # fmt: skip
+
+_H1 = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_WORD = re.compile(r"[^\W\d_][\w'-]{3,}", re.UNICODE)
+_COMMON = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "could",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "from",
+        "further",
+        "have",
+        "having",
+        "here",
+        "into",
+        "just",
+        "more",
+        "most",
+        "much",
+        "must",
+        "only",
+        "other",
+        "over",
+        "same",
+        "should",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "under",
+        "until",
+        "very",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "with",
+        "would",
+        "your",
+        "yours",
+        "also",
+        "like",
+        "know",
+        "really",
+        "going",
+        "want",
+        "thing",
+        "things",
+        "well",
+        "right",
+        "okay",
+        "yeah",
+        "gonna",
+        "lot",
+        "little",
+        "make",
+        "made",
+        "need",
+        "used",
+        "using",
+        "video",
+        "post",
+        "written",
+        "writer",
+        "offline",
+        "transcript",
+        "blogtube",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class PostMeta:
+    fallback_title: str
+    source_url: str
+    video_id: str
+    language: str
+    provider: str
+    model: str
+    date: str
+
+
+@dataclass(frozen=True)
+class FormattedPost:
+    title: str
+    slug: str
+    description: str
+    tags: list[str]
+    body: str  # Markdown without front matter (with the table of contents if asked for)
+    markdown: str  # with front matter
+    html: str  # sanitized fragment (with the video embed if asked for)
+    word_count: int
+    source: dict = field(default_factory=dict)  # where the post came from, as in front matter
+
+    def page(self) -> str:
+        """A standalone HTML document."""
+        return standalone_html(self.title, self.description, self.html)
+
+    def text(self) -> str:
+        """Plain text: the title, underlined headings, bullets, no markup."""
+        return to_plain_text(self.title, self.body)
+
+    def as_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "tags": list(self.tags),
+            "slug": self.slug,
+            "word_count": self.word_count,
+            "body_markdown": self.body,
+            "body_html": self.html,
+            "source": dict(self.source),
+        }
+
+    def json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def render(self, output_format: str) -> str:
+        """The post as one of OUTPUT_FORMATS."""
+        renderers = {
+            "markdown": lambda: self.markdown,
+            "html": self.page,
+            "text": self.text,
+            "json": self.json,
+        }
+        if output_format not in renderers:
+            raise ValueError(f"Unknown output format {output_format!r}.")
+        return renderers[output_format]()
+
+
+# name -> (file extension, content type)
+OUTPUT_FORMATS = {
+    "markdown": ("md", "text/markdown; charset=utf-8"),
+    "html": ("html", "text/html; charset=utf-8"),
+    "text": ("txt", "text/plain; charset=utf-8"),
+    "json": ("json", "application/json"),
+}
+
+
+def split_title(body: str, fallback: str) -> tuple[str, str]:
+    """The first H1 is the title; it leaves the body so it is not shown twice."""
+    match = _H1.search(body)
+    if match and not body[: match.start()].strip():
+        return match.group(1).strip(), body[match.end() :].lstrip("\n")
+    return (fallback or "Untitled post").strip(), body
+
+
+def describe(body: str, limit: int = 160) -> str:
+    for block in re.split(r"\n\s*\n", body):
+        text = block.strip()
+        if text and not text.startswith(("#", "-", "*", ">", "|", "```")):
+            text = re.sub(r"[*_`\[\]]|\(https?://[^)]*\)", "", text)
+            text = " ".join(text.split())
+            if len(text) <= limit:
+                return text
+            return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return ""
+
+
+def pick_tags(body: str, count: int = 5) -> list[str]:
+    words = Counter(w.lower() for w in _WORD.findall(body) if w.lower() not in _COMMON)
+    return [w for w, _ in words.most_common(count)]
+
+
+def to_html(body: str) -> str:
+    raw = md.markdown(body, extensions=["extra", "sane_lists"])
+    return nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener")
+
+
+def standalone_html(title: str, description: str, fragment: str) -> str:
+    return render_to_string(
+        "jobs/post_standalone.html",
+        {"title": title, "description": description, "fragment": fragment},
+    )
+
+
+def format_post(
+    text: str,
+    meta: PostMeta,
+    *,
+    seo: SeoData | None = None,
+    toc: bool = False,
+    timestamps: bool = True,
+    embed: bool = False,
+) -> FormattedPost:
+    """The model's text as a post. SEO data comes from `seo`, else from the block the writer
+    left at the end of the text, else is derived from the text (first paragraph, frequent words).
+
+    toc: a list of the sections after the introduction. timestamps: keep the links to moments
+    of the video in headings. embed: the video player above the post, in the HTML only.
+    """
+    text, found = split_seo(text)
+    seo = seo or found or SeoData()
+    heading, body = split_title(text.strip(), meta.fallback_title)
+    title = seo.title or heading
+    if not timestamps:
+        body = strip_timestamps(body)
+    description = seo.description or describe(body)
+    tags = list(seo.tags) or pick_tags(body)
+    source = {
+        "source_url": meta.source_url,
+        "video_id": meta.video_id,
+        "language": meta.language,
+        "provider": meta.provider,
+        "model": meta.model,
+        "date": meta.date,
+    }
+    front = {"title": title, "description": description, "tags": tags, **source}
+    front_matter = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
+    word_count = len(body.split())
+    if toc:
+        body = with_toc(body)
+    html = with_heading_ids(to_html(body)) if toc else to_html(body)
+    if embed and _VIDEO_ID.match(meta.video_id or ""):
+        # After sanitizing: the sanitizer rightly removes any iframe the model writes.
+        html = video_embed(meta.video_id, title) + html
+    full = f"---\n{front_matter}---\n\n# {title}\n\n{body.strip()}\n"
+    return FormattedPost(
+        title=title,
+        slug=seo.slug or slugify(title)[:100] or "post",
+        description=description,
+        tags=tags,
+        body=body,
+        markdown=full,
+        html=html,
+        word_count=word_count,
+        source=source,
+    )
+
+
+# --- Options: timestamps, table of contents, video embed ---------------------------------
+
+# "## Heading ([1:02](https://youtu.be/ID?t=62))", the form the writers give headings.
+_HEADING_MOMENT = re.compile(
+    r"\s*[(\[]?\[\d{1,2}(?::\d{2}){1,2}\]\(https?://(?:youtu\.be|(?:www\.)?youtube\.com)/"
+    r"[^)\s]*\)[)\]]?(?=\s*#*\s*$)",
+    re.MULTILINE,
+)
+_INLINE_MOMENT = re.compile(
+    r"\[(\d{1,2}(?::\d{2}){1,2})\]\(https?://(?:youtu\.be|(?:www\.)?youtube\.com)/[^)\s]*\)"
+)
+_H2_LINE = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_H2_TAG = re.compile(r"<h2>(.*?)</h2>", re.DOTALL)
+_VIDEO_ID = re.compile(r"^[\w-]{11}$")
+
+
+def strip_timestamps(body: str) -> str:
+    """The body without links to moments of the video: none in headings, plain times in text."""
+    lines = []
+    for line in body.split("\n"):
+        if line.startswith("#"):
+            line = _HEADING_MOMENT.sub("", line)
+        lines.append(_INLINE_MOMENT.sub(r"\1", line))
+    return "\n".join(lines)
+
+
+def anchor(text: str, taken: set[str] | None = None) -> str:
+    """A heading's id the way GitHub makes it, so the Markdown's links work there too."""
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    plain = re.sub(r"[*_`]", "", plain).strip().lower()
+    slug = re.sub(r"[^\w\- ]", "", plain).replace(" ", "-") or "section"
+    if taken is not None:
+        candidate, n = slug, 1
+        while candidate in taken:
+            candidate = f"{slug}-{n}"
+            n += 1
+        taken.add(candidate)
+        slug = candidate
+    return slug
+
+
+def with_toc(body: str) -> str:
+    """A "Contents" list of the '## ' sections, put before the first of them."""
+    headings = [m for m in _H2_LINE.finditer(body) if not _in_code(body, m.start())]
+    if len(headings) < 2:
+        return body
+    taken: set[str] = set()
+    items = []
+    for match in headings:
+        label = _HEADING_MOMENT.sub("", match.group(1)).strip()
+        items.append(f"- [{label}](#{anchor(match.group(1), taken)})")
+    first = headings[0].start()
+    toc = "**Contents**\n\n" + "\n".join(items) + "\n\n"
+    return body[:first] + toc + body[first:]
+
+
+def with_heading_ids(fragment: str) -> str:
+    """Ids on the <h2> of sanitized HTML, matching the links with_toc made."""
+    taken: set[str] = set()
+
+    def add_id(match: re.Match[str]) -> str:
+        text = unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+        return f'<h2 id="{anchor(text, taken)}">{match.group(1)}</h2>'
+
+    return _H2_TAG.sub(add_id, fragment)
+
+
+def video_embed(video_id: str, title: str) -> str:
+    src = f"https://www.youtube-nocookie.com/embed/{video_id}"
+    return (
+        '<figure class="video-embed"><iframe width="560" height="315" '
+        f'src="{src}" title="{escape(title)}" loading="lazy" '
+        'allow="accelerometer; clipboard-write; encrypted-media; gyroscope; picture-in-picture" '
+        'referrerpolicy="strict-origin-when-cross-origin" allowfullscreen></iframe>'
+        f'<figcaption><a href="https://www.youtube.com/watch?v={video_id}" rel="noopener">'
+        "Watch the video</a></figcaption></figure>\n"
+    )
+
+
+def _in_code(body: str, position: int) -> bool:
+    return body.count("```", 0, position) % 2 == 1
+
+
+# --- Plain text -------------------------------------------------------------------------
+
+
+def to_plain_text(title: str, body: str) -> str:
+    """Readable text without markup, from the same HTML the pages show."""
+    parser = _TextRenderer()
+    parser.feed(to_html(body))
+    parser.close()
+    text = "\n".join(line.rstrip() for line in "".join(parser.out).split("\n"))
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return f"{title}\n{'=' * min(len(title), 72)}\n\n{text}\n"
+
+
+class _TextRenderer(HTMLParser):
+    _BLOCKS = frozenset({"p", "ul", "ol", "pre", "blockquote", "table", "hr", "figure"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._lists: list[list[int]] = []  # per open list: [is_ordered, counter]
+        self._heading: list[str] | None = None
+        self._pre = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading = []
+        elif tag in ("ul", "ol"):
+            self._lists.append([tag == "ol", 0])
+            self.out.append("\n")
+        elif tag == "li":
+            depth = max(len(self._lists) - 1, 0)
+            bullet = "- "
+            if self._lists and self._lists[-1][0]:
+                self._lists[-1][1] += 1
+                bullet = f"{self._lists[-1][1]}. "
+            self.out.append("\n" + "  " * depth + bullet)
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag == "pre":
+            self._pre += 1
+            self.out.append("\n\n")
+        elif tag in ("td", "th"):
+            self.out.append(" | ")
+        elif tag == "tr":
+            self.out.append("\n")
+        elif tag in self._BLOCKS:
+            self.out.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and self._heading is not None:
+            text = " ".join("".join(self._heading).split())
+            self._heading = None
+            rule = {"h1": "=", "h2": "-"}.get(tag)
+            underline = f"\n{rule * min(len(text), 72)}" if rule else ""
+            self.out.append(f"\n\n{text}{underline}\n\n")
+        elif tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
+            self.out.append("\n\n")
+        elif tag == "pre":
+            self._pre -= 1
+            self.out.append("\n\n")
+        elif tag in self._BLOCKS:
+            self.out.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._heading is not None:
+            self._heading.append(data)
+        elif self._pre:
+            self.out.append(data)
+        else:
+            self.out.append(re.sub(r"\s+", " ", data))
+
+
+# --- Editing: a person's Markdown back into its parts ------------------------
+
+
+class PostTextError(ValueError):
+    """Text a person typed that cannot become a post; the message says what to fix."""
+
+
+class FrontMatterError(PostTextError):
+    pass
+
+
+_FENCE = "---"
+_FENCE_END = ("---", "...")  # YAML allows "..." to close a document
+
+
+def split_front_matter(markdown: str) -> tuple[str | None, str]:
+    """The YAML between the leading ``---`` lines (None without any) and the body after it."""
+    text = markdown.lstrip("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != _FENCE:
+        return None, text
+    for i, line in enumerate(lines[1:], start=1):
+        if line.strip() in _FENCE_END:
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]).lstrip("\n")
+    raise FrontMatterError(
+        'The front matter starts with "---" but has no closing "---" line before the text.'
+    )
+
+
+def parse_post(markdown: str) -> tuple[dict, str]:
+    """Front matter as a dict and the body without it; FrontMatterError when the YAML is wrong."""
+    raw, body = split_front_matter(markdown)
+    if raw is None:
+        return {}, body
+    try:
+        front = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        mark = getattr(exc, "problem_mark", None)
+        # +2: the mark counts from 0 inside the YAML, which starts after the opening "---".
+        where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark else ""
+        raise FrontMatterError(f"The front matter is not valid YAML: {problem}{where}.") from exc
+    if front is None:
+        return {}, body
+    if not isinstance(front, dict):
+        raise FrontMatterError(
+            'The front matter must be "key: value" lines, such as "title: My post".'
+        )
+    tags = front.get("tags")
+    if tags is not None and not isinstance(tags, (list, str)):
+        raise FrontMatterError('"tags" must be a list, such as "tags: [bread, baking]".')
+    return front, body
+
+
+def front_tags(front: dict) -> list[str] | None:
+    """Tags as a list of strings; a comma-separated string counts too. None when absent."""
+    tags = front.get("tags")
+    if tags is None:
+        return None
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    return [str(t).strip() for t in tags if t is not None and str(t).strip()]
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    heading: str  # the leading H1, "" when there is none
+    html: str  # sanitized fragment, without that H1 (pages print the title themselves)
+    word_count: int
+
+
+def render_body(body: str) -> RenderedBody:
+    """Render a body the way format_post does: the leading H1 is the title, not content."""
+    text = body.strip()
+    match = _H1.search(text)
+    if match and not text[: match.start()].strip():
+        heading, rest = match.group(1).strip(), text[match.end() :].lstrip("\n")
+    else:
+        heading, rest = "", text
+    return RenderedBody(heading=heading, html=to_html(rest), word_count=len(rest.split()))

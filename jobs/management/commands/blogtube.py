@@ -1,0 +1,121 @@
+"""`manage.py blogtube URL`: the same pipeline as the web, in the foreground."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from blogtube_site.errors import BlogTubeError
+from jobs import services
+from jobs.models import STEP_NAMES, Job, JobEvent, Post
+from jobs.pipeline import run_job
+from providers import services as providers
+
+
+class Command(BaseCommand):
+    help = "Turn a YouTube video (or a transcript file) into a blog post."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("url", nargs="?", default="", help="YouTube video URL or id")
+        parser.add_argument("--language", default="en", help="transcript language(s), e.g. de,en")
+        parser.add_argument("--provider", help="provider slug (default: %(default)s)")
+        parser.add_argument("--model", default="", help="model name (default: the provider's)")
+        parser.add_argument("--format", choices=["markdown", "html"], default="markdown")
+        parser.add_argument("--style", choices=list(providers.STYLES), default="article")
+        parser.add_argument("--length", choices=list(providers.LENGTHS), default="medium")
+        parser.add_argument("--transcript-file", type=Path, help=".srt, .vtt or .txt file")
+        parser.add_argument("--out", type=Path, help="write the post here (default: stdout)")
+
+    def handle(self, *args, **options) -> None:
+        provider = self._provider(options["provider"])
+        upload = None
+        if options["transcript_file"]:
+            path: Path = options["transcript_file"]
+            if not path.is_file():
+                raise CommandError(f"No such transcript file: {path}")
+            upload = SimpleUploadedFile(path.name, path.read_bytes())
+        request = services.JobRequest(
+            provider=provider,
+            url=options["url"],
+            transcript_file=upload,
+            language=options["language"],
+            model=options["model"],
+            output_format=options["format"],
+            options={"style": options["style"], "length": options["length"]},
+        )
+        try:
+            job = services.create_job(request, enqueue=False)
+        except BlogTubeError as error:
+            raise CommandError(_explain(error)) from None
+        self.stderr.write(f"Job {job.pk}")
+        self._run_with_progress(job)
+        job.refresh_from_db()
+        if job.status != Job.Status.COMPLETED:
+            if job.status == Job.Status.CANCELLED:
+                raise CommandError("Cancelled.")
+            raise CommandError(
+                _explain_text(job.error_code, job.error_message, job.error_suggestions)
+            )
+        post = Post.objects.get(job=job)
+        text = post.markdown if options["format"] == "markdown" else post.html_page()
+        if options["out"]:
+            options["out"].write_text(text, encoding="utf-8")
+            self.stderr.write(
+                self.style.SUCCESS(f"Wrote {options['out']} ({post.word_count} words)")
+            )
+        else:
+            self.stdout.write(text)
+
+    def _provider(self, slug: str | None) -> providers.Provider:
+        if not slug:
+            return providers.default_provider()
+        found = providers.enabled_providers().filter(slug=slug).first()
+        if not found:
+            names = ", ".join(providers.enabled_providers().values_list("slug", flat=True))
+            raise CommandError(f"Unknown provider {slug!r}. Choose one of: {names}.")
+        return found
+
+    def _run_with_progress(self, job: Job) -> None:
+        worker = threading.Thread(target=run_job, args=(str(job.pk),), daemon=True)
+        worker.start()
+        last_id = 0
+        try:
+            while worker.is_alive():
+                last_id = self._print_events(job, last_id)
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            self.stderr.write("\nStopping…")
+            job.request_cancel()
+            worker.join(timeout=10)
+        self._print_events(job, last_id)
+        if sys.stderr.isatty():
+            self.stderr.write("")
+
+    def _print_events(self, job: Job, after_id: int) -> int:
+        events = list(
+            JobEvent.objects.filter(job=job, id__gt=after_id)
+            .exclude(kind=JobEvent.Kind.TOKEN)
+            .order_by("id")
+        )
+        for event in events:
+            if not event.shows_in_log:
+                continue
+            step = event.data.get("step")
+            prefix = f"[{STEP_NAMES.index(step) + 1}/{len(STEP_NAMES)}]" if step else "     "
+            style = {"error": self.style.ERROR, "warning": self.style.WARNING}.get(event.level, str)
+            self.stderr.write(style(f"{prefix} {event.message}"))
+        return events[-1].id if events else after_id
+
+
+def _explain(error: BlogTubeError) -> str:
+    return _explain_text(error.code, error.message, error.suggestions)
+
+
+def _explain_text(code: str, message: str, suggestions) -> str:
+    lines = [f"{message} [{code}]"] + [f"  - {s}" for s in suggestions]
+    return "\n".join(lines)

@@ -1,0 +1,291 @@
+"""One job, step by step. Each step reads what earlier steps stored on the job,
+so a retry resumes at the step that failed and a reprocess downloads nothing again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError
+from django.utils import timezone
+
+from blogtube_site.errors import BlogTubeError, Cancelled
+from jobs.formatting import PostMeta, format_post
+from jobs.models import Job, Post
+from jobs.scheduling import retry_later
+from providers import services as providers
+from videos import services as videos
+
+log = logging.getLogger(__name__)
+
+# Rough size of a finished post, to turn streamed characters into a percentage.
+EXPECTED_CHARS = {"short": 3500, "medium": 7000, "long": 12000}
+
+
+class UnexpectedError(BlogTubeError):
+    code = "INTERNAL_ERROR"
+    message = "BlogTube hit an unexpected error. The details are in the server log."
+    suggestions = ("Retry the job; if it fails again, report the job id.",)
+
+
+class TimedOut(BlogTubeError):
+    code = "TIMEOUT"
+    transient = True
+    message = "The job took longer than the worker allows and was stopped."
+    suggestions = ("Retry the job.", "Raise BLOGTUBE_JOB_TIMEOUT for very long videos.")
+
+
+def claim_next(job_id: str) -> Job | None:
+    """Claim the most urgent queued job, preferring the task's own on a tie.
+
+    django-q2 has no priorities, but every queued job has exactly one task in
+    the queue, so a task may run whichever queued job is most urgent: each job
+    still runs once, just in priority order. None when nothing is queued.
+    """
+    own = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).values("priority").first()
+    floor = own["priority"] if own else None
+    queued = Job.objects.filter(status=Job.Status.QUEUED)
+    if floor is not None:
+        queued = queued.filter(priority__gt=floor)
+    candidates = list(queued.order_by("-priority", "created").values_list("pk", flat=True)[:20])
+    if floor is not None:
+        candidates.append(job_id)
+    for pk in candidates:
+        job = Job.objects.select_related("video", "provider", "transcript").get(pk=pk)
+        if job.claim():
+            if str(pk) != str(job_id):
+                log.info("Task for job %s runs the more urgent job %s first.", job_id, pk)
+            return job
+    return None
+
+
+def run_job(job_id: str) -> None:
+    job = claim_next(job_id)
+    if job is None:
+        log.info("Job %s is not queued any more; nothing to run.", job_id)
+        return
+    try:
+        for step in job.pending_steps():
+            if job.cancel_is_requested():
+                raise Cancelled()
+            job.start_step(step)
+            message, skipped = STEP_FUNCTIONS[step](job)
+            job.finish_step(step, message, skipped=skipped)
+        job.complete()
+    except Cancelled:
+        job.mark_cancelled()
+    except BlogTubeError as error:
+        log.info("Job %s failed: %s (%s) %s", job.pk, error.code, error.message, error.detail)
+        if error.transient and job.attempts < settings.BLOGTUBE_MAX_ATTEMPTS:
+            # Rate limits and outages pass: wait and retry rather than fail a whole batch.
+            delay = settings.BLOGTUBE_RETRY_SECONDS * 2 ** (job.attempts - 1)
+            retry_at = timezone.now() + datetime.timedelta(seconds=delay)
+            job.defer(error, retry_at)
+            retry_later(job, retry_at)
+        else:
+            job.fail(error)
+    except Exception as exc:
+        log.exception("Job %s crashed", job.pk)
+        job.fail(UnexpectedError(detail=repr(exc)))
+    finally:
+        # django-q2's timeout raises a SystemExit subclass, which no except above sees.
+        if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).exists():
+            job.fail(TimedOut())
+
+
+StepResult = tuple[str, bool]  # (message for the timeline, skipped)
+
+
+def validate(job: Job) -> StepResult:
+    if job.source_url:
+        video_id = videos.parse_video_id(job.source_url)
+        if not job.video_id:
+            job.video = videos.video_placeholder(video_id)
+            job.save(update_fields=["video"])
+        return f"Video id {video_id}", False
+    if job.transcript_id or job.transcript_file:
+        return "Uploaded transcript, no video", False
+    raise videos.InvalidTranscriptFile("The job has neither a video URL nor a transcript.")
+
+
+def fetch_info(job: Job) -> StepResult:
+    if not job.video_id:
+        return "No video: skipped", True
+    try:
+        video = videos.get_video(job.video.youtube_id)
+    except BlogTubeError as error:
+        if not _has_upload(job):
+            raise
+        # With the transcript in hand YouTube is a nice-to-have, not a must.
+        job.log(f"YouTube info unavailable: {error.message}", level="warning", code=error.code)
+        return "Video info unavailable; continuing with the uploaded transcript", True
+    job.video = video
+    return f"{video.title} · {video.channel} · {video.duration_display}", False
+
+
+def list_languages(job: Job) -> StepResult:
+    if _has_upload(job) or not job.video_id:
+        return "Using the uploaded transcript", True
+    if job.transcript_id:
+        return "Transcript already stored", True
+    tracks = videos.list_tracks(job.video.youtube_id)
+    names = [
+        f"{t.language} ({t.language_code}{', auto' if t.is_generated else ''})" for t in tracks
+    ]
+    job.log("Transcript languages: " + ", ".join(names), codes=[t.language_code for t in tracks])
+    return f"{len(tracks)} track{'s' if len(tracks) != 1 else ''}", False
+
+
+def fetch_transcript(job: Job) -> StepResult:
+    if job.transcript_id:
+        transcript = job.transcript
+        note = "Re-using the stored transcript"
+    elif job.transcript_file:
+        job.transcript_file.open("rb")
+        try:
+            content = job.transcript_file.read()
+        finally:
+            job.transcript_file.close()
+        name = job.transcript_file_name or Path(job.transcript_file.name).name
+        # A file says nothing of its language; the person told us in the form.
+        transcript = videos.transcript_from_upload(
+            name, content, video=job.video if job.video_id else None, language=_languages(job)[0]
+        )
+        note = f"Read {name}"
+    else:
+        transcript, reused = videos.get_transcript(job.video, _languages(job))
+        note = "Re-using the stored transcript" if reused else "Downloaded"
+    job.transcript = transcript
+    job.save(update_fields=["transcript"])
+    kind = "auto-generated" if transcript.is_generated else transcript.get_source_display()
+    return (
+        f"{note}: {transcript.language_code}, {kind}, {transcript.word_count:,} words",
+        False,
+    )
+
+
+def generate(job: Job) -> StepResult:
+    transcript = job.transcript
+    video = job.video if job.video_id else None
+    request = providers.PostRequest(
+        title=video.title if video else "",
+        transcript=transcript.text,
+        segments=transcript.segments,
+        chapters=video.chapters if video else [],
+        video_url=video.url if video else "",
+        language=job.options.get("write_language") or transcript.language_code or "en",
+        style=job.options.get("style", "article"),
+        length=job.options.get("length", "medium"),
+        custom_prompt=job.options.get("custom_prompt", ""),
+    )
+    job.reset_draft()
+    expected = EXPECTED_CHARS.get(request.length, EXPECTED_CHARS["medium"])
+    flush_every = settings.BLOGTUBE_DRAFT_FLUSH_SECONDS
+    pending: list[str] = []
+    written = 0
+    last_flush = time.monotonic()
+    for chunk in providers.write_post(job.provider, job.model, request):
+        if chunk.usage:
+            job.add_usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+        if not chunk.text:
+            continue
+        pending.append(chunk.text)
+        written += len(chunk.text)
+        if time.monotonic() - last_flush >= flush_every or len(pending) >= 200:
+            job.append_draft("".join(pending), step="generate", percent=95 * written // expected)
+            pending.clear()
+            last_flush = time.monotonic()
+            if job.cancel_is_requested():
+                raise Cancelled()
+    job.append_draft("".join(pending), step="generate", percent=95)
+    job.refresh_from_db(fields=["draft", "tokens_in", "tokens_out"])
+    if not job.draft.strip():
+        raise providers.EmptyResponse()
+    words = len(job.draft.split())
+    return f"{words:,} words written by {job.provider.name}", False
+
+
+def format_step(job: Job) -> StepResult:
+    video = job.video if job.video_id else None
+    fallback = video.title if video and video.title else _upload_title(job)
+    formatted = format_post(
+        job.draft,
+        PostMeta(
+            fallback_title=fallback,
+            source_url=video.url if video else "",
+            video_id=video.youtube_id if video else "",
+            language=job.transcript.language_code if job.transcript_id else job.language,
+            provider=job.provider.slug,
+            model=job.model or job.provider.default_model,
+            date=timezone.localdate().isoformat(),
+        ),
+    )
+    fields = {
+        "video": video,
+        "title": formatted.title[:300],
+        "description": formatted.description[:300],
+        "tags": formatted.tags,
+        "markdown": formatted.markdown,
+        "html": formatted.html,
+        "word_count": formatted.word_count,
+    }
+    post = Post.objects.filter(job=job).first()
+    if post:
+        for name, value in fields.items():
+            setattr(post, name, value)
+        post.save()
+    else:
+        _create_post(job, formatted.slug, fields)
+    return f"{formatted.word_count:,} words, {len(formatted.tags)} tags", False
+
+
+def save(job: Job) -> StepResult:
+    post = Post.objects.get(job=job)
+    md_path = post.write_files()
+    post.save(update_fields=["file_path"])
+    return f"Saved {md_path.name}", False
+
+
+def _languages(job: Job) -> list[str]:
+    return [code.strip() for code in job.language.split(",") if code.strip()] or ["en"]
+
+
+def _has_upload(job: Job) -> bool:
+    return bool(job.transcript_file) or (
+        job.transcript_id is not None and job.transcript.source == "upload"
+    )
+
+
+def _upload_title(job: Job) -> str:
+    if job.transcript_file:
+        stem = Path(job.transcript_file_name or job.transcript_file.name).stem
+        return stem.replace("_", " ").replace("-", " ").strip().title()
+    return "Untitled post"
+
+
+def _create_post(job: Job, slug: str, fields: dict) -> None:
+    for attempt in range(20):
+        candidate = slug if attempt == 0 else f"{slug[:90]}-{str(job.pk)[: 4 + attempt]}"
+        try:
+            Post.objects.create(job=job, slug=candidate, **fields)
+            return
+        except IntegrityError:
+            if Post.objects.filter(job=job).exists():
+                return
+    raise UnexpectedError(detail=f"no free slug for {slug}")
+
+
+STEP_FUNCTIONS: dict[str, Callable[[Job], StepResult]] = {
+    "validate": validate,
+    "fetch_info": fetch_info,
+    "list_languages": list_languages,
+    "fetch_transcript": fetch_transcript,
+    "generate": generate,
+    "format": format_step,
+    "save": save,
+}

@@ -1,0 +1,126 @@
+"""What views, the API, admin and the CLI do to jobs. Nothing here knows about HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django_q.tasks import async_task
+
+from jobs.models import InvalidTransition, Job
+from providers import services as providers
+from providers.models import Provider
+from videos import services as videos
+from videos.errors import InvalidURL
+
+
+@dataclass
+class JobRequest:
+    provider: Provider
+    url: str = ""
+    transcript_file: UploadedFile | None = None
+    language: str = "en"
+    model: str = ""
+    output_format: str = Job.OutputFormat.MARKDOWN
+    priority: int = 0
+    options: dict = field(default_factory=dict)
+
+
+def validate_request(request: JobRequest) -> None:
+    """Raise the BlogTubeError a person should see, before any job exists."""
+    if not request.url.strip() and request.transcript_file is None:
+        raise InvalidURL(
+            "Paste a YouTube video URL or upload a transcript file.",
+            suggestions=["A URL looks like https://www.youtube.com/watch?v=dQw4w9WgXcQ"],
+        )
+    if request.url.strip():
+        videos.parse_video_id(request.url)
+    if request.transcript_file is not None:
+        request.transcript_file.seek(0)
+        videos.parse_transcript_file(request.transcript_file.name, request.transcript_file.read())
+        request.transcript_file.seek(0)
+    providers.check_configured(request.provider)
+
+
+def create_job(request: JobRequest, *, enqueue: bool = True) -> Job:
+    validate_request(request)
+    with transaction.atomic():
+        job = Job.objects.create(
+            source_url=request.url.strip(),
+            language=request.language.strip() or "en",
+            provider=request.provider,
+            model=request.model.strip() or request.provider.default_model,
+            output_format=request.output_format,
+            priority=request.priority,
+            options=request.options,
+        )
+        if request.transcript_file is not None:
+            job.transcript_file_name = Path(request.transcript_file.name).name
+            job.transcript_file.save(request.transcript_file.name, request.transcript_file)
+        job.create_steps()
+        job.log("Queued")
+        if enqueue:
+            _enqueue(job)
+    return job
+
+
+def _enqueue(job: Job) -> None:
+    # After commit: a worker must never look for a job that is not there yet.
+    transaction.on_commit(
+        lambda: async_task(
+            "jobs.tasks.run",
+            str(job.pk),
+            task_name=f"job-{job.pk}",
+            sync=settings.BLOGTUBE_TASKS_SYNC,
+        )
+    )
+
+
+def cancel(job: Job) -> None:
+    job.request_cancel()
+
+
+def retry(job: Job) -> None:
+    with transaction.atomic():
+        job.retry()
+        _enqueue(job)
+
+
+def reprocess(job: Job, **changes: object) -> Job:
+    """A new job on the same video and stored transcript, with other settings."""
+    with transaction.atomic():
+        new = Job.objects.create(
+            video=job.video,
+            transcript=job.transcript,
+            source_url=job.source_url,
+            transcript_file=job.transcript_file,
+            transcript_file_name=job.transcript_file_name,
+            language=changes.get("language", job.language),
+            provider=changes.get("provider", job.provider),
+            model=changes.get("model", job.model),
+            output_format=changes.get("output_format", job.output_format),
+            priority=job.priority,
+            options={**job.options, **changes.get("options", {})},
+        )
+        new.create_steps()
+        new.log(f"Reprocessing job {job.pk} with its stored transcript")
+        _enqueue(new)
+    return new
+
+
+def delete(job: Job) -> None:
+    """Delete a job that no worker is running."""
+    if job.status == Job.Status.RUNNING:
+        raise InvalidTransition("A running job must be cancelled before it is deleted.")
+    job.delete()
+
+
+def create_playlist_jobs(request: JobRequest) -> list[Job]:
+    """One job per video of the playlist or channel in request.url, in order, as a Batch."""
+    from jobs import batches  # batches builds on this module
+
+    batch = batches.create_batch(request, request.url)
+    return list(batch.jobs.order_by("created"))

@@ -1,0 +1,338 @@
+"""BlogTube's history in numbers: what the stats page shows.
+
+Every figure comes from an aggregate query (GROUP BY in the database); Python
+only walks the groups (days, steps, provider+model pairs), never the jobs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from jobs import charts
+from jobs.models import STEPS, Job, JobStep
+from providers import services as providers
+
+RANGES = (7, 30, 90)
+DEFAULT_DAYS = 30
+
+# The stacked series of the per-day chart, bottom to top; queued and running are "other".
+SERIES: tuple[tuple[str, str], ...] = (
+    ("completed", "Completed"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+    ("other", "Other"),
+)
+SERIES_KEYS = tuple(key for key, _ in SERIES)
+FINISHED = (Job.Status.COMPLETED, Job.Status.FAILED, Job.Status.CANCELLED)
+
+_DURATION = ExpressionWrapper(F("finished") - F("started"), output_field=DurationField())
+
+
+@dataclass(frozen=True)
+class Day:
+    day: dt.date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class StepTime:
+    name: str
+    label: str
+    seconds: float
+    count: int
+
+    @property
+    def display(self) -> str:
+        return charts.seconds_display(self.seconds)
+
+
+@dataclass
+class ProviderUsage:
+    name: str
+    jobs: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: Decimal = Decimal(0)
+    # Models with tokens the price table does not know: their cost is left out.
+    unpriced: list[str] = field(default_factory=list)
+
+    @property
+    def tokens(self) -> int:
+        return self.tokens_in + self.tokens_out
+
+    @property
+    def cost_display(self) -> str:
+        return cost_display(self.cost)
+
+    @property
+    def cost_note(self) -> str:
+        if self.unpriced and not self.cost:
+            return "price unknown"
+        return self.cost_display + (" + unpriced" if self.unpriced else "")
+
+
+@dataclass
+class JobStats:
+    days: int
+    since: dt.datetime
+    any_jobs: bool
+    total: int
+    by_status: dict[str, int]
+    per_day: list[Day]
+    step_times: list[StepTime]
+    providers: list[ProviderUsage]
+    avg_duration: float | None
+    errors: list[tuple[str, int]]
+    slowest: list[Job]
+
+    @property
+    def finished(self) -> int:
+        return sum(self.by_status.get(s, 0) for s in FINISHED)
+
+    @property
+    def completed(self) -> int:
+        return self.by_status.get(Job.Status.COMPLETED, 0)
+
+    @property
+    def success_rate(self) -> float | None:
+        """Completed out of finished (completed, failed or cancelled), in percent."""
+        return 100 * self.completed / self.finished if self.finished else None
+
+    @property
+    def status_totals(self) -> list[tuple[str, str, int]]:
+        return [(key, label, self.by_status.get(key, 0)) for key, label in SERIES]
+
+    @property
+    def tokens_in(self) -> int:
+        return sum(p.tokens_in for p in self.providers)
+
+    @property
+    def tokens_out(self) -> int:
+        return sum(p.tokens_out for p in self.providers)
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((p.cost for p in self.providers), Decimal(0))
+
+    @property
+    def has_unpriced(self) -> bool:
+        return any(p.unpriced for p in self.providers)
+
+    @property
+    def unpriced_models(self) -> list[str]:
+        return sorted({m for p in self.providers for m in p.unpriced})
+
+    @property
+    def cost_display(self) -> str:
+        return cost_display(self.cost)
+
+    @property
+    def avg_duration_display(self) -> str:
+        return "" if self.avg_duration is None else charts.seconds_display(self.avg_duration)
+
+    @property
+    def prices_as_of(self) -> str:
+        return providers.PRICES_AS_OF
+
+    @property
+    def series(self) -> tuple[tuple[str, str], ...]:
+        return SERIES
+
+    # --- charts -------------------------------------------------------------
+
+    @property
+    def per_day_chart(self) -> SafeString:
+        every = max(1, math.ceil(len(self.per_day) / 6))
+        last = len(self.per_day) - 1
+
+        def tick(i: int, day: dt.date) -> str:
+            # Every few days from the right edge, so today always has a label.
+            if (last - i) % every:
+                return ""
+            return day.strftime("%a %d") if self.days <= 7 else day.strftime("%d %b")
+
+        def tooltip(i: int) -> str:
+            day = self.per_day[i]
+            parts = [f"{n} {label.lower()}" for key, label in SERIES if (n := day.counts[key])]
+            detail = f": {', '.join(parts)}" if parts else ""
+            return f"{day.day:%a %d %b %Y}, {day.total} job{'s' if day.total != 1 else ''}{detail}"
+
+        return charts.stacked_bars(
+            title=f"Jobs per day, last {self.days} days",
+            desc=f"{self.total} jobs, stacked by status: "
+            + ", ".join(f"{n} {label.lower()}" for _, label, n in self.status_totals),
+            labels=[d.day.isoformat() for d in self.per_day],
+            tick_labels=[tick(i, d.day) for i, d in enumerate(self.per_day)],
+            series=[charts.Series(key, label) for key, label in SERIES],
+            values=[d.counts for d in self.per_day],
+            tooltip=tooltip,
+        )
+
+    @property
+    def step_chart(self) -> SafeString:
+        return charts.horizontal_bars(
+            title="Average time per step",
+            desc="; ".join(
+                f"{s.label}: {charts.seconds_display(s.seconds)}" for s in self.step_times
+            ),
+            bars=[charts.Bar(s.label, [s.seconds]) for s in self.step_times],
+            series=[charts.Series("step", "Seconds")],
+            fmt=charts.seconds_display,
+        )
+
+    @property
+    def tokens_chart(self) -> SafeString:
+        return charts.horizontal_bars(
+            title="Tokens per provider",
+            desc="; ".join(
+                f"{p.name}: {p.tokens_in:,} in, {p.tokens_out:,} out" for p in self.providers
+            ),
+            bars=[
+                charts.Bar(p.name, [p.tokens_in, p.tokens_out], note=p.cost_note)
+                for p in self.providers
+                if p.tokens
+            ],
+            series=[charts.Series("in", "In"), charts.Series("out", "Out")],
+            fmt=charts.tokens_display,
+        )
+
+
+def cost_display(cost: Decimal) -> str:
+    if not cost:
+        return "$0"
+    return f"≈ ${cost:.4f}" if cost < 1 else f"≈ ${cost:,.2f}"
+
+
+def job_stats(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> JobStats:
+    now = now or timezone.now()
+    first_day = timezone.localdate(now) - dt.timedelta(days=days - 1)
+    since = timezone.make_aware(dt.datetime.combine(first_day, dt.time.min))
+    jobs = Job.objects.filter(created__gte=since).order_by()
+
+    by_status = dict(jobs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    by_status["other"] = sum(n for s, n in by_status.items() if s not in FINISHED)
+    total = sum(n for s, n in by_status.items() if s != "other")
+
+    return JobStats(
+        days=days,
+        since=since,
+        any_jobs=total > 0 or Job.objects.exists(),
+        total=total,
+        by_status=by_status,
+        per_day=_per_day(jobs, first_day, days),
+        step_times=_step_times(since),
+        providers=_provider_usage(jobs),
+        avg_duration=_seconds(
+            jobs.filter(
+                status=Job.Status.COMPLETED, started__isnull=False, finished__isnull=False
+            ).aggregate(avg=Avg(_DURATION))["avg"]
+        ),
+        errors=list(
+            jobs.filter(status=Job.Status.FAILED)
+            .exclude(error_code="")
+            .values_list("error_code")
+            .annotate(n=Count("id"))
+            .order_by("-n", "error_code")
+            .values_list("error_code", "n")[:5]
+        ),
+        slowest=list(
+            jobs.filter(status=Job.Status.COMPLETED, started__isnull=False, finished__isnull=False)
+            .select_related("video", "provider")
+            .annotate(took=_DURATION)
+            .order_by("-took")[:5]
+        ),
+    )
+
+
+def _per_day(jobs, first_day: dt.date, days: int) -> list[Day]:
+    rows = (
+        jobs.annotate(day=TruncDate("created"))
+        .values("day", "status")
+        .annotate(n=Count("id"))
+        .values_list("day", "status", "n")
+    )
+    counts: dict[dt.date, dict[str, int]] = defaultdict(_zeros)
+    for day, status, n in rows:
+        counts[day][status if status in FINISHED else "other"] += n
+    dates = (first_day + dt.timedelta(days=i) for i in range(days))
+    return [Day(day=day, counts=counts.get(day) or _zeros()) for day in dates]
+
+
+def _zeros() -> dict[str, int]:
+    return dict.fromkeys(SERIES_KEYS, 0)
+
+
+def _step_times(since: dt.datetime) -> list[StepTime]:
+    rows = {
+        row["step"]: row
+        for row in JobStep.objects.filter(
+            job__created__gte=since,
+            status=JobStep.Status.DONE,
+            started__isnull=False,
+            finished__isnull=False,
+        )
+        .order_by()
+        .values("step")
+        .annotate(avg=Avg(_DURATION), n=Count("id"))
+    }
+    return [
+        StepTime(
+            spec.name, spec.label, _seconds(rows[spec.name]["avg"]) or 0.0, rows[spec.name]["n"]
+        )
+        for spec in STEPS
+        if spec.name in rows
+    ]
+
+
+def _provider_usage(jobs) -> list[ProviderUsage]:
+    rows = (
+        jobs.values(
+            "provider_id", "provider__name", "provider__kind", "provider__default_model", "model"
+        )
+        .annotate(n=Count("id"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"))
+        .order_by("provider__name", "model")
+    )
+    usage: dict[int, ProviderUsage] = {}
+    for row in rows:
+        entry = usage.setdefault(row["provider_id"], ProviderUsage(name=row["provider__name"]))
+        tokens_in, tokens_out = row["tokens_in"] or 0, row["tokens_out"] or 0
+        entry.jobs += row["n"]
+        entry.tokens_in += tokens_in
+        entry.tokens_out += tokens_out
+        if (
+            not (tokens_in or tokens_out)
+            or row["provider__kind"] == providers.Provider.Kind.OFFLINE
+        ):
+            continue
+        model = row["model"] or row["provider__default_model"]
+        cost = providers.cost_usd(model, tokens_in, tokens_out)
+        if cost is None:
+            entry.unpriced.append(model or "(no model)")
+        else:
+            entry.cost += cost
+    return sorted(usage.values(), key=lambda p: (-p.tokens, p.name))
+
+
+def _seconds(value: dt.timedelta | None) -> float | None:
+    return value.total_seconds() if value is not None else None
+
+
+def parse_days(raw: str | None) -> int:
+    try:
+        days = int(raw or "")
+    except ValueError:
+        return DEFAULT_DAYS
+    return days if days in RANGES else DEFAULT_DAYS

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from jobs.views import batches, jobs, posts, stats
+
+app_name = "jobs"
+urlpatterns = [
+    path("", jobs.home, name="home"),
+    path("jobs/", jobs.job_list, name="list"),
+    path("jobs/new/", jobs.create, name="create"),
+    path("jobs/preview/", jobs.preview, name="preview"),
+    path("jobs/bulk/", jobs.bulk, name="bulk"),
+    path("jobs/<uuid:job_id>/", jobs.detail, name="detail"),
+    path("jobs/<uuid:job_id>/live/", jobs.live, name="live"),
+    path("jobs/<uuid:job_id>/cancel/", jobs.cancel, name="cancel"),
+    path("jobs/<uuid:job_id>/retry/", jobs.retry, name="retry"),
+    path("jobs/<uuid:job_id>/reprocess/", jobs.reprocess, name="reprocess"),
+    path("jobs/<uuid:job_id>/delete/", jobs.delete, name="delete"),
+    path("jobs/<uuid:job_id>/post.<str:fmt>", jobs.download, name="download"),
+    path("batches/", batches.batch_list, name="batches"),
+    path("batches/<uuid:batch_id>/", batches.batch_detail, name="batch"),
+    path("posts/<slug:slug>/", posts.detail, name="post"),
+    path("posts/<slug:slug>/edit/", posts.edit, name="post-edit"),
+    path("posts/<slug:slug>/preview/", posts.preview, name="post-preview"),
+    path("stats/", stats.stats, name="stats"),
+]

@@ -1,0 +1,279 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from blogtube_site.errors import BlogTubeError
+from jobs import batches, services
+from jobs import live as live_regions
+from jobs.forms import JobForm
+from jobs.models import Batch, InvalidTransition, Job, Post
+from providers import services as providers
+from videos import services as videos
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    recent = Job.objects.select_related("video", "provider", "batch")[:5]
+    return render(request, "jobs/home.html", {"form": JobForm(), "recent": recent})
+
+
+SORTS = {
+    "created": "created",
+    "status": "status",
+    "progress": "progress",
+    "provider": "provider__name",
+    "title": "video__title",
+}
+COLUMNS = [
+    ("title", "Video"),
+    ("status", "Status"),
+    ("progress", "Progress"),
+    ("provider", "Provider"),
+    ("created", "Created"),
+    ("", "Took"),
+]
+
+
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", ""),
+        "provider": request.GET.get("provider", ""),
+        "sort": request.GET.get("sort", "-created"),
+    }
+    jobs = Job.objects.select_related("video", "provider", "batch")
+    if filters["q"]:
+        jobs = jobs.filter(
+            Q(video__title__icontains=filters["q"])
+            | Q(source_url__icontains=filters["q"])
+            | Q(transcript_file_name__icontains=filters["q"])
+        )
+    if filters["status"] in Job.Status.values:
+        jobs = jobs.filter(status=filters["status"])
+    if filters["provider"]:
+        jobs = jobs.filter(provider__slug=filters["provider"])
+    field = SORTS.get(filters["sort"].lstrip("-"))
+    if not field:
+        filters["sort"] = "-created"
+        field = "created"
+    jobs = jobs.order_by(("-" if filters["sort"].startswith("-") else "") + field, "-created")
+    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in filters.items() if v and k != "sort"})
+    context = {
+        "page": page,
+        "jobs": page.object_list,
+        "filters": filters,
+        "query": query,
+        "columns": COLUMNS,
+        "statuses": Job.Status.choices,
+        "providers": providers.enabled_providers(),
+        "batches": Batch.objects.all()[:3],
+    }
+    template = "jobs/list.html#job-table" if request.htmx else "jobs/list.html"
+    return render(request, template, context)
+
+
+BULK_ACTIONS = {
+    "cancel": (services.cancel, "cancelled"),
+    "retry": (services.retry, "queued again"),
+    "delete": (services.delete, "deleted"),
+}
+
+
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("jobs:list")
+    action = BULK_ACTIONS.get(request.POST.get("action", ""))
+    ids = request.POST.getlist("ids")
+    if not action or not ids:
+        messages.error(request, "Select one or more jobs, then an action.")
+        return redirect(next_url)
+    function, verb = action
+    done, skipped = 0, 0
+    for job in Job.objects.filter(pk__in=ids):
+        try:
+            function(job)
+            done += 1
+        except InvalidTransition:
+            skipped += 1
+    text = f"{done} job{pluralize(done)} {verb}."
+    if skipped:
+        text += f" {skipped} skipped: their status does not allow it."
+    messages.success(request, text)
+    return redirect(next_url)
+
+
+@require_POST
+def create(request: HttpRequest) -> HttpResponse:
+    form = JobForm(request.POST, request.FILES)
+    if not form.is_valid():
+        recent = Job.objects.select_related("video", "provider")[:5]
+        return render(request, "jobs/home.html", {"form": form, "recent": recent}, status=400)
+    if form.wants_playlist():
+        try:
+            batch = batches.create_batch(form.to_request(), form.cleaned_data["url"])
+        except BlogTubeError as error:
+            form.add_error("url", " ".join([error.message, *error.suggestions]))
+            recent = Job.objects.select_related("video", "provider")[:5]
+            context = {"form": form, "recent": recent}
+            return render(request, "jobs/home.html", context, status=400)
+        n = batch.total
+        messages.success(request, f"{n} job{pluralize(n)} queued, one per video.")
+        return redirect(batch)
+    job = services.create_job(form.to_request())
+    return redirect(job)
+
+
+@require_GET
+def detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = get_object_or_404(
+        Job.objects.select_related("video", "provider", "transcript"), pk=job_id
+    )
+    events = [e for e in job.events.all() if e.shows_in_log]
+    context = {**live_regions.page_context(job), "events": events, "draft": job.draft}
+    return render(request, "jobs/detail.html", context)
+
+
+def _act(request: HttpRequest, job_id: str, action, done: str) -> HttpResponse:
+    job = get_object_or_404(Job, pk=job_id)
+    try:
+        action(job)
+    except InvalidTransition:
+        job.refresh_from_db()
+        messages.error(
+            request, f"This job is {job.get_status_display().lower()}: {done} not possible."
+        )
+    else:
+        messages.success(request, f"Job {done}.")
+    return redirect(job)
+
+
+@require_POST
+def cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+    return _act(request, job_id, services.cancel, "cancel")
+
+
+@require_POST
+def retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    return _act(request, job_id, services.retry, "retry")
+
+
+@require_POST
+def reprocess(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = get_object_or_404(Job, pk=job_id)
+    changes: dict = {}
+    provider = providers.enabled_providers().filter(pk=request.POST.get("provider")).first()
+    if provider and provider != job.provider:
+        changes["provider"] = provider
+        changes["model"] = provider.default_model
+    if request.POST.get("model", "").strip():
+        changes["model"] = request.POST["model"].strip()
+    options = {
+        key: request.POST[key]
+        for key, allowed in (("style", providers.STYLES), ("length", providers.LENGTHS))
+        if request.POST.get(key) in allowed
+    }
+    if options:
+        changes["options"] = options
+    try:
+        providers.check_configured(changes.get("provider", job.provider))
+    except BlogTubeError as error:
+        messages.error(request, " ".join([error.message, *error.suggestions]))
+        return redirect(job)
+    new = services.reprocess(job, **changes)
+    messages.success(request, "Reprocessing with the stored transcript.")
+    return redirect(new)
+
+
+@require_POST
+def delete(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = get_object_or_404(Job, pk=job_id)
+    try:
+        services.delete(job)
+    except InvalidTransition:
+        messages.error(request, "Cancel the job before deleting it.")
+        return redirect(job)
+    messages.success(request, "Job deleted.")
+    return redirect("jobs:list")
+
+
+@require_GET
+def download(request: HttpRequest, job_id: str, fmt: str) -> HttpResponse:
+    post = get_object_or_404(Post, job_id=job_id)
+    if fmt == "md":
+        content, mime = post.markdown, "text/markdown; charset=utf-8"
+    elif fmt == "html":
+        content, mime = post.html_page(), "text/html; charset=utf-8"
+    else:
+        raise Http404("Posts download as .md or .html.")
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{post.slug}.{fmt}"'
+    return response
+
+
+@require_GET
+def live(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The WebSocket's full-state message over plain HTTP: the fallback when sockets fail."""
+    get_object_or_404(Job, pk=job_id)
+    return HttpResponse(live_regions.full_state(str(job_id)).html)
+
+
+@require_GET
+def preview(request: HttpRequest) -> HttpResponse:
+    """What a pasted URL points at: the video card and its transcript languages."""
+    url = request.GET.get("url", "").strip()
+    context: dict = {"form": JobForm(), "oob": True}
+    if url:
+        context.update(_preview(url))
+    html = render_to_string("jobs/home.html#video-preview", context, request)
+    html += render_to_string("jobs/home.html#language-field", context, request)
+    return HttpResponse(html)
+
+
+def _preview(url: str) -> dict:
+    found: dict = {}
+    if batches.kind_of(url):
+        try:
+            found["playlist"] = batches.expand(url)
+        except BlogTubeError as error:
+            found["preview_error"] = error
+    try:
+        video_id = videos.parse_video_id(url)
+    except BlogTubeError as error:
+        # A playlist or channel address names no video: its own verdict is what to show.
+        if not batches.kind_of(url):
+            found["preview_error"] = error
+        return found
+    try:
+        found["video"] = videos.get_video(video_id)
+        tracks = videos.list_tracks(video_id)
+    except BlogTubeError as error:
+        found["preview_error"] = error
+        return found
+    found["tracks"] = tracks
+    have = {t.language_code for t in tracks}
+    found["translations"] = sorted(
+        {
+            (code, name)
+            for t in tracks
+            if t.is_translatable
+            for code, name in t.translation_languages
+            if code not in have
+        },
+        key=lambda pair: pair[1],
+    )
+    return found

@@ -1,0 +1,139 @@
+"""What every kind of provider can do, and the OpenAI-compatible way of doing it.
+
+A kind is a class (its defaults: base URL, model, key variable, context sizes)
+and an instance is bound to one endpoint (base URL and key). No Django models
+here: the Provider row decides the endpoint and hands it over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar, TypeVar
+
+from providers.openai_compatible import StreamChunk, list_models, stream_chat
+
+T = TypeVar("T")
+
+# Tokens, when a model's context window is not known: small enough that every
+# chat model of the last years holds it, so a chunked write never overflows.
+DEFAULT_CONTEXT_WINDOW = 8192
+
+# Connecting and each wait between streamed chunks, not the whole answer.
+STREAM_TIMEOUT = 120.0
+# A "Test" button or the scheduled check: one honest, quick measurement.
+CHECK_TIMEOUT = 10.0
+
+
+class ProviderKind:
+    slug: ClassVar[str]
+    label: ClassVar[str]
+    default_base_url: ClassVar[str] = ""
+    default_model: ClassVar[str] = ""
+    # The environment variable a key is read from when admin holds none.
+    key_env: ClassVar[str] = ""
+    # Cloud APIs refuse anonymous requests; local servers usually take none.
+    requires_key: ClassVar[bool] = True
+    # Model name (or prefix: "gpt-4o" covers "gpt-4o-2024-08-06") -> tokens.
+    context_windows: ClassVar[dict[str, int]] = {}
+    default_context_window: ClassVar[int] = DEFAULT_CONTEXT_WINDOW
+    supports_stream_usage: ClassVar[bool] = True
+    # Shown in admin next to the kind.
+    help_text: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *,
+        base_url: str = "",
+        api_key: str = "",
+        name: str = "",
+        timeout: float = STREAM_TIMEOUT,
+        max_retries: int = 2,
+    ) -> None:
+        self.base_url = base_url or self.base_url_default()
+        self.api_key = api_key
+        self.name = name or self.label
+        self.timeout = timeout
+        self.max_retries = max_retries
+
+    def __repr__(self) -> str:
+        # Never the key: reprs end up in logs and tracebacks.
+        return f"<{type(self).__name__} {self.name!r} {self.base_url!r}>"
+
+    @classmethod
+    def base_url_default(cls) -> str:
+        return cls.default_base_url
+
+    @classmethod
+    def model_default(cls) -> str:
+        return cls.default_model
+
+    def headers(self) -> dict[str, str]:
+        """Headers besides Authorization that this provider wants on every request."""
+        return {}
+
+    def stream(
+        self, messages: list[dict], model: str, *, max_tokens: int | None = None
+    ) -> Iterator[StreamChunk]:
+        return stream_chat(
+            base_url=self.base_url,
+            api_key=self.api_key,
+            model=model or self.model_default(),
+            messages=messages,
+            provider_name=self.name,
+            max_tokens=max_tokens,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            extra_headers=self.headers(),
+            include_usage=self.supports_stream_usage,
+        )
+
+    def list_models(self, *, timeout: float | None = None, max_retries: int = 1) -> list[str]:
+        ids = list_models(
+            base_url=self.base_url,
+            api_key=self.api_key,
+            timeout=timeout or CHECK_TIMEOUT,
+            provider_name=self.name,
+            max_retries=max_retries,
+            extra_headers=self.headers(),
+        )
+        return sorted({self.model_id(i) for i in ids})
+
+    def check(self, *, timeout: float = CHECK_TIMEOUT) -> list[str]:
+        """Raise the BlogTubeError that says what is wrong, else return the model ids.
+
+        Listing models needs the key (a bad one shows) and costs no tokens.
+        """
+        # No retry: it would hide the failure and double the wait.
+        return self.list_models(timeout=timeout, max_retries=0)
+
+    def model_id(self, listed: str) -> str:
+        """The name to send back for a model id the server listed."""
+        return listed
+
+    @classmethod
+    def context_window(cls, model: str) -> int:
+        return lookup_by_prefix(cls.context_windows, model) or cls.default_context_window
+
+
+# What may follow a name for a prefix to count: a dated or tagged variant
+# ("gpt-4o-2024-08-06", "llama3.1:8b"), never another model ("gpt-4o" is not "gpt-4").
+SEPARATORS = ("-", ":", "@", "_")
+
+
+def normalise_model(model: str) -> str:
+    # OpenRouter and Gemini prefix names with a vendor or a path: "openai/gpt-4o", "models/...".
+    return model.strip().lower().rsplit("/", 1)[-1]
+
+
+def lookup_by_prefix(table: dict[str, T], model: str) -> T | None:
+    """The value for a model by exact name, else by the longest name it extends."""
+    name = normalise_model(model)
+    if not name:
+        return None
+    if name in table:
+        return table[name]
+    best = ""
+    for key in table:
+        if len(key) > len(best) and name.startswith(key) and name[len(key)] in SEPARATORS:
+            best = key
+    return table[best] if best else None

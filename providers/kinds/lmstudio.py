@@ -1,0 +1,15 @@
+"""LM Studio's local server: no key, whichever model is loaded."""
+
+from __future__ import annotations
+
+from providers.kinds.base import ProviderKind
+
+
+class LMStudioKind(ProviderKind):
+    slug = "lmstudio"
+    label = "LM Studio"
+    default_base_url = "http://localhost:1234/v1"
+    requires_key = False
+    help_text = "LM Studio's local server; no key; set the default model to the loaded one."
+    # LM Studio loads models with 4096 tokens of context unless told otherwise.
+    default_context_window = 4_096

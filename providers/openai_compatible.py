@@ -1,0 +1,161 @@
+"""One client for every OpenAI-compatible chat API (OpenAI, Groq, OpenRouter, Ollama...).
+
+Plain functions over the `openai` package: no Django, no models. Every failure
+leaves here as a BlogTubeError (see providers.errors).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import openai
+from openai.types.chat import ChatCompletionChunk
+
+from providers.errors import classify_openai_error
+
+# The client refuses to start without a key; local servers (Ollama, llama.cpp) ignore it.
+_PLACEHOLDER_KEY = "not-needed"
+
+# What may escape the client: its own errors, raw transport errors, and undecodable
+# SSE data (json.JSONDecodeError is a ValueError) from a server that is not quite compatible.
+_CLIENT_ERRORS = (openai.OpenAIError, httpx2.HTTPError, json.JSONDecodeError)
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass(frozen=True)
+class StreamChunk:
+    text: str = ""
+    usage: Usage | None = None
+    # Another provider takes over: text streamed before this chunk is void.
+    reset: bool = False
+
+
+def stream_chat(
+    *,
+    base_url: str,
+    api_key: str,
+    model: str,
+    messages: list[dict],
+    provider_name: str = "the provider",
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    timeout: float = 120.0,
+    max_retries: int = 2,
+    extra_headers: Mapping[str, str] | None = None,
+    include_usage: bool = True,
+) -> Iterator[StreamChunk]:
+    """Yield the reply's text as it arrives, then one chunk with usage if the server sent it.
+
+    `timeout` bounds connecting and each wait between chunks, not the whole answer.
+    Closing the generator early closes the connection.
+    """
+    params: dict[str, Any] = {
+        "model": model,
+        "messages": messages,
+        "stream": True,
+    }
+    # Mistral answers 422 to stream_options (and sends usage anyway): its kind opts out.
+    if include_usage:
+        params["stream_options"] = {"include_usage": True}
+    if temperature is not None:
+        params["temperature"] = temperature
+    if max_tokens is not None:
+        params["max_tokens"] = max_tokens
+    try:
+        with _client(base_url, api_key, timeout, max_retries, extra_headers) as client:
+            stream = _create_stream(client, params)
+            with stream:
+                usage: Usage | None = None
+                for chunk in stream:
+                    # Usage normally comes on a last chunk with no choices, but some
+                    # servers attach it to the final choice chunk: keep the last seen.
+                    if chunk.usage is not None:
+                        usage = Usage(
+                            prompt_tokens=chunk.usage.prompt_tokens or 0,
+                            completion_tokens=chunk.usage.completion_tokens or 0,
+                        )
+                    for choice in chunk.choices:
+                        if choice.index == 0 and choice.delta and choice.delta.content:
+                            yield StreamChunk(text=choice.delta.content)
+                if usage is not None:
+                    yield StreamChunk(usage=usage)
+    except _CLIENT_ERRORS as exc:
+        raise classify_openai_error(exc, provider_name, model=model) from exc
+
+
+def list_models(
+    *,
+    base_url: str,
+    api_key: str,
+    timeout: float = 15.0,
+    provider_name: str = "the provider",
+    max_retries: int = 1,
+    extra_headers: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The model ids the server offers (GET /models), sorted."""
+    try:
+        with _client(base_url, api_key, timeout, max_retries, extra_headers) as client:
+            return sorted({model.id for model in client.models.list()})
+    except _CLIENT_ERRORS as exc:
+        raise classify_openai_error(exc, provider_name) from exc
+
+
+def _client(
+    base_url: str,
+    api_key: str,
+    timeout: float,
+    max_retries: int,
+    extra_headers: Mapping[str, str] | None = None,
+) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url=base_url,
+        api_key=api_key or _PLACEHOLDER_KEY,
+        timeout=timeout,
+        max_retries=max_retries,
+        default_headers=dict(extra_headers) if extra_headers else None,
+    )
+
+
+def _create_stream(
+    client: openai.OpenAI, params: dict[str, Any]
+) -> openai.Stream[ChatCompletionChunk]:
+    # Servers differ in which optional parameters they accept. Each rejection names
+    # the parameter, so adapt and ask again; at most once per parameter we set.
+    for _ in range(3):
+        try:
+            return client.chat.completions.create(**params)
+        except openai.BadRequestError as exc:
+            adapted = _adapt_to_rejection(params, exc)
+            if adapted is None:
+                raise
+            params = adapted
+    return client.chat.completions.create(**params)
+
+
+def _adapt_to_rejection(params: dict[str, Any], exc: openai.BadRequestError) -> dict | None:
+    """The request without the optional parameter the server refused, or None."""
+    if exc.code == "context_length_exceeded":
+        return None
+    said = f"{exc.param or ''} {exc.message}".lower()
+    adapted = dict(params)
+    if "stream_options" in said and "stream_options" in params:
+        # Older servers: stream without usage; the caller estimates tokens instead.
+        del adapted["stream_options"]
+    elif "max_completion_tokens" in said and "max_tokens" in params:
+        # OpenAI's reasoning models renamed the parameter.
+        adapted["max_completion_tokens"] = adapted.pop("max_tokens")
+    elif "temperature" in said and "temperature" in params:
+        # Some models only accept their default temperature.
+        del adapted["temperature"]
+    else:
+        return None
+    return adapted

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from providers.models import Provider
+
+pytest_plugins = ["tests.fakes.youtube", "tests.fakes.llm_server", "tests.fakes.proxy"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def no_poller(settings):
+    # Tests that need the embedded poller switch it back on themselves.
+    settings.BLOGTUBE_EVENT_POLLER = False
+
+
+@pytest.fixture(autouse=True)
+def no_youtube_pacing(settings):
+    # The pace is real time and lives in the database cache; tests of it
+    # (tests/videos/test_pacing.py) switch it back on with a fake clock.
+    settings.YOUTUBE_REQUESTS_PER_MINUTE = 0
+
+
+@pytest.fixture
+def sync_tasks(settings):
+    """Run queued jobs inside the request, as django-q2's sync mode does."""
+    settings.BLOGTUBE_TASKS_SYNC = True
+
+
+@pytest.fixture
+def offline_provider(db) -> Provider:
+    return Provider.objects.get(slug="offline")
+
+
+@pytest.fixture
+def llm_provider(db, fake_llm) -> Provider:
+    return Provider.objects.create(
+        slug="fake",
+        name="Fake LLM",
+        kind=Provider.Kind.OPENAI_COMPATIBLE,
+        base_url=fake_llm.base_url,
+        default_model="fake-model",
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Django removes the test database file but not SQLite's -wal and -shm beside it.
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME") or ""
+    for suffix in ("-wal", "-shm"):
+        if name:
+            Path(name + suffix).unlink(missing_ok=True)

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.transcripts import short_talk
+
+VIDEO_ID = "dQw4w9WgXcQ"
+VIDEO_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}&t=42s"
+
+POST_FROM_MODEL = (
+    "# Sourdough Bread for Beginners\n\n"
+    "Baking sourdough at home is easier than it looks, and this post walks through it.\n\n"
+    "## The starter\n\nFeed the starter twice a day until it doubles.\n\n"
+    "## Baking\n\nBake at 250 degrees with steam for the first twenty minutes.\n"
+)
+
+
+@pytest.fixture
+def youtube_video(fake_youtube):
+    """A five-minute talk with three chapters and a real-sized transcript."""
+    title, segments, chapters = short_talk()
+    return fake_youtube.add(
+        VIDEO_ID,
+        title=title,
+        duration=int(segments[-1]["start"] + segments[-1]["duration"]),
+        chapters=[(int(c["start"]), c["title"]) for c in chapters],
+        transcript=[(s["start"], s["duration"], s["text"]) for s in segments],
+    )
+
+
+@pytest.fixture
+def form_data():
+    def make(provider, **overrides):
+        data = {
+            "url": VIDEO_URL,
+            "language": "en",
+            "provider": provider.pk,
+            "model": "",
+            "style": "article",
+            "length": "medium",
+            "output_format": "markdown",
+        }
+        data.update(overrides)
+        return data
+
+    return make

@@ -1,0 +1,131 @@
+"""The job page: what a person sees and can do at each stage of a job."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from jobs.models import Job
+from tests.jobs.factories import make_job
+from videos.models import Transcript
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, job) -> str:
+    response = client.get(job.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_running_job_shows_its_timeline_and_time_left(client):
+    job = make_job()
+    job.claim()
+    Job.objects.filter(pk=job.pk).update(started=timezone.now() - timedelta(minutes=10))
+    job.start_step("validate")
+    job.finish_step("validate", "Video id dQw4w9WgXcQ")
+    job.start_step("generate")
+    job.append_draft("# Draft", step="generate", percent=50)
+    html = page(client, job)
+    assert 'class="step step-done" data-step="validate"' in html
+    assert 'class="step step-running" data-step="generate"' in html
+    assert "min left" in html
+    assert ">Cancel</button>" in html
+    assert ">Retry</button>" not in html
+
+
+def test_a_failed_job_explains_itself_and_offers_retry(client):
+    job = make_job()
+    job.claim()
+    job._transition(
+        Job.Status.FAILED, event="x", error_code="YOUTUBE_BLOCKED",
+        error_message="YouTube blocked this server.",
+        error_suggestions=["Set YOUTUBE_PROXY_URL to a residential proxy."],
+    )  # fmt: skip
+    html = page(client, job)
+    assert "YouTube blocked this server." in html
+    assert "Set YOUTUBE_PROXY_URL to a residential proxy." in html
+    assert ">Retry</button>" in html and ">Cancel</button>" not in html
+
+
+def test_reprocess_with_other_settings(client, monkeypatch):
+    monkeypatch.setattr("jobs.services.async_task", lambda *a, **k: None)
+    transcript = Transcript.objects.create(
+        language_code="en", source="upload", segments=[], text="Some words."
+    )
+    job = make_job(transcript=transcript, options={"style": "article", "length": "medium"})
+    job.claim()
+    job.complete()
+    assert "Reprocess with other settings" in page(client, job)
+    response = client.post(
+        reverse("jobs:reprocess", args=[job.pk]), {"style": "tutorial", "length": "short"}
+    )
+    new = Job.objects.exclude(pk=job.pk).get()
+    assert response.url == new.get_absolute_url()
+    assert new.transcript == transcript
+    assert new.options["style"] == "tutorial" and new.options["length"] == "short"
+
+
+def test_reprocess_with_an_unconfigured_provider_is_refused(client, settings):
+    settings.OPENAI_API_KEY = ""
+    from providers.models import Provider
+
+    transcript = Transcript.objects.create(
+        language_code="en", source="upload", segments=[], text="x"
+    )
+    job = make_job(transcript=transcript)
+    response = client.post(
+        reverse("jobs:reprocess", args=[job.pk]),
+        {"provider": Provider.objects.get(slug="openai").pk},
+        follow=True,
+    )
+    assert "OPENAI_API_KEY" in response.content.decode()
+    assert Job.objects.count() == 1
+
+
+def test_the_polling_fallback_returns_the_socket_fragments(client):
+    job = make_job()
+    job.claim()
+    job.start_step("generate")
+    job.append_draft("Hello")
+    html = client.get(reverse("jobs:live", args=[job.pk])).content.decode()
+    assert 'id="job-status" class="card" hx-swap-oob="true"' in html
+    assert '<div id="draft" class="draft" data-testid="draft">Hello</div>' in html
+
+
+def test_a_running_job_cannot_be_deleted(client):
+    job = make_job()
+    job.claim()
+    response = client.post(reverse("jobs:delete", args=[job.pk]), follow=True)
+    assert "Cancel the job before deleting it." in response.content.decode()
+    assert Job.objects.filter(pk=job.pk).exists()
+
+
+def test_downloads_only_md_and_html(client):
+    job = make_job()
+    assert client.get(reverse("jobs:download", args=[job.pk, "md"])).status_code == 404
+    assert client.get(f"/jobs/{job.pk}/post.exe").status_code == 404
+
+
+def test_an_unknown_job_is_404(client):
+    assert client.get("/jobs/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_a_finished_post_shows_tokens_cost_and_its_actions(client):
+    from jobs.models import Post
+
+    job = make_job(model="gpt-4o-mini")
+    job.claim()
+    job.add_usage(12000, 1500)
+    Post.objects.create(job=job, title="T", slug="t", markdown="---\ntitle: T\n---\n\nBody",
+                        html="<p>Body</p>", word_count=460)  # fmt: skip
+    job.complete()
+    html = page(client, job)
+    assert "460 words · 2 min read" in html
+    assert "12,000 tokens in, 1,500 out" in html
+    assert "≈ $0.0027" in html
+    assert 'data-copy-target="#post-markdown"' in html
+    assert reverse("jobs:post", args=["t"]) in html

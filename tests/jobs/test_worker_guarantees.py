@@ -1,0 +1,106 @@
+"""What the worker promises whatever happens: one run per job, a clean stop on
+cancel, and never a job left 'running' after the worker gave up on it."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from jobs import pipeline
+from jobs.models import Job, JobEvent, JobStep
+from jobs.services import JobRequest, create_job
+from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def queued_job(provider) -> Job:
+    return create_job(JobRequest(provider=provider, url=VIDEO_URL), enqueue=False)
+
+
+def test_cancel_stops_a_streaming_job_and_keeps_its_draft(
+    settings, youtube_video, fake_llm, llm_provider
+):
+    settings.BLOGTUBE_DRAFT_FLUSH_SECONDS = 0.05
+    fake_llm.configure(reply=POST_FROM_MODEL * 20, token_delay=0.02)
+    job = queued_job(llm_provider)
+    worker = threading.Thread(target=pipeline.run_job, args=(str(job.pk),))
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not Job.objects.get(pk=job.pk).draft and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.request_cancel()
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    assert job.steps.get(step="generate").status == JobStep.Status.CANCELLED
+    assert 0 < len(job.draft) < len(POST_FROM_MODEL * 20)
+    assert job.events.filter(message="Cancellation requested").exists()
+
+
+def test_a_second_delivery_of_the_same_task_does_nothing(youtube_video, offline_provider):
+    job = queued_job(offline_provider)
+    pipeline.run_job(str(job.pk))
+    events = JobEvent.objects.filter(job=job).count()
+    pipeline.run_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.COMPLETED
+    assert job.attempts == 1
+    assert JobEvent.objects.filter(job=job).count() == events
+
+
+def test_a_worker_timeout_fails_the_job_instead_of_leaving_it_running(
+    youtube_video, offline_provider, monkeypatch
+):
+    class TaskTimeout(SystemExit):
+        """What django-q2 raises in a task that ran past its timeout."""
+
+    def hang(job):
+        raise TaskTimeout()
+
+    monkeypatch.setitem(pipeline.STEP_FUNCTIONS, "generate", hang)
+    job = queued_job(offline_provider)
+    with pytest.raises(TaskTimeout):
+        pipeline.run_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error_code == "TIMEOUT"
+    assert job.can_retry
+
+
+def test_an_unexpected_crash_is_reported_without_the_traceback(
+    youtube_video, offline_provider, monkeypatch
+):
+    def crash(job):
+        raise KeyError("internal detail")
+
+    monkeypatch.setitem(pipeline.STEP_FUNCTIONS, "format", crash)
+    job = queued_job(offline_provider)
+    pipeline.run_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error_code == "INTERNAL_ERROR"
+    assert "internal detail" not in job.error_message
+    assert job.steps.get(step="format").status == JobStep.Status.FAILED
+
+
+def test_a_deleted_job_is_skipped_quietly():
+    pipeline.run_job("00000000-0000-0000-0000-000000000000")
+
+
+def test_a_more_urgent_job_runs_first_and_every_job_runs_once(youtube_video, offline_provider):
+    low = queued_job(offline_provider)
+    urgent = create_job(
+        JobRequest(provider=offline_provider, url=VIDEO_URL, priority=1), enqueue=False
+    )
+    # The first task in the queue was low's, but the urgent job goes first...
+    pipeline.run_job(str(low.pk))
+    assert Job.objects.get(pk=urgent.pk).status == Job.Status.COMPLETED
+    assert Job.objects.get(pk=low.pk).status == Job.Status.QUEUED
+    # ...and the urgent job's own task then runs the one left waiting.
+    pipeline.run_job(str(urgent.pk))
+    assert Job.objects.get(pk=low.pk).status == Job.Status.COMPLETED

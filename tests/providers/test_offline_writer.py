@@ -1,0 +1,278 @@
+"""The offline writer: an extractive post that reads like a post, from any transcript."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from providers.offline import stream_post, write_post
+from tests.fakes.transcripts import auto_captions_talk, long_talk, short_talk
+
+VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+FILLERS = re.compile(r"\b(?:um|uh|erm)\b", re.I)
+
+
+def _post(talk=short_talk, *, chapters: bool = True, **kwargs) -> str:
+    title, segments, chapter_list = talk()
+    return write_post(
+        title=title,
+        segments=segments,
+        chapters=chapter_list if chapters else None,
+        video_url=VIDEO_URL,
+        **kwargs,
+    )
+
+
+def _headings(post: str) -> list[str]:
+    """Level-2 headings without their timestamp links."""
+    return [
+        re.sub(r"\s*\(\[[\d:]+\]\([^)]*\)\)$", "", line[3:])
+        for line in post.splitlines()
+        if line.startswith("## ")
+    ]
+
+
+def _prose_sentences(post: str) -> list[str]:
+    """Sentences of the body text: intro, section paragraphs and takeaway bullets."""
+    sentences = []
+    for line in post.splitlines():
+        if not line or line.startswith("#") or line.startswith("*"):
+            continue
+        text = re.sub(r"^- \*\*[^*]+:\*\* ", "", line)  # the bullet's bold label
+        sentences.extend(s for s in re.split(r"(?<=[.!?…])\s+", text) if s)
+    return sentences
+
+
+def _normalized(sentence: str) -> str:
+    return " ".join(re.findall(r"\w+", sentence.lower()))
+
+
+def test_short_talk_reads_as_a_post_with_chapter_sections() -> None:
+    post = _post()
+
+    assert post.startswith("# How to Brew Better Coffee at Home\n")
+    headings = _headings(post)
+    for chapter in ("Grinding", "Water", "Brewing"):
+        assert chapter in headings
+    assert headings[-1] == "Key takeaways"
+    bullets = [line for line in post.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 3
+    assert "extractively" in post.splitlines()[-1]
+    assert "no AI model" in post
+    assert "subscribe" not in post.lower()  # channel boilerplate is not content
+
+
+def test_sections_link_to_their_moment_in_the_video() -> None:
+    post = _post()
+
+    assert "## Grinding ([0:00](https://youtu.be/dQw4w9WgXcQ?t=0))" in post
+    assert re.search(r"## Water \(\[1:\d\d\]\(https://youtu\.be/dQw4w9WgXcQ\?t=\d+\)\)", post)
+
+
+def test_no_links_without_a_youtube_url() -> None:
+    title, segments, chapters = short_talk()
+    post = write_post(title=title, segments=segments, chapters=chapters)
+    assert "youtu.be" not in post
+    assert "## Grinding\n" in post
+
+
+@pytest.mark.parametrize("talk", [short_talk, auto_captions_talk])
+@pytest.mark.parametrize("chapters", [True, False])
+def test_no_sentence_appears_twice(talk, chapters: bool) -> None:
+    sentences = [_normalized(s) for s in _prose_sentences(_post(talk, chapters=chapters))]
+    assert sentences
+    duplicates = {s for s in sentences if sentences.count(s) > 1}
+    assert not duplicates
+
+
+def test_auto_captions_become_written_sentences() -> None:
+    post = _post(auto_captions_talk)
+
+    assert post.startswith("# Sourdough Bread for Beginners: My Easy Weekly Routine\n")
+    sentences = _prose_sentences(post)
+    assert len(sentences) >= 12
+    for sentence in sentences:
+        assert sentence[0].isupper() or sentence[0].isdigit(), sentence
+        assert sentence[-1] in ".!?…", sentence
+        assert len(sentence.split()) <= 30, sentence
+    assert not FILLERS.search(post)
+    assert "[Music]" not in post and "[Applause]" not in post
+    assert " i " not in post  # the pronoun is capitalized
+    assert "the the" not in post.lower()
+    assert "you know" not in post.lower()
+
+
+def test_headings_come_from_key_terms_without_chapters() -> None:
+    _, segments, _ = short_talk()
+    transcript = " ".join(str(s["text"]) for s in segments).lower()
+    post = _post(chapters=False)
+
+    headings = _headings(post)[:-1]  # all but "Key takeaways"
+    assert len(headings) >= 2
+    assert len(set(headings)) == len(headings)
+    for heading in headings:
+        assert heading[0].isupper()
+        words = re.findall(r"[a-z]+", heading.lower())
+        content = [w for w in words if w != "and"]
+        assert 1 <= len(content) <= 4, heading
+        for word in content:
+            assert word in transcript, (heading, word)
+    assert headings[-1] != "Key takeaways"
+    assert "## Key takeaways" in post
+
+
+def test_the_post_is_deterministic() -> None:
+    assert _post() == _post()
+    assert _post(auto_captions_talk, chapters=False) == _post(auto_captions_talk, chapters=False)
+
+
+@pytest.mark.parametrize("chunk_chars", [1, 7, 40])
+def test_stream_post_yields_the_same_text_in_pieces(chunk_chars: int) -> None:
+    title, segments, chapters = auto_captions_talk()
+    kwargs = {"title": title, "segments": segments, "chapters": chapters, "video_url": VIDEO_URL}
+
+    pieces = list(stream_post(**kwargs, chunk_chars=chunk_chars))
+
+    assert len(pieces) > 1
+    assert all(0 < len(p) <= chunk_chars for p in pieces)
+    assert "".join(pieces) == write_post(**kwargs)
+
+
+def test_length_changes_how_much_is_written() -> None:
+    short, medium, long = (_post(length=n) for n in ("short", "medium", "long"))
+    assert len(short.split()) < len(medium.split()) < len(long.split())
+    assert _post(length="nonsense") == medium
+
+
+def test_three_hour_talk_gives_a_complete_post() -> None:
+    title, segments, chapters = long_talk(3)
+    post = write_post(title=title, segments=segments, chapters=chapters, video_url=VIDEO_URL)
+
+    headings = _headings(post)
+    assert [h for h in headings if h != "Key takeaways"] == [c["title"] for c in chapters]
+    assert "([2:" in post  # timestamps past two hours are h:mm:ss
+    assert post.rstrip().endswith("*")
+    assert 500 < len(post.split()) < 3000
+    sentences = [_normalized(s) for s in _prose_sentences(post)]
+    assert len(sentences) == len(set(sentences))
+
+
+def test_three_hour_auto_captions_without_chapters() -> None:
+    title, segments, _ = long_talk(3, auto_captions=True)
+    post = write_post(title=title, segments=segments, length="long")
+
+    headings = _headings(post)
+    assert 6 <= len(headings) - 1 <= 8
+    assert headings[-1] == "Key takeaways"
+
+
+def test_empty_title_is_derived_from_key_terms() -> None:
+    _, segments, chapters = short_talk()
+    post = write_post(title="", segments=segments, chapters=chapters)
+    first = post.splitlines()[0]
+    assert first.startswith("# ") and len(first) > 4
+    assert "coffee" in first.lower() or "water" in first.lower() or "grind" in first.lower()
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("HOW TO BREW BETTER COFFEE AT HOME - YouTube", "How to Brew Better Coffee at Home"),
+        ("Midnight City (Official Video) #synthpop", "Midnight City"),
+        ("Training a GPU CLUSTER FOR AI | Full Guide", "Training a GPU Cluster for AI: Full Guide"),
+    ],
+)
+def test_titles_are_cleaned(raw: str, clean: str) -> None:
+    _, segments, _ = short_talk()
+    assert write_post(title=raw, segments=segments).startswith(f"# {clean}\n")
+
+
+def test_a_plain_uploaded_transcript_without_times() -> None:
+    _, segments, _ = short_talk()
+    text = " ".join(str(s["text"]) for s in segments)
+    post = write_post(title="", segments=[{"start": 0, "duration": 0, "text": text}])
+    assert post.startswith("# ")
+    assert "## Key takeaways" in post
+    assert "youtu.be" not in post
+
+
+def test_tiny_transcripts_give_a_short_valid_post() -> None:
+    post = write_post(title="Hi", segments=[{"start": 0.0, "duration": 2.0, "text": "hello world"}])
+    assert post.startswith("# Hi\n")
+    assert "Hello world." in post
+    assert "extractively" in post
+
+    post = write_post(
+        title="",
+        segments=[
+            {"start": 0.0, "duration": 1.0, "text": "[Music]"},
+            {"start": 1.0, "duration": 2.0, "text": "um so this is it"},
+        ],
+    )
+    assert post.startswith("# ")
+
+
+@pytest.mark.parametrize(
+    "segments",
+    [[], [{"start": 0, "duration": 1, "text": "   "}], [{"start": 0, "duration": 1, "text": ""}]],
+)
+def test_no_text_at_all_is_a_value_error(segments) -> None:
+    with pytest.raises(ValueError):
+        write_post(title="Anything", segments=segments)
+    with pytest.raises(ValueError):
+        stream_post(title="Anything", segments=segments)
+
+
+def test_punctuated_text_keeps_abbreviations_and_decimals_whole() -> None:
+    text = (
+        "Dr. Smith measured 3.5 grams of coffee, e.g. a small scoop, for every cup she brewed. "
+        "She says the grind size matters more than the brand of the beans you buy. "
+    ) * 3 + (
+        "Water temperature changes the extraction of the coffee grounds a lot in the cup. "
+        "A burr grinder keeps the particles even, so the coffee extracts evenly overall. "
+        "The bloom lets carbon dioxide escape from the freshly roasted coffee beans first. "
+    )
+    segments = [{"start": 0.0, "duration": 60.0, "text": text}]
+    post = write_post(title="Coffee notes", segments=segments)
+    assert "Dr. Smith measured 3.5 grams of coffee, e.g. a small scoop, for every cup" in post
+
+
+def test_other_languages_do_not_break_the_writer() -> None:
+    sentences = [
+        "Hoy vamos a hablar de cómo preparar un café mejor en casa sin gastar mucho.",
+        "El café recién molido tiene mucho más aroma que el café molido del supermercado.",
+        "Un molinillo de muelas produce partículas del mismo tamaño para el café.",
+        "Si el café sabe ácido, la molienda tiene que ser más fina la próxima vez.",
+        "Si el café sabe amargo, la molienda tiene que ser más gruesa y más uniforme.",
+        "La temperatura del agua debe estar entre noventa y noventa y seis grados.",
+        "El agua del grifo con mucho cloro arruina el sabor de cualquier café.",
+        "La proporción de café y agua cambia por completo el sabor de la taza.",
+        "Una báscula de cocina barata ayuda mucho a repetir la misma receta cada día.",
+        "Después del florecimiento vierte el agua despacio en pequeños círculos.",
+        "La prensa francesa necesita cuatro minutos antes de bajar el émbolo.",
+        "Prueba el café, toma notas y cambia una sola variable cada vez.",
+    ]
+    segments = [{"start": i * 4.0, "duration": 4.0, "text": s} for i, s in enumerate(sentences * 2)]
+    post = write_post(title="", segments=segments, language="es")
+    assert post.startswith("# ")
+    assert " and " not in post.splitlines()[0]
+    assert "## Ideas clave" in post
+    assert "extractiva" in post
+
+
+def test_caption_noise_is_cleaned_from_human_captions() -> None:
+    lines = [
+        ">> HOST: So, um, the grinder is the the most important tool you will buy for coffee.",
+        "[Applause] You know, a burr grinder gives you an even grind, uh, every single time.",
+        "- The water should be hot, like, just off the boil, for the best extraction.",
+        "A kitchen scale, sort of, keeps the ratio of coffee to water the same each day.",
+    ] * 2
+    segments = [{"start": i * 5.0, "duration": 5.0, "text": t} for i, t in enumerate(lines)]
+    post = write_post(title="Coffee basics", segments=segments)
+
+    body = post.lower()
+    for noise in (">>", "host:", "[applause]", " um", " uh", "the the", "you know", "sort of"):
+        assert noise not in body, noise
+    assert "like," not in body
+    assert "The grinder is the most important tool you will buy for coffee." in post

@@ -1,0 +1,250 @@
+"""providers.openai_compatible against the fake server, through the real openai client."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx2
+import openai
+import pytest
+
+from blogtube_site.errors import BlogTubeError
+from providers.errors import ProviderRateLimit, classify_openai_error
+from providers.openai_compatible import StreamChunk, Usage, list_models, stream_chat
+from tests.fakes.llm_server import FakeLLMServer, split_tokens
+
+MESSAGES = [
+    {"role": "system", "content": "You write blog posts."},
+    {"role": "user", "content": "Summarise this transcript please."},
+]
+
+
+def _stream(server: FakeLLMServer, **kwargs: object) -> Iterator[StreamChunk]:
+    options: dict = {
+        "base_url": server.base_url,
+        "api_key": "sk-test",
+        "model": "fake-large",
+        "messages": MESSAGES,
+        "provider_name": "FakeAI",
+        "max_retries": 0,
+        "timeout": 5.0,
+    }
+    options.update(kwargs)
+    return stream_chat(**options)
+
+
+def _error_of(chunks: Iterator[StreamChunk]) -> BlogTubeError:
+    with pytest.raises(BlogTubeError) as info:
+        list(chunks)
+    return info.value
+
+
+def test_stream_yields_text_in_order_then_usage(fake_llm):
+    reply = "The quick brown fox jumps over the lazy dog."
+    fake_llm.configure(reply=reply, token_delay=0.005)
+
+    chunks = list(_stream(fake_llm))
+
+    texts = [c.text for c in chunks if c.text]
+    assert texts == split_tokens(reply)
+    assert "".join(texts) == reply
+    assert chunks[-1] == StreamChunk(usage=Usage(prompt_tokens=8, completion_tokens=9))
+    assert all(c.usage is None for c in chunks[:-1])
+
+
+def test_request_carries_model_key_and_base_path(fake_llm):
+    list(_stream(fake_llm, model="fake-small", temperature=0.2, max_tokens=50))
+
+    [request] = fake_llm.requests
+    assert (request.method, request.path) == ("POST", "/v1/chat/completions")
+    assert request.headers["Authorization"] == "Bearer sk-test"
+    assert request.json["model"] == "fake-small"
+    assert request.json["messages"] == MESSAGES
+    assert request.json["stream"] is True
+    assert request.json["stream_options"] == {"include_usage": True}
+    assert (request.json["temperature"], request.json["max_tokens"]) == (0.2, 50)
+
+
+def test_empty_key_sends_a_placeholder_for_local_servers(fake_llm):
+    list(_stream(fake_llm, api_key=""))
+
+    assert fake_llm.requests[0].headers["Authorization"] == "Bearer not-needed"
+
+
+def test_reply_can_depend_on_the_request(fake_llm):
+    fake_llm.configure(reply=lambda body: f"Model {body['model']} here")
+
+    text = "".join(c.text for c in _stream(fake_llm, model="m1"))
+
+    assert text == "Model m1 here"
+
+
+@pytest.mark.parametrize(
+    ("server_config", "code", "transient"),
+    [
+        ({"fail_status": 401}, "PROVIDER_AUTH", False),
+        ({"fail_status": 403}, "PROVIDER_AUTH", False),
+        ({"fail_status": 404}, "MODEL_NOT_FOUND", False),
+        ({"fail_status": 429, "fail_code": "insufficient_quota"}, "PROVIDER_QUOTA", False),
+        ({"fail_status": 500}, "PROVIDER_UNAVAILABLE", True),
+        ({"fail_status": 503}, "PROVIDER_UNAVAILABLE", True),
+        ({"context_limit": 5}, "CONTEXT_TOO_LONG", False),
+    ],
+)
+def test_http_failures_are_classified(fake_llm, server_config, code, transient):
+    fake_llm.configure(**server_config)
+
+    error = _error_of(_stream(fake_llm))
+
+    assert (error.code, error.transient) == (code, transient)
+    assert error.suggestions
+    assert error.detail  # the original text, for the log
+    assert len(fake_llm.requests) == 1  # max_retries=0
+
+
+def test_auth_error_names_the_provider(fake_llm):
+    fake_llm.configure(fail_status=401)
+
+    error = _error_of(_stream(fake_llm))
+
+    assert error.message == "The API key was rejected by FakeAI."
+    assert any("OPENAI_API_KEY" in s for s in error.suggestions)
+    assert any("offline" in s for s in error.suggestions)
+
+
+def test_rate_limit_keeps_retry_after(fake_llm):
+    fake_llm.configure(fail_status=429, retry_after=0.05)
+
+    error = _error_of(_stream(fake_llm))
+
+    assert isinstance(error, ProviderRateLimit)
+    assert (error.code, error.transient, error.retry_after) == ("PROVIDER_RATE_LIMIT", True, 0.05)
+    assert error.as_dict()["retry_after"] == 0.05
+
+
+def test_rate_limit_is_retried_then_succeeds(fake_llm):
+    fake_llm.configure(fail_status=429, retry_after=0.05, fail_times=1, reply="Finally here")
+
+    text = "".join(c.text for c in _stream(fake_llm, max_retries=1))
+
+    assert text == "Finally here"
+    assert len(fake_llm.requests) == 2
+
+
+def test_dropped_stream_is_unavailable_after_yielding_the_text_so_far(fake_llm):
+    fake_llm.configure(reply="one two three four five", drop_after_tokens=3)
+    received: list[str] = []
+
+    with pytest.raises(BlogTubeError) as info:
+        for chunk in _stream(fake_llm):
+            received.append(chunk.text)
+
+    assert "".join(received) == "one two three "
+    assert (info.value.code, info.value.transient) == ("PROVIDER_UNAVAILABLE", True)
+    assert "RemoteProtocolError" in info.value.detail
+
+
+def test_slow_server_times_out_as_unavailable(fake_llm):
+    fake_llm.configure(first_token_delay=2.0)
+
+    error = _error_of(_stream(fake_llm, timeout=0.2))
+
+    assert error.code == "PROVIDER_UNAVAILABLE"
+    assert "in time" in error.message
+
+
+def test_connection_refused_is_unavailable():
+    with socket.socket() as sock:  # a port that was free a moment ago and is closed now
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    error = _error_of(
+        stream_chat(
+            base_url=f"http://127.0.0.1:{port}/v1",
+            api_key="k",
+            model="m",
+            messages=MESSAGES,
+            max_retries=0,
+            provider_name="Ollama",
+        )
+    )
+
+    assert error.code == "PROVIDER_UNAVAILABLE"
+    assert error.message == "Could not connect to Ollama."
+
+
+def test_server_rejecting_stream_options_is_asked_again_without(fake_llm):
+    fake_llm.configure(reject_stream_options=True, reply="No usage here")
+
+    chunks = list(_stream(fake_llm))
+
+    assert "".join(c.text for c in chunks) == "No usage here"
+    assert all(c.usage is None for c in chunks)
+    assert [("stream_options" in r.json) for r in fake_llm.requests] == [True, False]
+
+
+def test_list_models_returns_sorted_ids(fake_llm):
+    fake_llm.configure(models=["zeta", "alpha", "mid"])
+
+    assert list_models(base_url=fake_llm.base_url, api_key="sk-test") == ["alpha", "mid", "zeta"]
+    assert fake_llm.requests[0].path == "/v1/models"
+    assert fake_llm.requests[0].headers["Authorization"] == "Bearer sk-test"
+
+
+def test_list_models_with_a_bad_key_is_an_auth_error(fake_llm):
+    fake_llm.configure(fail_status=401)
+
+    with pytest.raises(BlogTubeError) as info:
+        list_models(base_url=fake_llm.base_url, api_key="bad", provider_name="FakeAI")
+
+    assert info.value.code == "PROVIDER_AUTH"
+
+
+def test_fake_server_streams_concurrently(fake_llm):
+    fake_llm.configure(reply="a b c d e", token_delay=0.05)
+    results: list[str] = []
+
+    def run() -> None:
+        results.append("".join(c.text for c in _stream(fake_llm)))
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+
+    assert results == ["a b c d e"] * 4
+    assert time.monotonic() - started < 1.0  # 4 x 0.2 s serially would be 0.8 s+
+
+
+def test_closing_the_stream_early_stops_quickly(fake_llm):
+    # Cancellation: the job stops reading between chunks and closes the generator.
+    fake_llm.configure(reply="word " * 100, token_delay=0.05)
+    chunks = _stream(fake_llm)
+    started = time.monotonic()
+
+    first = [next(chunks).text, next(chunks).text]
+    chunks.close()
+
+    assert first == ["word ", "word "]
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"message": "too long", "code": "context_length_exceeded"}, "CONTEXT_TOO_LONG"),
+        ({"message": "quota", "type": "insufficient_quota"}, "PROVIDER_QUOTA"),
+        ({"message": "overloaded", "type": "server_error"}, "PROVIDER_UNAVAILABLE"),
+        ({"message": "odd", "type": "invalid_request_error"}, "PROVIDER_ERROR"),
+    ],
+)
+def test_error_events_inside_a_stream_are_classified(body, code):
+    request = httpx2.Request("POST", "http://127.0.0.1/v1/chat/completions")
+    exc = openai.APIError(body["message"], request, body=body)
+
+    assert classify_openai_error(exc, "FakeAI").code == code

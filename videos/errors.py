@@ -1,0 +1,395 @@
+"""YouTube failures as BlogTubeErrors, and the two classifiers that make them.
+
+The libraries speak in exception classes (youtube-transcript-api) or in
+message text (yt-dlp). Both are translated here, once, so a job page, the API
+and the CLI all show the same code, sentence and suggestions. The library's
+own text is kept in ``detail`` for the log.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from youtube_transcript_api import _errors as yta
+
+from blogtube_site.errors import BlogTubeError
+
+UPLOAD_INSTEAD = "Upload the transcript file instead."
+SET_PROXY = "Set YOUTUBE_PROXY_URL to a residential proxy."
+SET_COOKIES = "Set YOUTUBE_COOKIES_FILE."
+
+
+class InvalidURL(BlogTubeError):
+    code = "INVALID_URL"
+    message = "That is not a YouTube video address."
+    suggestions = (
+        "Paste the address of one YouTube video, e.g. https://www.youtube.com/watch?v=…",
+    )
+
+
+class VideoUnavailable(BlogTubeError):
+    code = "VIDEO_UNAVAILABLE"
+    message = "This video is unavailable: it may be private, removed or never existed."
+    suggestions = ("Check the address in a browser", UPLOAD_INSTEAD)
+
+
+class PlaylistUnavailable(VideoUnavailable):
+    """A playlist YouTube will not list; a VideoUnavailable, so handlers of that still catch it."""
+
+    code = "PLAYLIST_UNAVAILABLE"
+    message = "This playlist is unavailable: it may be private, deleted or never existed."
+    suggestions = (
+        "Check the playlist's address in a browser",
+        "Paste the address of one of its videos instead",
+    )
+
+
+class TranscriptsDisabled(BlogTubeError):
+    code = "TRANSCRIPTS_DISABLED"
+    message = "The uploader has turned captions off for this video, so there is no transcript."
+    suggestions = ("Upload a transcript file (.srt, .vtt or .txt) instead",)
+
+
+class NoTranscriptInLanguage(BlogTubeError):
+    code = "NO_TRANSCRIPT_IN_LANGUAGE"
+    message = "This video has no transcript in the language you asked for."
+    suggestions = ("Pick another language", UPLOAD_INSTEAD)
+
+
+class YouTubeBlocked(BlogTubeError):
+    code = "YOUTUBE_BLOCKED"
+    transient = True
+    message = (
+        "YouTube is blocking requests from this server "
+        "(it asks to sign in to confirm we are not a bot)."
+    )
+    suggestions = (SET_PROXY, SET_COOKIES, UPLOAD_INSTEAD)
+
+
+class YouTubeRateLimited(BlogTubeError):
+    code = "YOUTUBE_RATE_LIMITED"
+    transient = True
+    message = "YouTube is rate-limiting this server (too many requests)."
+    suggestions = ("Wait a few minutes and retry", SET_PROXY, UPLOAD_INSTEAD)
+
+
+class AgeRestricted(BlogTubeError):
+    code = "AGE_RESTRICTED"
+    message = "This video is age-restricted: YouTube only shows it to a signed-in adult account."
+    suggestions = (
+        "Set YOUTUBE_COOKIES_FILE to the cookies of an age-verified account",
+        UPLOAD_INSTEAD,
+    )
+
+
+class PoTokenRequired(BlogTubeError):
+    code = "PO_TOKEN_REQUIRED"
+    message = (
+        "YouTube wants a proof-of-origin token for this video's captions, which we cannot make."
+    )
+    suggestions = ("Try again later", SET_COOKIES, UPLOAD_INSTEAD)
+
+
+class VideoUnplayable(BlogTubeError):
+    code = "VIDEO_UNPLAYABLE"
+    message = "YouTube will not play this video."
+    suggestions = ("Check the video in a browser", UPLOAD_INSTEAD)
+
+
+class InvalidTranscriptFile(BlogTubeError):
+    code = "INVALID_TRANSCRIPT_FILE"
+    message = "The transcript file could not be read."
+    suggestions = ("Upload a UTF-8 .srt, .vtt or .txt file",)
+
+
+class YouTubeError(BlogTubeError):
+    code = "YOUTUBE_ERROR"
+    message = "YouTube returned an error we do not recognise."
+    suggestions = ("Try again later", UPLOAD_INSTEAD)
+
+
+class YouTubeUnreachable(YouTubeError):
+    """The network failed (DNS, timeout, 5xx): worth a retry, unlike YouTubeError."""
+
+    code = "YOUTUBE_UNREACHABLE"
+    transient = True
+    message = "Could not reach YouTube."
+    suggestions = (
+        "Try again in a moment",
+        "Check the server's internet connection or proxy",
+        UPLOAD_INSTEAD,
+    )
+
+
+class YouTubeProxyError(YouTubeUnreachable):
+    """The proxy in front of YouTube failed (refused, wants credentials, could not go on).
+
+    A YouTubeUnreachable, so whoever handles "YouTube is out of reach" handles
+    this too. The message names the proxy's host, never its password.
+    """
+
+    code = "PROXY_ERROR"
+    message = "The proxy in front of YouTube did not let the request through."
+    suggestions = (
+        "Check YOUTUBE_PROXY_URL (or the Webshare settings): host, port, user name, password",
+        UPLOAD_INSTEAD,
+    )
+
+
+def _language_list(codes: Iterable[str]) -> str:
+    return ", ".join(dict.fromkeys(codes)) or "none"
+
+
+def no_transcript_in_language(
+    requested: Iterable[str], available: Iterable[tuple[str, str]], *, detail: str = ""
+) -> NoTranscriptInLanguage:
+    """``available`` is (code, name) pairs; the suggestions name each one."""
+    requested = list(requested)
+    available = list(dict.fromkeys(available))
+    wanted = _language_list(requested)
+    if not available:
+        return NoTranscriptInLanguage(
+            f"This video has no transcript in {wanted}, nor in any other language.",
+            suggestions=[UPLOAD_INSTEAD],
+            detail=detail,
+        )
+    return NoTranscriptInLanguage(
+        f"This video has no transcript in {wanted}. "
+        f"Available: {_language_list(code for code, _ in available)}.",
+        suggestions=[f"Pick {name} ({code})" for code, name in available] + [UPLOAD_INSTEAD],
+        detail=detail,
+    )
+
+
+# -- youtube-transcript-api -------------------------------------------------
+
+
+def classify_transcript_api_error(
+    exc: BaseException, *, http_status: int | None = None
+) -> BlogTubeError:
+    """Map a youtube_transcript_api exception to our error.
+
+    ``http_status`` is the status of the last HTTP response, when the caller
+    saw it: the library raises IpBlocked both for HTTP 429 and for a captcha
+    page, and only the status tells a rate limit from a block.
+    """
+    detail = str(exc)
+    # Subclasses before their bases: IpBlocked is a RequestBlocked.
+    if isinstance(exc, yta.IpBlocked) and http_status == 429:
+        return YouTubeRateLimited(detail=detail)
+    if isinstance(exc, yta.RequestBlocked):
+        return YouTubeBlocked(detail=detail)
+    if isinstance(exc, yta.TranscriptsDisabled):
+        return TranscriptsDisabled(detail=detail)
+    if isinstance(exc, yta.NoTranscriptFound):
+        transcript_list = getattr(exc, "_transcript_data", None) or ()
+        available = [(t.language_code, t.language) for t in transcript_list]
+        requested = list(getattr(exc, "_requested_language_codes", ()))
+        return no_transcript_in_language(requested, available, detail=detail)
+    if isinstance(exc, yta.NotTranslatable):
+        return NoTranscriptInLanguage(
+            "YouTube cannot translate this video's transcript.",
+            suggestions=["Pick one of the video's own languages", UPLOAD_INSTEAD],
+            detail=detail,
+        )
+    if isinstance(exc, yta.TranslationLanguageNotAvailable):
+        return NoTranscriptInLanguage(
+            "YouTube cannot translate this video's transcript into that language.",
+            suggestions=["Pick another language", UPLOAD_INSTEAD],
+            detail=detail,
+        )
+    if isinstance(exc, yta.InvalidVideoId):
+        return InvalidURL("That is not a valid YouTube video id.", detail=detail)
+    if isinstance(exc, yta.VideoUnavailable):
+        return VideoUnavailable(detail=detail)
+    if isinstance(exc, yta.AgeRestricted):
+        return AgeRestricted(detail=detail)
+    if isinstance(exc, yta.PoTokenRequired):
+        return PoTokenRequired(detail=detail)
+    if isinstance(exc, yta.VideoUnplayable):
+        reason = exc.reason or "no reason given"
+        extra = "; ".join(s for s in exc.sub_reasons if s.strip())
+        return VideoUnplayable(
+            f"YouTube will not play this video: {reason}" + (f" ({extra})" if extra else ""),
+            detail=detail,
+        )
+    if isinstance(exc, yta.YouTubeRequestFailed):
+        status = _http_status_in(exc.reason)
+        if status == 429:
+            return YouTubeRateLimited(detail=detail)
+        if status is not None and status >= 500:
+            return YouTubeUnreachable(f"YouTube answered with HTTP {status}.", detail=detail)
+        return YouTubeError(f"A request to YouTube failed: {exc.reason}", detail=detail)
+    if isinstance(exc, yta.FailedToCreateConsentCookie):
+        return YouTubeError(
+            "YouTube showed a cookie-consent page we could not get past.",
+            suggestions=[SET_PROXY, UPLOAD_INSTEAD],
+            detail=detail,
+        )
+    if isinstance(exc, yta.CookieError):
+        return YouTubeError(
+            "The YouTube cookies file could not be used.",
+            suggestions=["Export a fresh cookies file and set YOUTUBE_COOKIES_FILE"],
+            detail=detail,
+        )
+    if isinstance(exc, yta.YouTubeDataUnparsable):
+        return YouTubeError("YouTube's page changed and could not be read.", detail=detail)
+    return YouTubeError(detail=detail)
+
+
+def _http_status_in(text: str) -> int | None:
+    match = re.search(r"\b([45]\d\d)\b", text)
+    return int(match.group(1)) if match else None
+
+
+# -- yt-dlp -------------------------------------------------------------------
+
+# (pattern, error factory) in priority order. Matched, case-insensitively,
+# against the extractor's own message (and yt-dlp's warnings, see below).
+_APOSTROPHE = "['\u2019]"  # YouTube writes "you\u2019re" (U+2019)
+_YTDLP_RULES: list[tuple[re.Pattern[str], type[BlogTubeError], str | None, list[str] | None]] = [
+    (
+        re.compile(
+            rf"not a bot|confirm you{_APOSTROPHE}re not|captcha|ip is likely being blocked", re.I
+        ),
+        YouTubeBlocked,
+        None,
+        None,
+    ),
+    (
+        re.compile(r"http error 429|too many requests|rate.?limit|try again later", re.I),
+        YouTubeRateLimited,
+        None,
+        None,
+    ),
+    (
+        re.compile(
+            r"confirm your age|age.?restricted|inappropriate for some users|age.?verif", re.I
+        ),
+        AgeRestricted,
+        None,
+        None,
+    ),
+    (
+        re.compile(r"members.?only|join this channel|available to this channel's members", re.I),
+        VideoUnavailable,
+        "This video is for the channel's paying members only.",
+        ["Set YOUTUBE_COOKIES_FILE to the cookies of a member's account", UPLOAD_INSTEAD],
+    ),
+    (
+        re.compile(r"private video|video is private", re.I),
+        VideoUnavailable,
+        "This video is private.",
+        None,
+    ),
+    (
+        re.compile(
+            r"not made this video available in your country|geo.?restrict|in your country", re.I
+        ),
+        VideoUnavailable,
+        "This video is not available in the server's country.",
+        ["Set YOUTUBE_PROXY_URL to a proxy in a country where it plays", UPLOAD_INSTEAD],
+    ),
+    (
+        re.compile(
+            r"live event will begin|premieres? in|is_upcoming|will begin in|"
+            r"live event has not started|this live event",
+            re.I,
+        ),
+        VideoUnplayable,
+        "This live stream or premiere has not started yet; try again once it has.",
+        None,
+    ),
+    (
+        re.compile(
+            r"removed|terminated|no longer available|video unavailable|"
+            r"video is unavailable|does not exist|not available",
+            re.I,
+        ),
+        VideoUnavailable,
+        None,
+        None,
+    ),
+    (re.compile(r"po.?token", re.I), PoTokenRequired, None, None),
+    (
+        re.compile(r"unsupported url|invalid url|incomplete youtube id", re.I),
+        InvalidURL,
+        "yt-dlp did not recognise that address as a YouTube video.",
+        None,
+    ),
+    (re.compile(r"\bdrm\b", re.I), VideoUnplayable, "This video is DRM-protected.", None),
+]
+
+_YTDLP_HINTS = re.compile(
+    r"\s*(Use --cookies|Also see|See\s+https?://|please report this issue|"
+    r"This helps protect our community).*$",
+    re.I | re.S,
+)
+
+
+def _ytdlp_reason(exc: BaseException) -> tuple[str, BaseException]:
+    """The innermost ExtractorError's own message, without yt-dlp's prefixes."""
+    inner = exc
+    exc_info = getattr(exc, "exc_info", None)
+    if exc_info and len(exc_info) > 1 and isinstance(exc_info[1], BaseException):
+        inner = exc_info[1]
+    text = getattr(inner, "orig_msg", None) or str(inner)
+    text = re.sub(r"^ERROR:\s*", "", text)
+    text = re.sub(r"^\[[\w:]+\]\s*[\w-]+:\s*", "", text)
+    return text.strip(), inner
+
+
+def classify_ytdlp_error(exc: BaseException, *, log: Iterable[str] = ()) -> BlogTubeError:
+    """Map a yt-dlp DownloadError/ExtractorError to our error, by its text.
+
+    ``log`` is yt-dlp's warnings for this call: when every client fails, the
+    final error only says "Failed to extract any player response" and the real
+    reason (HTTP 429, a captcha...) is in the warnings before it.
+    """
+    reason, inner = _ytdlp_reason(exc)
+    detail = str(exc)
+    log = list(log)
+    if log:
+        detail += "\n" + "\n".join(log)
+
+    for pattern, error_class, message, suggestions in _YTDLP_RULES:
+        if pattern.search(reason):
+            return error_class(message, suggestions=suggestions, detail=detail)
+    # Warnings mention all sorts of words; trust them only for the network
+    # verdicts (blocked, rate-limited) that a generic final error hides.
+    warnings = "\n".join(log)
+    for pattern, error_class, message, suggestions in _YTDLP_RULES[:2]:
+        if pattern.search(warnings):
+            return error_class(message, suggestions=suggestions, detail=detail)
+
+    from yt_dlp.networking.exceptions import TransportError
+
+    cause = getattr(inner, "cause", None)
+    if isinstance(inner, TransportError) or isinstance(cause, TransportError):
+        return YouTubeUnreachable(detail=detail)
+    if getattr(inner, "expected", False):
+        # An expected extractor error is YouTube telling us why it will not
+        # play the video, in words we have no rule for: show them.
+        short = _YTDLP_HINTS.sub("", reason).strip().rstrip(".")
+        return VideoUnplayable(f"YouTube will not play this video: {short}.", detail=detail)
+    return YouTubeError(detail=detail)
+
+
+def classify_playlist_error(exc: BaseException, *, log: Iterable[str] = ()) -> BlogTubeError:
+    """classify_ytdlp_error, worded for a playlist.
+
+    yt-dlp's rules speak of "this video"; for a playlist page, any verdict
+    that is about the content (gone, private, refused) means the playlist
+    cannot be listed. Network verdicts (blocked, rate-limited, unreachable)
+    stay as they are: they are about this server, not the playlist.
+    """
+    error = classify_ytdlp_error(exc, log=log)
+    if isinstance(error, VideoUnavailable | VideoUnplayable | InvalidURL):
+        reason, _ = _ytdlp_reason(exc)
+        said = re.sub(r"^YouTube said:\s*", "", _YTDLP_HINTS.sub("", reason).strip())
+        message = PlaylistUnavailable.message
+        if said:
+            message = f'This playlist is unavailable. YouTube says: "{said.rstrip(".")}".'
+        return PlaylistUnavailable(message, detail=error.detail)
+    return error

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class Video(models.Model):
+    youtube_id = models.CharField(max_length=11, unique=True)
+    url = models.URLField()
+    title = models.CharField(max_length=300, blank=True)
+    channel = models.CharField(max_length=200, blank=True)
+    duration = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds")
+    thumbnail_url = models.URLField(max_length=500, blank=True)
+    upload_date = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    chapters = models.JSONField(default=list, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title or self.youtube_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("videos:detail", args=[self.youtube_id])
+
+    @property
+    def duration_display(self) -> str:
+        if self.duration is None:
+            return ""
+        hours, rest = divmod(self.duration, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
+class Transcript(models.Model):
+    class Source(models.TextChoices):
+        YOUTUBE = "youtube", "YouTube captions"
+        YTDLP = "ytdlp", "yt-dlp subtitles"
+        WHISPER = "whisper", "Speech-to-text (Whisper)"
+        UPLOAD = "upload", "Uploaded file"
+
+    # Null for an uploaded transcript with no video behind it.
+    video = models.ForeignKey(
+        Video, null=True, blank=True, on_delete=models.CASCADE, related_name="transcripts"
+    )
+    language_code = models.CharField(max_length=20)
+    language = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    is_generated = models.BooleanField(default=False)
+    file_name = models.CharField(max_length=255, blank=True)
+    segments = models.JSONField(default=list)
+    text = models.TextField()
+    char_count = models.PositiveIntegerField(default=0)
+    word_count = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            # Stored once per video and language; uploads are kept apart.
+            models.UniqueConstraint(
+                fields=["video", "language_code", "source"],
+                condition=~models.Q(source="upload"),
+                name="one_transcript_per_video_language_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        who = self.video or self.file_name or "upload"
+        return f"{who} [{self.language_code}]"
+
+    def save(self, *args, **kwargs) -> None:
+        self.char_count = len(self.text)
+        self.word_count = len(self.text.split())
+        super().save(*args, **kwargs)

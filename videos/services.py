@@ -1,0 +1,167 @@
+"""What the rest of BlogTube may ask of the videos app.
+
+Results are stored: a video's info and each transcript are fetched from
+YouTube once and reused, so a retry or a reprocess makes no second download.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from videos import pacing, transcript_sources, youtube
+from videos.errors import InvalidTranscriptFile, YouTubeBlocked, YouTubeRateLimited
+from videos.language import detect_language, language_name
+from videos.models import Transcript, Video
+from videos.transcript_files import parse_transcript_file
+from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
+
+__all__ = [
+    "InvalidTranscriptFile",
+    "expand_playlist",
+    "get_transcript",
+    "get_video",
+    "list_tracks",
+    "parse_transcript_file",
+    "parse_video_id",
+    "playlist_id",
+    "transcript_from_upload",
+    "video_placeholder",
+]
+
+log = logging.getLogger(__name__)
+TRACKS_CACHE_SECONDS = 6 * 3600
+# Short: a playlist changes more often than a video's tracks, and the form
+# shows it twice (preview, then the jobs) within moments.
+PLAYLIST_CACHE_SECONDS = 3600
+
+
+def video_placeholder(video_id: str) -> Video:
+    video, _ = Video.objects.get_or_create(
+        youtube_id=video_id, defaults={"url": f"https://www.youtube.com/watch?v={video_id}"}
+    )
+    return video
+
+
+def get_video(video_id: str, *, refresh: bool = False) -> Video:
+    """The video with its info, asking YouTube only when it is older than YOUTUBE_CACHE_SECONDS."""
+    video = video_placeholder(video_id)
+    lifetime = datetime.timedelta(seconds=settings.YOUTUBE_CACHE_SECONDS)
+    if video.fetched_at and not refresh and timezone.now() - video.fetched_at < lifetime:
+        return video
+    try:
+        info = youtube.fetch_video_info(video_id)
+    except (YouTubeBlocked, YouTubeRateLimited) as exc:
+        pacing.back_off_after(exc)
+        raise
+    video.url = info.url or video.url
+    video.title = info.title[:300]
+    video.channel = info.channel[:200]
+    video.duration = info.duration
+    video.thumbnail_url = info.thumbnail_url[:500]
+    video.upload_date = info.upload_date
+    video.description = info.description
+    video.chapters = info.chapters
+    video.fetched_at = timezone.now()
+    video.save()
+    return video
+
+
+def list_tracks(video_id: str) -> list[youtube.Track]:
+    key = f"tracks:{video_id}"
+    tracks = cache.get(key)
+    if tracks is None:
+        tracks = youtube.list_tracks(video_id)
+        cache.set(key, tracks, TRACKS_CACHE_SECONDS)
+    return tracks
+
+
+def expand_playlist(text: str, *, limit: int = 50) -> youtube.PlaylistInfo:
+    """The videos of the playlist a URL carries in ``list=``, in playlist order.
+
+    Raises InvalidURL when ``text`` names no playlist, PlaylistUnavailable
+    when YouTube will not list it.
+    """
+    list_id = parse_playlist_id(text)
+    key = f"playlist:{list_id}:{limit}"
+    playlist = cache.get(key)
+    if playlist is None:
+        playlist = youtube.fetch_playlist(list_id, limit=limit)
+        cache.set(key, playlist, PLAYLIST_CACHE_SECONDS)
+    return playlist
+
+
+def stored_transcript(
+    video: Video, languages: list[str], *, force_speech: bool = False
+) -> Transcript | None:
+    stored = Transcript.objects.filter(video=video).exclude(source=Transcript.Source.UPLOAD)
+    if force_speech:
+        stored = stored.filter(source=Transcript.Source.WHISPER)
+    for code in languages:
+        found = stored.filter(language_code=code).order_by("is_generated", "-created").first()
+        if found:
+            return found
+    # Speech-to-text ran because the video has no captions, and it writes the
+    # language spoken whatever was asked: asking again would only repeat it.
+    return stored.filter(source=Transcript.Source.WHISPER).order_by("-created").first()
+
+
+def get_transcript(
+    video: Video,
+    languages: list[str],
+    *,
+    on_event: Callable[..., None] | None = None,
+    force_speech: bool = False,
+    translate_to: str | None = None,
+) -> tuple[Transcript, bool]:
+    """The transcript in the first available language; True when it was stored already.
+
+    Sources are tried in order (see videos.transcript_sources), each attempt
+    reported as ``on_event(message, level, **data)``.
+    """
+    wanted = [translate_to] if translate_to else languages
+    found = stored_transcript(video, wanted, force_speech=force_speech)
+    if found:
+        return found, True
+    data = transcript_sources.fetch(
+        video.youtube_id,
+        languages,
+        on_event=on_event,
+        force_speech=force_speech,
+        translate_to=translate_to,
+    )
+    transcript, _ = Transcript.objects.update_or_create(
+        video=video,
+        language_code=data.language_code,
+        source=data.source,
+        defaults={
+            "language": data.language,
+            "is_generated": data.is_generated,
+            "segments": data.segments,
+            "text": data.text,
+        },
+    )
+    return transcript, False
+
+
+def transcript_from_upload(
+    file_name: str, content: bytes, *, video: Video | None = None, language: str = ""
+) -> Transcript:
+    """An uploaded file as a transcript; with no ``language``, the text's own is detected."""
+    data = parse_transcript_file(file_name, content)
+    code = language or detect_language(data.text)[0]
+    return Transcript.objects.create(
+        video=video,
+        language_code=code,
+        language=language_name(code),
+        source=Transcript.Source.UPLOAD,
+        is_generated=False,
+        file_name=file_name,
+        segments=data.segments,
+        text=data.text,
+    )

@@ -1,0 +1,206 @@
+"""Read a transcript a person uploads (.srt, .vtt, .txt, YouTube's json3 as .json)
+into TranscriptData.
+
+This is the way out when YouTube blocks us or a video has no captions, so
+the messages must say exactly what is wrong with the file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+import srt
+
+from videos import subtitles
+from videos.errors import InvalidTranscriptFile
+from videos.youtube import TranscriptData
+
+MAX_TRANSCRIPT_BYTES = 5 * 1024 * 1024
+SUPPORTED_EXTENSIONS = (".srt", ".vtt", ".txt", ".json")
+WORDS_PER_MINUTE = 150  # typical speaking rate, to give plain text plausible times
+
+_TIMESTAMP_LINE = re.compile(r"^\[?((?:\d{1,2}:)?\d{1,2}:\d{2})\]?\s*(.*)$")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def parse_transcript_file(
+    filename: str,
+    content: bytes,
+    *,
+    language_code: str = "und",
+    language: str = "",
+) -> TranscriptData:
+    extension = PurePath(filename or "").suffix.lower()
+    if extension not in SUPPORTED_EXTENSIONS:
+        shown = extension or "no extension"
+        raise InvalidTranscriptFile(
+            f'"{filename}" has {shown}; upload a .srt, .vtt or .txt file '
+            "(or YouTube's json3 as .json).",
+        )
+    if len(content) > MAX_TRANSCRIPT_BYTES:
+        raise InvalidTranscriptFile(
+            f'"{filename}" is {len(content) / 1024 / 1024:.1f} MB; '
+            f"the limit is {MAX_TRANSCRIPT_BYTES // (1024 * 1024)} MB.",
+            suggestions=["Upload only the transcript, not a video or archive"],
+        )
+    text = _decode(content).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InvalidTranscriptFile(f'"{filename}" is empty.')
+
+    # People rename files; trust the content's own header over the extension.
+    if text.lstrip().startswith("WEBVTT"):
+        segments = _parse_vtt(filename, text)
+    elif extension == ".srt":
+        segments = _parse_srt(filename, text)
+    elif extension == ".json":
+        segments = _parse_json3(filename, text)
+    elif extension == ".vtt":
+        raise InvalidTranscriptFile(
+            f'"{filename}" is not a WebVTT file: it must start with the line "WEBVTT".'
+        )
+    else:
+        segments = _parse_text(text)
+
+    if not segments:
+        raise InvalidTranscriptFile(f'"{filename}" contains no caption text.')
+    return TranscriptData(
+        language_code=language_code or "und",
+        language=language or ("Unknown" if (language_code or "und") == "und" else language_code),
+        source="upload",
+        is_generated=False,
+        segments=segments,
+    )
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Windows Notepad's "Unicode" is UTF-16 with a BOM.
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Old subtitle tools write Latin-1/CP1252; latin-1 decodes any byte, so
+        # the text is readable even when a few characters come out wrong.
+        return content.decode("latin-1")
+
+
+_clean = subtitles.clean
+_segment = subtitles.segment
+
+
+def _parse_srt(filename: str, text: str) -> list[dict[str, float | str]]:
+    try:
+        subtitles = list(srt.parse(text))
+    except (srt.SRTParseError, ValueError) as exc:
+        raise InvalidTranscriptFile(
+            f'"{filename}" is not a valid SRT file: {_srt_problem(text, exc)}',
+            suggestions=[
+                "Each caption needs a number, a line like 00:00:01,000 --> 00:00:04,000 "
+                "and its text, separated by blank lines",
+                "Or upload the text as a .txt file",
+            ],
+            detail=str(exc),
+        ) from exc
+    segments = []
+    for sub in subtitles:
+        # The srt library allows blank lines inside a caption, so a caption
+        # whose time line is broken is silently glued onto the one before.
+        broken = next((ln for ln in sub.content.split("\n") if "-->" in ln), None)
+        if broken is not None:
+            raise InvalidTranscriptFile(
+                f'"{filename}" is not a valid SRT file: the time line "{broken.strip()[:60]}" '
+                f"after caption {sub.index} is malformed (expected 00:00:01,000 --> 00:00:04,000).",
+                detail=sub.content,
+            )
+        line = _clean(sub.content)
+        if line:
+            segments.append(_segment(sub.start.total_seconds(), sub.end.total_seconds(), line))
+    return segments
+
+
+def _parse_vtt(filename: str, text: str) -> list[dict[str, float | str]]:
+    try:
+        return subtitles.parse_vtt(text)
+    except subtitles.SubtitleFormatError as exc:
+        raise InvalidTranscriptFile(
+            f'"{filename}" is not a valid WebVTT file: {exc}',
+            suggestions=["Or upload the text as a .txt file"],
+            detail=str(exc.__cause__ or exc),
+        ) from exc
+
+
+def _parse_json3(filename: str, text: str) -> list[dict[str, float | str]]:
+    try:
+        return subtitles.parse_json3(text)
+    except subtitles.SubtitleFormatError as exc:
+        raise InvalidTranscriptFile(
+            f'"{filename}" is not a YouTube json3 transcript: {exc}.',
+            suggestions=[
+                'A json3 file is {"events": [{"tStartMs": 0, "dDurationMs": 1500, '
+                '"segs": [{"utf8": "text"}]}, ...]}',
+                "Or upload the text as a .txt file",
+            ],
+            detail=str(exc),
+        ) from exc
+
+
+def _parse_text(text: str) -> list[dict[str, float | str]]:
+    """Plain text: a segment per sentence, timed at WORDS_PER_MINUTE.
+
+    Lines copied from YouTube's "Show transcript" panel start with a time
+    ("1:23 text" or "1:23" on its own line); those times are kept.
+    """
+    pieces: list[tuple[float | None, str]] = []
+    pending_time: float | None = None
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        match = _TIMESTAMP_LINE.match(line)
+        if match:
+            pending_time = _seconds(match.group(1))
+            line = match.group(2).strip()
+            if not line:
+                continue
+        for n, sentence in enumerate(s for s in _SENTENCE_END.split(line) if s.strip()):
+            pieces.append((pending_time if n == 0 else None, _clean(sentence)))
+        pending_time = None
+
+    seconds_per_word = 60 / WORDS_PER_MINUTE
+    segments: list[dict[str, float | str]] = []
+    clock = 0.0
+    for stamp, sentence in pieces:
+        if stamp is not None:
+            clock = stamp
+        duration = len(sentence.split()) * seconds_per_word
+        segments.append(_segment(clock, clock + duration, sentence))
+        clock += duration
+    return segments
+
+
+def _seconds(stamp: str) -> float:
+    total = 0
+    for part in stamp.split(":"):
+        total = total * 60 + int(part)
+    return float(total)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+def _srt_problem(text: str, exc: Exception) -> str:
+    start = getattr(exc, "expected_start", None)
+    if not isinstance(start, int):
+        return _first_line(exc)
+    line_no = text.count("\n", 0, start) + 1
+    snippet = text[start:].strip().split("\n", 1)[0][:60]
+    return (
+        f'line {line_no} ("{snippet}") is not part of a caption '
+        "(a number, a time line like 00:00:01,000 --> 00:00:04,000, then text)."
+    )

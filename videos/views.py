@@ -1,0 +1,113 @@
+"""Videos and their transcripts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from videos import transcript_formats
+from videos.models import Transcript, Video
+
+PAGE_SIZE = 25
+
+
+@require_GET
+def video_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    videos = Video.objects.annotate(
+        transcript_count=Count("transcripts", distinct=True),
+        post_count=Count("posts", distinct=True),
+    ).order_by("-created", "-pk")
+    # Uploaded transcripts have no video page: listed here, they stay reachable.
+    uploads = (
+        Transcript.objects.filter(video__isnull=True)
+        .prefetch_related("jobs__post")
+        .order_by("-created", "-pk")
+    )
+    if q:
+        videos = videos.filter(Q(title__icontains=q) | Q(channel__icontains=q) | Q(youtube_id=q))
+        uploads = uploads.filter(Q(file_name__icontains=q) | Q(language__icontains=q))
+    page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
+    upload_page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("upage"))
+    for transcript in upload_page.object_list:
+        transcript.post_list = _posts_of(transcript)
+    context = {
+        "q": q,
+        "page": page,
+        "videos": page.object_list,
+        "upload_page": upload_page,
+        "uploads": upload_page.object_list,
+        # Each pager keeps the search and the other pager's position.
+        "video_pager_keeps": _query(q=q, upage=upload_page.number),
+        "upload_pager_keeps": _query(q=q, page=page.number),
+    }
+    template = "videos/list.html#results" if request.htmx else "videos/list.html"
+    return render(request, template, context)
+
+
+def _query(**params: str | int) -> str:
+    # Page 1 is the default: leaving it out keeps the URLs short.
+    return urlencode({k: v for k, v in params.items() if v and v != 1})
+
+
+def _posts_of(transcript: Transcript) -> list:
+    # Through the jobs' reverse relations: the videos app imports nothing from jobs.
+    return [job.post for job in transcript.jobs.all() if hasattr(job, "post")]
+
+
+@require_GET
+def detail(request: HttpRequest, youtube_id: str) -> HttpResponse:
+    video = get_object_or_404(Video, youtube_id=youtube_id)
+    transcripts = list(video.transcripts.order_by("language_code", "-created"))
+    for transcript in transcripts:
+        transcript.paragraph_list = transcript_formats.paragraphs(
+            transcript.segments, transcript.text
+        )
+    posts = video.posts.select_related("job").order_by("-created")
+    context = {
+        "video": video,
+        "watch_url": f"https://youtu.be/{video.youtube_id}",
+        "chapters": _chapters(video),
+        "transcripts": transcripts,
+        "posts": posts,
+    }
+    return render(request, "videos/detail.html", context)
+
+
+def _chapters(video: Video) -> list[dict]:
+    chapters = []
+    for chapter in video.chapters or []:
+        seconds = int(float(chapter.get("start") or 0))
+        chapters.append(
+            {
+                "title": chapter.get("title") or "Untitled chapter",
+                "seconds": seconds,
+                "stamp": transcript_formats.clock(seconds),
+                "url": f"https://youtu.be/{video.youtube_id}?t={seconds}",
+            }
+        )
+    return chapters
+
+
+@require_GET
+def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in transcript_formats.FORMATS:
+        raise Http404("Transcripts download as .txt, .srt or .vtt.")
+    transcript = get_object_or_404(Transcript.objects.select_related("video"), pk=pk)
+    content = transcript_formats.render(transcript.segments, fmt, transcript.text)
+    base = (
+        transcript.video.youtube_id
+        if transcript.video
+        else transcript.file_name or f"transcript-{transcript.pk}"
+    )
+    response = HttpResponse(content, content_type=transcript_formats.FORMATS[fmt])
+    response["Content-Disposition"] = content_disposition_header(
+        True, transcript_formats.file_name(base, transcript.language_code, fmt)
+    )
+    return response
