@@ -31,6 +31,9 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
+# Old keys still accepted after a rotation: sessions stay valid and provider keys
+# stored in admin stay readable (providers.crypto decrypts with these too).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -190,6 +193,16 @@ WHISPER_ENABLED = env.bool("WHISPER_ENABLED", default=True)
 BLOGTUBE_MAX_ATTEMPTS = env.int("BLOGTUBE_MAX_ATTEMPTS", default=4)
 BLOGTUBE_RETRY_SECONDS = env.int("BLOGTUBE_RETRY_SECONDS", default=60)
 BLOGTUBE_DRAFT_FLUSH_SECONDS = env.float("BLOGTUBE_DRAFT_FLUSH_SECONDS", default=0.25)
+# A secret of its own for the API keys typed in admin, so rotating SECRET_KEY never
+# touches them; empty: derived from SECRET_KEY (see providers.crypto).
+BLOGTUBE_ENCRYPTION_KEY = env.str("BLOGTUBE_ENCRYPTION_KEY", default="")
+# Minutes between django-q2's provider health checks; 0 unschedules them.
+BLOGTUBE_HEALTH_CHECK_MINUTES = env.int("BLOGTUBE_HEALTH_CHECK_MINUTES", default=30)
+# Parallel model calls while a long transcript is summarized in chunks: more is
+# faster until the provider's rate limit answers with 429s.
+BLOGTUBE_LLM_CONCURRENCY = env.int("BLOGTUBE_LLM_CONCURRENCY", default=4)
+# OpenRouter credits requests to the app at this address (its HTTP-Referer header).
+BLOGTUBE_SITE_URL = env.str("BLOGTUBE_SITE_URL", default="") or "http://localhost"
 
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "static/"

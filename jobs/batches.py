@@ -14,10 +14,7 @@ from django.db import transaction
 
 from jobs import services
 from jobs.models import Batch, Job
-from videos import channels
 from videos import services as videos
-from videos.errors import InvalidURL, PlaylistUnavailable
-from videos.youtube import PlaylistEntry
 
 WATCH_URL = "https://www.youtube.com/watch?v={video_id}"
 
@@ -29,7 +26,7 @@ class BatchPreview:
     source_id: str
     title: str
     channel: str
-    entries: list[PlaylistEntry]
+    entries: list[videos.PlaylistEntry]
     truncated: bool  # it has more videos than the limit let in
     limit: int
 
@@ -48,7 +45,7 @@ def batch_limit() -> int:
 
 def kind_of(url: str) -> str | None:
     """Batch.Kind.PLAYLIST or CHANNEL when ``url`` names one, else None."""
-    if channels.parse_channel_url(url):
+    if videos.parse_channel_url(url):
         return Batch.Kind.CHANNEL
     if videos.playlist_id(url):
         return Batch.Kind.PLAYLIST
@@ -60,13 +57,13 @@ def expand(url: str) -> BatchPreview:
     limit = batch_limit()
     kind = kind_of(url)
     if kind == Batch.Kind.CHANNEL:
-        info = channels.expand_channel(url, limit=limit)
-        source_url = channels.parse_channel_url(url) or url
+        info = videos.expand_channel(url, limit=limit)
+        source_url = videos.parse_channel_url(url) or url
     elif kind == Batch.Kind.PLAYLIST:
         info = videos.expand_playlist(url, limit=limit)
         source_url = f"https://www.youtube.com/playlist?list={info.playlist_id}"
     else:
-        raise InvalidURL(
+        raise videos.InvalidURL(
             "This address is neither a playlist nor a channel.",
             suggestions=[
                 "A playlist: https://www.youtube.com/playlist?list=…",
@@ -74,7 +71,8 @@ def expand(url: str) -> BatchPreview:
             ],
         )
     if not info.entries:
-        error = channels.ChannelUnavailable if kind == Batch.Kind.CHANNEL else PlaylistUnavailable
+        channel = kind == Batch.Kind.CHANNEL
+        error = videos.ChannelUnavailable if channel else videos.PlaylistUnavailable
         raise error(f"This {Batch.Kind(kind).label.lower()} has no videos that can be read.")
     return BatchPreview(
         kind=kind,

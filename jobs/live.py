@@ -32,7 +32,9 @@ def _job(job_id: str) -> Job:
 
 def page_context(job: Job) -> dict:
     """What every region of the job page needs, wherever it is rendered."""
+    from jobs.options import language_choices
     from providers import services as providers
+    from providers.prompts import TONES
 
     return {
         "job": job,
@@ -40,6 +42,8 @@ def page_context(job: Job) -> dict:
         "providers": providers.enabled_providers(),
         "styles": list(providers.STYLES),
         "lengths": list(providers.LENGTHS),
+        "tones": list(TONES),
+        "write_languages": language_choices("Same as the transcript"),
     }
 
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.db.models import F, Value
@@ -23,6 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
+
+if TYPE_CHECKING:
+    from jobs.formatting import FormattedPost
+    from providers.models import Provider
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,8 @@ class Job(models.Model):
     class OutputFormat(models.TextChoices):
         MARKDOWN = "markdown", "Markdown"
         HTML = "html", "HTML"
+        TEXT = "text", "Plain text"
+        JSON = "json", "JSON"
 
     # Where each status may go. Anything else raises InvalidTransition.
     TRANSITIONS: dict[str, frozenset[str]] = {
@@ -156,7 +162,10 @@ class Job(models.Model):
     transcript_file = models.FileField(upload_to="uploads/%Y/%m/", blank=True)
     # Storage may rename a file on collision; people know it by the name they chose.
     transcript_file_name = models.CharField(max_length=255, blank=True)
-    language = models.CharField(max_length=20, default="en")
+    # "" only with an uploaded transcript: its language is detected from the text.
+    language = models.CharField(
+        max_length=20, default="en", blank=True, help_text="Empty: detect the upload's language"
+    )
     provider = models.ForeignKey(
         "providers.Provider", on_delete=models.PROTECT, related_name="jobs"
     )
@@ -210,6 +219,24 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def all_options(self) -> dict[str, object]:
+        """Every option jobs.options defines, the default where the job stored none."""
+        from jobs.options import with_defaults
+
+        return with_defaults(self.options)
+
+    @property
+    def options_summary(self) -> str:
+        """The writing choices in a line: "Article · Friendly tone · Medium length"."""
+        from jobs.options import summary
+
+        return " · ".join(summary(self.options))
+
+    @property
+    def language_display(self) -> str:
+        return self.language or "detected from the file"
 
     @property
     def can_cancel(self) -> bool:
@@ -440,7 +467,7 @@ class Job(models.Model):
                 percent=percent, message=message or F("message")
             )
             if message:
-                self._add_event(JobEvent.Kind.LOG, message, data={"step": step})
+                self._add_event(JobEvent.Kind.LOG, message, data={"step": step, "percent": percent})
             else:
                 self._add_event(JobEvent.Kind.STEP, "", data={"step": step, "percent": percent})
             self._advance_progress(step, percent)
@@ -486,6 +513,16 @@ class Job(models.Model):
                     percent=percent
                 )
                 self._advance_progress(step, percent)
+
+    def record_writer(self, provider: Provider, model: str) -> None:
+        """A fallback provider wrote the post: the job names it, so its cost is priced right."""
+        Job.objects.filter(pk=self.pk).update(provider=provider, model=model)
+        self.provider, self.model = provider, model
+        self.log(
+            f"Written by {provider.name}" + (f" ({model})" if model else ""),
+            provider=provider.slug,
+            model=model,
+        )
 
     def add_usage(self, tokens_in: int, tokens_out: int) -> None:
         Job.objects.filter(pk=self.pk).update(
@@ -685,14 +722,21 @@ class Post(models.Model):
         return version
 
     def write_files(self) -> Path:
-        """MEDIA_ROOT/posts/<slug>.md and .html, as a person would publish them."""
+        """MEDIA_ROOT/posts/<slug>.md and .html, as a person would publish them, and the
+        job's output format (.txt or .json) when it asked for another one."""
         from django.conf import settings
+
+        from jobs.formatting import OUTPUT_FORMATS
 
         folder = Path(settings.MEDIA_ROOT) / "posts"
         folder.mkdir(parents=True, exist_ok=True)
         md_path = folder / f"{self.slug}.md"
         md_path.write_text(self.markdown, encoding="utf-8")
         (folder / f"{self.slug}.html").write_text(self.html_page(), encoding="utf-8")
+        chosen = self.job.output_format
+        if chosen not in (Job.OutputFormat.MARKDOWN, Job.OutputFormat.HTML):
+            extension = OUTPUT_FORMATS[chosen][0]
+            (folder / f"{self.slug}.{extension}").write_text(self.render(chosen), encoding="utf-8")
         self.file_path = str(md_path)
         return md_path
 
@@ -701,6 +745,40 @@ class Post(models.Model):
         from jobs.formatting import standalone_html
 
         return standalone_html(self.title, self.description, self.html)
+
+    @property
+    def download_extensions(self) -> list[str]:
+        """md, html, txt, json: what the download links offer."""
+        from jobs.formatting import OUTPUT_FORMATS
+
+        return [extension for extension, _ in OUTPUT_FORMATS.values()]
+
+    def formatted(self) -> FormattedPost:
+        """The stored post (edits included) in the shape format_post gives a new one."""
+        from jobs.formatting import FormattedPost, PostTextError, parse_post, split_title
+
+        try:
+            front, body = parse_post(self.markdown)
+        except PostTextError:
+            # Saved before edits were checked: the text is still the post.
+            front, body = {}, self.markdown
+        _, body = split_title(body.strip(), self.title)
+        source_keys = ("source_url", "video_id", "language", "provider", "model", "date")
+        return FormattedPost(
+            title=self.title,
+            slug=self.slug,
+            description=self.description,
+            tags=list(self.tags),
+            body=body,
+            markdown=self.markdown,
+            html=self.html,
+            word_count=self.word_count,
+            source={key: str(front.get(key) or "") for key in source_keys},
+        )
+
+    def render(self, output_format: str) -> str:
+        """The post as one of jobs.formatting.OUTPUT_FORMATS; ValueError for any other."""
+        return self.formatted().render(output_format)
 
 
 class PostVersion(models.Model):

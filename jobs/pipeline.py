@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -133,7 +134,15 @@ def list_languages(job: Job) -> StepResult:
         return "Using the uploaded transcript", True
     if job.transcript_id:
         return "Transcript already stored", True
-    tracks = videos.list_tracks(job.video.youtube_id)
+    try:
+        tracks = videos.list_tracks(job.video.youtube_id)
+    except BlogTubeError as error:
+        # Only a preview of what fetch_transcript will ask: its other sources
+        # (yt-dlp, speech-to-text) may still succeed, and it has the last word.
+        job.log(
+            f"Listing the caption tracks failed: {error.message}", level="warning", code=error.code
+        )
+        return "Could not list the tracks; trying every source", True
     names = [
         f"{t.language} ({t.language_code}{', auto' if t.is_generated else ''})" for t in tracks
     ]
@@ -152,13 +161,24 @@ def fetch_transcript(job: Job) -> StepResult:
         finally:
             job.transcript_file.close()
         name = job.transcript_file_name or Path(job.transcript_file.name).name
-        # A file says nothing of its language; the person told us in the form.
+        # A file says nothing of its language: the form's, or detected when left on auto.
         transcript = videos.transcript_from_upload(
-            name, content, video=job.video if job.video_id else None, language=_languages(job)[0]
+            name,
+            content,
+            video=job.video if job.video_id else None,
+            language=next(iter(_languages(job)), ""),
         )
+        if not job.language:
+            job.log(f"Detected the transcript's language: {transcript.language}")
         note = f"Read {name}"
     else:
-        transcript, reused = videos.get_transcript(job.video, _languages(job))
+        transcript, reused = videos.get_transcript(
+            job.video,
+            _languages(job) or ["en"],
+            on_event=_source_events(job),
+            force_speech=bool(job.options.get("force_speech")),
+            translate_to=job.options.get("translate_to") or None,
+        )
         note = "Re-using the stored transcript" if reused else "Downloaded"
     job.transcript = transcript
     job.save(update_fields=["transcript"])
@@ -169,19 +189,40 @@ def fetch_transcript(job: Job) -> StepResult:
     )
 
 
+def _source_events(job: Job) -> Callable[..., None]:
+    """The transcript sources' reports as the job's log, and speech-to-text's as progress."""
+
+    def on_event(message: str, level: str = "info", **data: object) -> None:
+        percent = data.get("percent")
+        if isinstance(percent, int) and level == "info":
+            job.step_progress("fetch_transcript", percent, message)
+        else:
+            job.log(message, level=level, **data)
+        if job.cancel_is_requested():
+            raise Cancelled()
+
+    return on_event
+
+
 def generate(job: Job) -> StepResult:
     transcript = job.transcript
     video = job.video if job.video_id else None
+    options = job.options
     request = providers.PostRequest(
         title=video.title if video else "",
         transcript=transcript.text,
         segments=transcript.segments,
         chapters=video.chapters if video else [],
         video_url=video.url if video else "",
-        language=job.options.get("write_language") or transcript.language_code or "en",
-        style=job.options.get("style", "article"),
-        length=job.options.get("length", "medium"),
-        custom_prompt=job.options.get("custom_prompt", ""),
+        language=transcript.language_code or "en",
+        write_language=options.get("write_language", ""),
+        style=options.get("style", "article"),
+        length=options.get("length", "medium"),
+        tone=options.get("tone", "neutral"),
+        custom_prompt=options.get("custom_prompt", ""),
+        include_toc=bool(options.get("toc", False)),
+        include_timestamps=bool(options.get("timestamps", True)),
+        include_embed=bool(options.get("embed", False)),
     )
     job.reset_draft()
     expected = EXPECTED_CHARS.get(request.length, EXPECTED_CHARS["medium"])
@@ -189,7 +230,25 @@ def generate(job: Job) -> StepResult:
     pending: list[str] = []
     written = 0
     last_flush = time.monotonic()
-    for chunk in providers.write_post(job.provider, job.model, request):
+    writer = {"provider": job.provider, "model": job.model or job.provider.effective_model}
+
+    def switched(provider: providers.Provider, model: str) -> None:
+        writer.update(provider=provider, model=model)
+
+    chunks = providers.write_post(
+        job.provider,
+        job.model,
+        request,
+        on_event=_writing_events(job),
+        on_switch=switched,
+    )
+    for chunk in chunks:
+        if chunk.reset:
+            # Another provider starts the post again: what streamed so far is void.
+            pending.clear()
+            written = 0
+            job.reset_draft()
+            continue
         if chunk.usage:
             job.add_usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
         if not chunk.text:
@@ -203,11 +262,35 @@ def generate(job: Job) -> StepResult:
             if job.cancel_is_requested():
                 raise Cancelled()
     job.append_draft("".join(pending), step="generate", percent=95)
+    if writer["provider"] != job.provider:
+        job.record_writer(writer["provider"], writer["model"])
     job.refresh_from_db(fields=["draft", "tokens_in", "tokens_out"])
     if not job.draft.strip():
         raise providers.EmptyResponse()
     words = len(job.draft.split())
-    return f"{words:,} words written by {job.provider.name}", False
+    model = f" ({writer['model']})" if writer["model"] else ""
+    return f"{words:,} words written by {writer['provider'].name}{model}", False
+
+
+# "Summarized chunk 3/14": the long-video path's progress, before any text streams.
+_PARTS_DONE = re.compile(r"(\d+)/(\d+)")
+
+
+def _writing_events(job: Job) -> Callable[[str, str], None]:
+    """The writer's reports as the job's log; a cancel stops it between model calls."""
+
+    def on_event(message: str, level: str) -> None:
+        if job.cancel_is_requested():
+            raise Cancelled()
+        done = _PARTS_DONE.search(message) if level == "progress" else None
+        if done and int(done.group(2)):
+            # Notes come first and take most of a long video's time: up to half the step.
+            percent = 50 * int(done.group(1)) // int(done.group(2))
+            job.step_progress("generate", percent, message)
+            return
+        job.log(message, level="info" if level == "progress" else level)
+
+    return on_event
 
 
 def format_step(job: Job) -> StepResult:
@@ -219,11 +302,15 @@ def format_step(job: Job) -> StepResult:
             fallback_title=fallback,
             source_url=video.url if video else "",
             video_id=video.youtube_id if video else "",
-            language=job.transcript.language_code if job.transcript_id else job.language,
+            language=job.options.get("write_language")
+            or (job.transcript.language_code if job.transcript_id else job.language),
             provider=job.provider.slug,
             model=job.model or job.provider.default_model,
             date=timezone.localdate().isoformat(),
         ),
+        toc=bool(job.options.get("toc", False)),
+        timestamps=bool(job.options.get("timestamps", True)),
+        embed=bool(job.options.get("embed", False)),
     )
     fields = {
         "video": video,
@@ -252,7 +339,8 @@ def save(job: Job) -> StepResult:
 
 
 def _languages(job: Job) -> list[str]:
-    return [code.strip() for code in job.language.split(",") if code.strip()] or ["en"]
+    """The job's language preference list; empty for an upload whose language is detected."""
+    return [code.strip() for code in job.language.split(",") if code.strip()]
 
 
 def _has_upload(job: Job) -> bool:

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django_q.tasks import async_task
 
+from jobs import options as job_options
 from jobs.models import InvalidTransition, Job
 from providers import services as providers
 from providers.models import Provider
 from videos import services as videos
 from videos.errors import InvalidURL
+
+if TYPE_CHECKING:
+    from videos.models import Video
 
 
 @dataclass
@@ -27,6 +33,18 @@ class JobRequest:
     output_format: str = Job.OutputFormat.MARKDOWN
     priority: int = 0
     options: dict = field(default_factory=dict)
+
+    @property
+    def job_language(self) -> str:
+        """The language the job asks for. "auto" (or nothing) detects an uploaded file's
+        language, stored as ""; YouTube needs a language to ask for, so a URL gets "en"."""
+        language = self.language.strip()
+        if language.lower() in ("", AUTO_LANGUAGE):
+            return "" if self.transcript_file is not None else "en"
+        return language
+
+
+AUTO_LANGUAGE = "auto"
 
 
 def validate_request(request: JobRequest) -> None:
@@ -50,12 +68,12 @@ def create_job(request: JobRequest, *, enqueue: bool = True) -> Job:
     with transaction.atomic():
         job = Job.objects.create(
             source_url=request.url.strip(),
-            language=request.language.strip() or "en",
+            language=request.job_language,
             provider=request.provider,
             model=request.model.strip() or request.provider.default_model,
             output_format=request.output_format,
             priority=request.priority,
-            options=request.options,
+            options={**job_options.DEFAULTS, **request.options},
         )
         if request.transcript_file is not None:
             job.transcript_file_name = Path(request.transcript_file.name).name
@@ -124,3 +142,42 @@ def create_playlist_jobs(request: JobRequest) -> list[Job]:
 
     batch = batches.create_batch(request, request.url)
     return list(batch.jobs.order_by("created"))
+
+
+# --- what a post will cost, before the job runs ----------------------------------
+
+# Speech runs at some 150 words a minute, about 6 characters a word with its space.
+SPEECH_CHARS_PER_SECOND = 15
+
+
+def expected_transcript_chars(video: Video, languages: list[str]) -> int | None:
+    """How long the video's transcript is: the stored one's length, else a guess from the
+    video's duration; None when neither is known. Asks YouTube nothing."""
+    stored = videos.stored_transcript(video, languages)
+    if stored is not None:
+        return len(stored.text)
+    if video.duration:
+        return video.duration * SPEECH_CHARS_PER_SECOND
+    return None
+
+
+def cost_estimate(
+    provider: Provider, model: str, transcript_chars: int, *, length: str = "medium"
+) -> str:
+    """One line saying what writing the post should cost with this provider and model."""
+    if provider.is_offline:
+        return "Estimated cost: free (offline writer)"
+    model = model.strip() or provider.effective_model
+    usd = providers.estimate_cost(provider, model, transcript_chars, length=length)
+    if usd is None:
+        return f"Estimated cost with {model}: price unknown for this model"
+    if usd == 0:
+        return f"Estimated cost with {model}: free (runs on your own server)"
+    return f"Estimated cost with {model}: {_usd(usd)}"
+
+
+def _usd(value: Decimal) -> str:
+    if value < Decimal("0.001"):
+        return "less than $0.001"
+    # A tenth of a cent matters for small posts; beyond a cent it is noise.
+    return f"about ${value:.3f}" if value < Decimal("0.01") else f"about ${value:.2f}"

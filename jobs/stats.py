@@ -145,7 +145,7 @@ class JobStats:
 
     @property
     def prices_as_of(self) -> str:
-        return providers.PRICES_AS_OF
+        return providers.prices_as_of()
 
     @property
     def series(self) -> tuple[tuple[str, str], ...]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("jobs/", jobs.job_list, name="list"),
     path("jobs/new/", jobs.create, name="create"),
     path("jobs/preview/", jobs.preview, name="preview"),
+    path("jobs/estimate/", jobs.estimate, name="estimate"),
     path("jobs/bulk/", jobs.bulk, name="bulk"),
     path("jobs/<uuid:job_id>/", jobs.detail, name="detail"),
     path("jobs/<uuid:job_id>/live/", jobs.live, name="live"),

@@ -6,13 +6,12 @@ signs sessions, and a separate derivation keeps the two uses apart.
 
 Decryption also tries SECRET_KEY and SECRET_KEY_FALLBACKS, so setting
 BLOGTUBE_ENCRYPTION_KEY later, or rotating SECRET_KEY the Django way, does not lose
-the stored keys (Provider.reencrypt_api_key() moves one to the current key).
+the stored keys (crypto.reencrypt() moves one to the current key).
 """
 
 from __future__ import annotations
 
 import base64
-import os
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -58,10 +57,8 @@ def mask(key: str, *, min_length: int = 12) -> str:
 
 
 def _secrets() -> tuple[str, ...]:
-    primary = getattr(settings, "BLOGTUBE_ENCRYPTION_KEY", "") or os.environ.get(
-        "BLOGTUBE_ENCRYPTION_KEY", ""
-    )
-    older = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    primary = settings.BLOGTUBE_ENCRYPTION_KEY
+    older = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     ordered = [primary] if primary else []
     ordered += [s for s in older if s and s not in ordered]
     return tuple(ordered)

@@ -8,7 +8,6 @@ from the Test button, the admin action and a django-q2 schedule (check_all).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -34,7 +33,6 @@ OFFLINE_MODELS = ["extractive"]
 
 SCHEDULE_NAME = "Provider health check"
 SCHEDULE_FUNC = "providers.tasks.check_all"
-DEFAULT_CHECK_MINUTES = 30
 
 
 def models_cache_key(provider: Provider) -> str:
@@ -89,19 +87,8 @@ def check_all() -> list[ProviderHealth]:
 
 
 def check_minutes() -> int:
-    """BLOGTUBE_HEALTH_CHECK_MINUTES from settings, else the environment; 0 turns it off."""
-    value = getattr(settings, "BLOGTUBE_HEALTH_CHECK_MINUTES", None)
-    if value is None:
-        value = os.environ.get("BLOGTUBE_HEALTH_CHECK_MINUTES", "") or DEFAULT_CHECK_MINUTES
-    try:
-        return max(0, int(value))
-    except ValueError:
-        log.warning(
-            "BLOGTUBE_HEALTH_CHECK_MINUTES=%r is not a number; using %d.",
-            value,
-            DEFAULT_CHECK_MINUTES,
-        )
-        return DEFAULT_CHECK_MINUTES
+    """BLOGTUBE_HEALTH_CHECK_MINUTES; 0 (or less) turns the scheduled check off."""
+    return max(0, int(settings.BLOGTUBE_HEALTH_CHECK_MINUTES))
 
 
 def sync_schedule(**_signal_kwargs: object) -> None:

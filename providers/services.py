@@ -166,13 +166,14 @@ def write_post(
     request: PostRequest,
     *,
     on_event: OnEvent | None = None,
+    on_switch: Callable[[Provider, str], None] | None = None,
 ) -> Iterator[StreamChunk]:
     """The post as streamed text; chunks may carry token usage.
 
     When `provider` fails in a way another provider could get past, the next one
-    in fallback_chain() writes the post instead: on_event says so, and if text had
-    already streamed a StreamChunk(reset=True) comes first, meaning "drop what you
-    have, it starts again".
+    in fallback_chain() writes the post instead: on_event says so, on_switch is
+    told the new provider and model, and if text had already streamed a
+    StreamChunk(reset=True) comes first, meaning "drop what you have, it starts again".
     """
     chain = [(provider, model or provider.effective_model)]
     if not provider.is_offline:
@@ -196,6 +197,8 @@ def write_post(
             log.warning("%s [%s: %s]", message, error.code, error.detail)
             if on_event is not None:
                 on_event(message, "warning")
+            if on_switch is not None:
+                on_switch(successor, successor_model)
             if streamed:
                 yield StreamChunk(reset=True)
                 streamed = False

@@ -83,7 +83,7 @@ def default_concurrency() -> int:
     from django.conf import settings
 
     if settings.configured:
-        return max(1, int(getattr(settings, "BLOGTUBE_LLM_CONCURRENCY", DEFAULT_CONCURRENCY)))
+        return max(1, int(settings.BLOGTUBE_LLM_CONCURRENCY))
     return DEFAULT_CONCURRENCY
 
 

@@ -18,6 +18,7 @@ from yt_dlp.utils import YoutubeDLError
 from blogtube_site.errors import BlogTubeError
 from videos import http
 from videos.errors import (
+    ChannelUnavailable,
     InvalidURL,
     VideoUnavailable,
     YouTubeBlocked,
@@ -37,17 +38,6 @@ _CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
 _LEGACY_NAME = re.compile(r"[\w.-]{1,100}")
 # A live stream or a premiere has no transcript to write from yet.
 _NOT_YET = {"is_upcoming", "is_live"}
-
-
-class ChannelUnavailable(VideoUnavailable):
-    """A channel YouTube will not list; a VideoUnavailable, so handlers of that still catch it."""
-
-    code = "CHANNEL_UNAVAILABLE"
-    message = "This channel was not found: it may have been renamed, closed or never existed."
-    suggestions = (
-        "Check the channel's address in a browser",
-        "Paste the address of one of its playlists or videos instead",
-    )
 
 
 def parse_channel_url(text: str) -> str | None:

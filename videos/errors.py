@@ -45,10 +45,21 @@ class PlaylistUnavailable(VideoUnavailable):
     )
 
 
+class ChannelUnavailable(VideoUnavailable):
+    """A channel YouTube will not list; a VideoUnavailable, so handlers of that still catch it."""
+
+    code = "CHANNEL_UNAVAILABLE"
+    message = "This channel was not found: it may have been renamed, closed or never existed."
+    suggestions = (
+        "Check the channel's address in a browser",
+        "Paste the address of one of its playlists or videos instead",
+    )
+
+
 class TranscriptsDisabled(BlogTubeError):
     code = "TRANSCRIPTS_DISABLED"
     message = "The uploader has turned captions off for this video, so there is no transcript."
-    suggestions = ("Upload a transcript file (.srt, .vtt or .txt) instead",)
+    suggestions = ("Upload a transcript file (.srt, .vtt, .txt or YouTube .json) instead",)
 
 
 class NoTranscriptInLanguage(BlogTubeError):
@@ -100,7 +111,7 @@ class VideoUnplayable(BlogTubeError):
 class InvalidTranscriptFile(BlogTubeError):
     code = "INVALID_TRANSCRIPT_FILE"
     message = "The transcript file could not be read."
-    suggestions = ("Upload a UTF-8 .srt, .vtt or .txt file",)
+    suggestions = ("Upload a UTF-8 .srt, .vtt, .txt or YouTube .json (json3) file",)
 
 
 class YouTubeError(BlogTubeError):

@@ -59,13 +59,13 @@ WEBSHARE_RETRIES_WHEN_BLOCKED = 10
 
 
 def _cookies_file() -> str:
-    return getattr(settings, "YOUTUBE_COOKIES_FILE", "") or ""
+    return settings.YOUTUBE_COOKIES_FILE
 
 
 def transcript_proxy_config() -> ProxyConfig | None:
     """The proxy youtube-transcript-api uses, from settings; None for none."""
-    user = getattr(settings, "WEBSHARE_PROXY_USERNAME", "") or ""
-    password = getattr(settings, "WEBSHARE_PROXY_PASSWORD", "") or ""
+    user = settings.WEBSHARE_PROXY_USERNAME
+    password = settings.WEBSHARE_PROXY_PASSWORD
     if user and password:
         return WebshareProxyConfig(
             proxy_username=user,
@@ -74,7 +74,7 @@ def transcript_proxy_config() -> ProxyConfig | None:
             domain_name=WEBSHARE_DOMAIN,
             proxy_port=WEBSHARE_PORT,
         )
-    if url := getattr(settings, "YOUTUBE_PROXY_URL", "") or "":
+    if url := settings.YOUTUBE_PROXY_URL:
         # retries_when_blocked == 0: the library keeps the adapters mounted
         # on our session (a retrying config would replace them).
         return GenericProxyConfig(http_url=url, https_url=url)

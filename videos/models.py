@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Video(models.Model):
@@ -56,6 +57,9 @@ class Transcript(models.Model):
     char_count = models.PositiveIntegerField(default=0)
     word_count = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
+    # When YouTube last gave us this text: captions get corrected, so after
+    # YOUTUBE_CACHE_SECONDS it is asked for again.
+    fetched_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created"]

@@ -112,7 +112,7 @@ def bucket_for(host: str | None) -> str | None:
 
 
 def requests_per_minute() -> int:
-    return int(getattr(settings, "YOUTUBE_REQUESTS_PER_MINUTE", 0) or 0)
+    return int(settings.YOUTUBE_REQUESTS_PER_MINUTE)
 
 
 def capacity(per_minute: int) -> int:

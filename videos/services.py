@@ -14,19 +14,35 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from blogtube_site.errors import BlogTubeError
 from videos import pacing, transcript_sources, youtube
-from videos.errors import InvalidTranscriptFile, YouTubeBlocked, YouTubeRateLimited
+from videos.channels import expand_channel, parse_channel_url
+from videos.errors import (
+    ChannelUnavailable,
+    InvalidTranscriptFile,
+    InvalidURL,
+    PlaylistUnavailable,
+    YouTubeBlocked,
+    YouTubeRateLimited,
+)
 from videos.language import detect_language, language_name
 from videos.models import Transcript, Video
 from videos.transcript_files import parse_transcript_file
 from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
+from videos.youtube import PlaylistEntry
 
 __all__ = [
+    "ChannelUnavailable",
     "InvalidTranscriptFile",
+    "InvalidURL",
+    "PlaylistEntry",
+    "PlaylistUnavailable",
+    "expand_channel",
     "expand_playlist",
     "get_transcript",
     "get_video",
     "list_tracks",
+    "parse_channel_url",
     "parse_transcript_file",
     "parse_video_id",
     "playlist_id",
@@ -35,7 +51,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-TRACKS_CACHE_SECONDS = 6 * 3600
 # Short: a playlist changes more often than a video's tracks, and the form
 # shows it twice (preview, then the jobs) within moments.
 PLAYLIST_CACHE_SECONDS = 3600
@@ -73,11 +88,14 @@ def get_video(video_id: str, *, refresh: bool = False) -> Video:
 
 
 def list_tracks(video_id: str) -> list[youtube.Track]:
+    """The video's transcript tracks, asking YouTube at most once per YOUTUBE_CACHE_SECONDS."""
     key = f"tracks:{video_id}"
     tracks = cache.get(key)
     if tracks is None:
+        # No back-off on a block here: the caption API is often refused where
+        # yt-dlp is not, and get_transcript backs off once every source failed.
         tracks = youtube.list_tracks(video_id)
-        cache.set(key, tracks, TRACKS_CACHE_SECONDS)
+        cache.set(key, tracks, settings.YOUTUBE_CACHE_SECONDS)
     return tracks
 
 
@@ -99,16 +117,29 @@ def expand_playlist(text: str, *, limit: int = 50) -> youtube.PlaylistInfo:
 def stored_transcript(
     video: Video, languages: list[str], *, force_speech: bool = False
 ) -> Transcript | None:
+    """The stored transcript a job on ``video`` would use, fresh or not (see is_stale)."""
     stored = Transcript.objects.filter(video=video).exclude(source=Transcript.Source.UPLOAD)
     if force_speech:
         stored = stored.filter(source=Transcript.Source.WHISPER)
     for code in languages:
-        found = stored.filter(language_code=code).order_by("is_generated", "-created").first()
+        found = stored.filter(language_code=code).order_by("is_generated", "-fetched_at").first()
         if found:
             return found
     # Speech-to-text ran because the video has no captions, and it writes the
     # language spoken whatever was asked: asking again would only repeat it.
     return stored.filter(source=Transcript.Source.WHISPER).order_by("-created").first()
+
+
+def is_stale(transcript: Transcript) -> bool:
+    """Captions older than YOUTUBE_CACHE_SECONDS, which YouTube may have corrected since.
+
+    Speech-to-text of the same audio gives the same text, and costs minutes:
+    it never goes stale.
+    """
+    if transcript.source in (Transcript.Source.WHISPER, Transcript.Source.UPLOAD):
+        return False
+    lifetime = datetime.timedelta(seconds=settings.YOUTUBE_CACHE_SECONDS)
+    return timezone.now() - transcript.fetched_at >= lifetime
 
 
 def get_transcript(
@@ -122,19 +153,35 @@ def get_transcript(
     """The transcript in the first available language; True when it was stored already.
 
     Sources are tried in order (see videos.transcript_sources), each attempt
-    reported as ``on_event(message, level, **data)``.
+    reported as ``on_event(message, level, **data)``. A stored transcript past
+    its lifetime is fetched again; if YouTube refuses, the stored one is used.
     """
     wanted = [translate_to] if translate_to else languages
     found = stored_transcript(video, wanted, force_speech=force_speech)
-    if found:
+    if found and not is_stale(found):
         return found, True
-    data = transcript_sources.fetch(
-        video.youtube_id,
-        languages,
-        on_event=on_event,
-        force_speech=force_speech,
-        translate_to=translate_to,
-    )
+    try:
+        data = transcript_sources.fetch(
+            video.youtube_id,
+            languages,
+            on_event=on_event,
+            force_speech=force_speech,
+            translate_to=translate_to,
+        )
+    except BlogTubeError as error:
+        if isinstance(error, (YouTubeBlocked, YouTubeRateLimited)):
+            pacing.back_off_after(error)
+        if found is None:
+            raise
+        # An older copy of the captions beats no post at all.
+        if on_event is not None:
+            on_event(
+                f"Could not refresh the stored transcript ({error.message}); using the copy "
+                f"from {found.fetched_at:%Y-%m-%d}",
+                "warning",
+                code=error.code,
+            )
+        return found, True
     transcript, _ = Transcript.objects.update_or_create(
         video=video,
         language_code=data.language_code,
@@ -144,6 +191,7 @@ def get_transcript(
             "is_generated": data.is_generated,
             "segments": data.segments,
             "text": data.text,
+            "fetched_at": timezone.now(),
         },
     )
     return transcript, False

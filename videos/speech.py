@@ -63,7 +63,7 @@ class SpeechFailed(BlogTubeError):
 
 def unavailable_reason() -> str | None:
     """Why speech-to-text cannot run here, or None when it can."""
-    if not getattr(settings, "WHISPER_ENABLED", True):
+    if not settings.WHISPER_ENABLED:
         return TURNED_OFF
     try:
         _faster_whisper()

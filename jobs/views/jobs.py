@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from blogtube_site.errors import BlogTubeError
 from jobs import batches, services
 from jobs import live as live_regions
+from jobs import options as job_options
+from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobForm
 from jobs.models import Batch, InvalidTransition, Job, Post
 from providers import services as providers
@@ -172,6 +174,11 @@ def retry(request: HttpRequest, job_id: str) -> HttpResponse:
     return _act(request, job_id, services.retry, "retry")
 
 
+# What a reprocess may change: the writing. The transcript is the stored one, so how it
+# was fetched (speech-to-text, translation) stays as it was.
+REPROCESS_OPTIONS = ("style", "length", "tone", "write_language", "toc", "timestamps", "embed")
+
+
 @require_POST
 def reprocess(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id)
@@ -182,11 +189,13 @@ def reprocess(request: HttpRequest, job_id: str) -> HttpResponse:
         changes["model"] = provider.default_model
     if request.POST.get("model", "").strip():
         changes["model"] = request.POST["model"].strip()
-    options = {
-        key: request.POST[key]
-        for key, allowed in (("style", providers.STYLES), ("length", providers.LENGTHS))
-        if request.POST.get(key) in allowed
-    }
+    # The last value: a flag's checkbox comes after the hidden "false" sent when it is unticked.
+    raw = {key: request.POST.getlist(key)[-1] for key in REPROCESS_OPTIONS if key in request.POST}
+    try:
+        options = job_options.clean_options(raw)
+    except job_options.InvalidOption as error:
+        messages.error(request, str(error))
+        return redirect(job)
     if options:
         changes["options"] = options
     try:
@@ -211,16 +220,21 @@ def delete(request: HttpRequest, job_id: str) -> HttpResponse:
     return redirect("jobs:list")
 
 
+# file extension -> output format, as the download URLs name them (post.md, post.json)
+DOWNLOADS = {extension: name for name, (extension, _) in OUTPUT_FORMATS.items()}
+
+
 @require_GET
 def download(request: HttpRequest, job_id: str, fmt: str) -> HttpResponse:
+    name = DOWNLOADS.get(fmt)
+    if name is None:
+        known = ", ".join(f".{extension}" for extension in DOWNLOADS)
+        return HttpResponseNotFound(
+            f"There is no .{fmt} download. Posts download as {known}.",
+            content_type="text/plain; charset=utf-8",
+        )
     post = get_object_or_404(Post, job_id=job_id)
-    if fmt == "md":
-        content, mime = post.markdown, "text/markdown; charset=utf-8"
-    elif fmt == "html":
-        content, mime = post.html_page(), "text/html; charset=utf-8"
-    else:
-        raise Http404("Posts download as .md or .html.")
-    response = HttpResponse(content, content_type=mime)
+    response = HttpResponse(post.render(name), content_type=OUTPUT_FORMATS[name][1])
     response["Content-Disposition"] = f'attachment; filename="{post.slug}.{fmt}"'
     return response
 
@@ -238,13 +252,42 @@ def preview(request: HttpRequest) -> HttpResponse:
     url = request.GET.get("url", "").strip()
     context: dict = {"form": JobForm(), "oob": True}
     if url:
-        context.update(_preview(url))
+        context.update(_preview(url, request.GET))
     html = render_to_string("jobs/home.html#video-preview", context, request)
     html += render_to_string("jobs/home.html#language-field", context, request)
     return HttpResponse(html)
 
 
-def _preview(url: str) -> dict:
+@require_GET
+def estimate(request: HttpRequest) -> HttpResponse:
+    """The preview's cost line again, when the provider, model or length change.
+
+    The preview put the transcript's expected size in the request: nothing is looked up.
+    """
+    raw = request.GET.get("chars", "")
+    context = _estimate(int(raw) if raw.isdigit() else None, request.GET)
+    return render(request, "jobs/home.html#cost-estimate", context)
+
+
+def _estimate(transcript_chars: int | None, params: QueryDict) -> dict:
+    """The cost line for the provider, model and length the form has chosen."""
+    raw = params.get("provider", "")
+    provider = providers.enabled_providers().filter(pk=raw).first() if raw.isdigit() else None
+    provider = provider or providers.default_provider()
+    length = params.get("length", "")
+    if length not in providers.LENGTHS:
+        length = job_options.DEFAULTS["length"]
+    known = "" if transcript_chars is None else transcript_chars
+    # Only the offline writer can be priced without knowing how much there is to read.
+    if transcript_chars is None and not provider.is_offline:
+        return {"estimate": "", "transcript_chars": known}
+    line = services.cost_estimate(
+        provider, params.get("model", ""), transcript_chars or 0, length=str(length)
+    )
+    return {"estimate": line, "transcript_chars": known}
+
+
+def _preview(url: str, params: QueryDict | None = None) -> dict:
     found: dict = {}
     if batches.kind_of(url):
         try:
@@ -265,6 +308,9 @@ def _preview(url: str) -> dict:
         found["preview_error"] = error
         return found
     found["tracks"] = tracks
+    languages = [t.language_code for t in tracks[:1]] or ["en"]
+    chars = services.expected_transcript_chars(found["video"], languages)
+    found.update(_estimate(chars, params or QueryDict()))
     have = {t.language_code for t in tracks}
     found["translations"] = sorted(
         {

@@ -32,5 +32,5 @@ class OpenRouterKind(ProviderKind):
 
     def headers(self) -> dict[str, str]:
         # OpenRouter attributes requests to an app by these two (optional) headers.
-        site = getattr(settings, "BLOGTUBE_SITE_URL", "") or "http://localhost"
+        site = settings.BLOGTUBE_SITE_URL
         return {"HTTP-Referer": site, "X-Title": "BlogTube"}

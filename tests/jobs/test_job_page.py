@@ -104,7 +104,7 @@ def test_a_running_job_cannot_be_deleted(client):
     assert Job.objects.filter(pk=job.pk).exists()
 
 
-def test_downloads_only_md_and_html(client):
+def test_downloads_need_a_post_and_a_known_format(client):
     job = make_job()
     assert client.get(reverse("jobs:download", args=[job.pk, "md"])).status_code == 404
     assert client.get(f"/jobs/{job.pk}/post.exe").status_code == 404

@@ -71,11 +71,6 @@ def test_track_list_is_reused_within_its_lifetime(video, fake_youtube, clock):
     assert fake_youtube.count() == requests
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.list_tracks still keeps tracks TRACKS_CACHE_SECONDS (6 h), "
-    "not YOUTUBE_CACHE_SECONDS: remove this mark when it does",
-)
 def test_track_list_is_asked_again_after_its_lifetime(video, fake_youtube, clock):
     services.list_tracks(VID)
     requests = fake_youtube.count()
@@ -96,11 +91,6 @@ def test_stored_transcript_is_reused(video, fake_youtube, clock):
     assert fake_youtube.count() == requests
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.get_transcript reuses a stored transcript forever, not for "
-    "YOUTUBE_CACHE_SECONDS: remove this mark when it does",
-)
 def test_stored_transcript_is_asked_again_after_its_lifetime(video, fake_youtube, clock):
     stored = services.get_video(VID)
     services.get_transcript(stored, ["en"])
@@ -110,6 +100,23 @@ def test_stored_transcript_is_asked_again_after_its_lifetime(video, fake_youtube
     _, was_stored = services.get_transcript(stored, ["en"])
     assert not was_stored
     assert fake_youtube.count() > requests
+
+
+def test_stale_transcript_is_used_when_youtube_refuses_to_refresh_it(video, fake_youtube, clock):
+    stored = services.get_video(VID)
+    first, _ = services.get_transcript(stored, ["en"])
+    clock.shift(LIFETIME + 1)
+    video.scenario = "too_many_requests"
+    events = []
+    again, was_stored = services.get_transcript(
+        stored, ["en"], on_event=lambda message, level, **data: events.append((level, message))
+    )
+    assert was_stored
+    assert again.pk == first.pk
+    assert any(
+        level == "warning" and "Could not refresh the stored transcript" in message
+        for level, message in events
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from videos import channels
-from videos.channels import ChannelUnavailable, parse_channel_url
-from videos.errors import InvalidURL
+from videos.channels import parse_channel_url
+from videos.errors import ChannelUnavailable, InvalidURL
 from videos.youtube import PlaylistEntry
 
 pytestmark = pytest.mark.django_db

@@ -5,30 +5,86 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from argparse import ArgumentTypeError
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from blogtube_site.errors import BlogTubeError
+from jobs import options as job_options
 from jobs import services
+from jobs.formatting import OUTPUT_FORMATS
 from jobs.models import STEP_NAMES, Job, JobEvent, Post
 from jobs.pipeline import run_job
 from providers import services as providers
+from providers.prompts import TONES
+from videos import services as videos
+
+
+def language_code(value: str) -> str:
+    """argparse type: a language code, refused with the reason (exit code 2)."""
+    try:
+        return job_options.check_language_code(value)
+    except job_options.InvalidOption as error:
+        raise ArgumentTypeError(str(error)) from None
 
 
 class Command(BaseCommand):
     help = "Turn a YouTube video (or a transcript file) into a blog post."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        defaults = job_options.DEFAULTS
         parser.add_argument("url", nargs="?", default="", help="YouTube video URL or id")
-        parser.add_argument("--language", default="en", help="transcript language(s), e.g. de,en")
-        parser.add_argument("--provider", help="provider slug (default: %(default)s)")
+        parser.add_argument(
+            "--language",
+            default="en",
+            help="transcript language(s), e.g. de,en; with --transcript-file, auto detects it",
+        )
+        parser.add_argument("--provider", help="provider slug (default: the configured one)")
         parser.add_argument("--model", default="", help="model name (default: the provider's)")
-        parser.add_argument("--format", choices=["markdown", "html"], default="markdown")
-        parser.add_argument("--style", choices=list(providers.STYLES), default="article")
-        parser.add_argument("--length", choices=list(providers.LENGTHS), default="medium")
-        parser.add_argument("--transcript-file", type=Path, help=".srt, .vtt or .txt file")
+        parser.add_argument(
+            "--format",
+            choices=list(OUTPUT_FORMATS),
+            default="markdown",
+            help="what is printed or written to --out (default: %(default)s)",
+        )
+        parser.add_argument("--style", choices=list(providers.STYLES), default=defaults["style"])
+        parser.add_argument("--tone", choices=list(TONES), default=defaults["tone"])
+        parser.add_argument("--length", choices=list(providers.LENGTHS), default=defaults["length"])
+        parser.add_argument(
+            "--write-language",
+            type=language_code,
+            default="",
+            metavar="CODE",
+            help="write the post in this language, e.g. de (default: the transcript's)",
+        )
+        parser.add_argument("--toc", action="store_true", help="add a table of contents")
+        parser.add_argument(
+            "--no-timestamps",
+            dest="timestamps",
+            action="store_false",
+            help="no links to moments in the video",
+        )
+        parser.add_argument(
+            "--embed", action="store_true", help="put the video's player in the HTML"
+        )
+        parser.add_argument(
+            "--speech",
+            dest="force_speech",
+            action="store_true",
+            help="transcribe the audio (speech-to-text) even when captions exist",
+        )
+        parser.add_argument(
+            "--translate-to",
+            type=language_code,
+            default="",
+            metavar="CODE",
+            help="use YouTube's translation of the captions into this language",
+        )
+        parser.add_argument(
+            "--transcript-file", type=Path, help=".srt, .vtt, .txt or YouTube .json (json3) file"
+        )
         parser.add_argument("--out", type=Path, help="write the post here (default: stdout)")
 
     def handle(self, *args, **options) -> None:
@@ -46,13 +102,16 @@ class Command(BaseCommand):
             language=options["language"],
             model=options["model"],
             output_format=options["format"],
-            options={"style": options["style"], "length": options["length"]},
+            options={key: options[key] for key in job_options.DEFAULTS if key in options},
         )
         try:
             job = services.create_job(request, enqueue=False)
         except BlogTubeError as error:
             raise CommandError(_explain(error)) from None
         self.stderr.write(f"Job {job.pk}")
+        estimate = _estimate(job, upload)
+        if estimate:
+            self.stderr.write(estimate)
         self._run_with_progress(job)
         job.refresh_from_db()
         if job.status != Job.Status.COMPLETED:
@@ -62,7 +121,7 @@ class Command(BaseCommand):
                 _explain_text(job.error_code, job.error_message, job.error_suggestions)
             )
         post = Post.objects.get(job=job)
-        text = post.markdown if options["format"] == "markdown" else post.html_page()
+        text = post.render(options["format"])
         if options["out"]:
             options["out"].write_text(text, encoding="utf-8")
             self.stderr.write(
@@ -110,6 +169,28 @@ class Command(BaseCommand):
             style = {"error": self.style.ERROR, "warning": self.style.WARNING}.get(event.level, str)
             self.stderr.write(style(f"{prefix} {event.message}"))
         return events[-1].id if events else after_id
+
+
+def _estimate(job: Job, upload: SimpleUploadedFile | None) -> str:
+    """The cost line, or "" when the transcript's size cannot be known yet."""
+    length = str(job.options.get("length", job_options.DEFAULTS["length"]))
+    if job.provider.is_offline:
+        return services.cost_estimate(job.provider, job.model, 0, length=length)
+    if upload is not None:
+        upload.seek(0)
+        chars: int | None = len(videos.parse_transcript_file(upload.name, upload.read()).text)
+        upload.seek(0)
+    else:
+        try:
+            # The pipeline's first step asks the same; the stored answer serves both.
+            video = videos.get_video(videos.parse_video_id(job.source_url))
+        except BlogTubeError:
+            return ""  # the job says why when it gets there
+        languages = [code.strip() for code in job.language.split(",") if code.strip()]
+        chars = services.expected_transcript_chars(video, languages or ["en"])
+    if chars is None:
+        return ""
+    return services.cost_estimate(job.provider, job.model, chars, length=length)
 
 
 def _explain(error: BlogTubeError) -> str:

@@ -1,0 +1,166 @@
+"""`manage.py blogtube` takes the same writing and transcript options as the New post form."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from jobs import services
+from jobs.models import Job
+from providers.models import ModelPrice
+from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
+from videos import youtube
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+SRT = (
+    "1\n00:00:01,000 --> 00:00:05,000\nCompost turns kitchen scraps into rich soil for the "
+    "garden.\n\n2\n00:00:05,500 --> 00:00:10,000\nMix green scraps with brown leaves and keep "
+    "the pile as damp as a wrung-out sponge.\n"
+)
+GERMAN_SRT = (
+    "1\n00:00:01,000 --> 00:00:06,000\nKompost verwandelt Küchenabfälle in fruchtbare Erde "
+    "für den Garten, wenn man ihn richtig pflegt.\n\n"
+    "2\n00:00:06,500 --> 00:00:12,000\nMischen Sie grüne Abfälle mit braunem Laub und halten "
+    "Sie den Haufen so feucht wie einen ausgewrungenen Schwamm.\n"
+)
+
+
+@pytest.fixture
+def srt(tmp_path) -> Path:
+    path = tmp_path / "compost-basics.srt"
+    path.write_text(SRT)
+    return path
+
+
+def test_writing_flags_reach_the_job_and_its_post(tmp_path):
+    transcript = tmp_path / "kompost.srt"
+    transcript.write_text(GERMAN_SRT)
+    out = tmp_path / "post.txt"
+    call_command(
+        "blogtube",
+        "--transcript-file", str(transcript),
+        "--language", "auto",
+        "--style", "newsletter",
+        "--tone", "friendly",
+        "--length", "short",
+        "--write-language", "en",
+        "--toc", "--no-timestamps", "--embed",
+        "--format", "text",
+        "--out", str(out),
+    )  # fmt: skip
+
+    job = Job.objects.get()
+    assert job.status == Job.Status.COMPLETED
+    options = {k: job.options[k] for k in ("style", "tone", "length", "write_language")}
+    assert options == {
+        "style": "newsletter",
+        "tone": "friendly",
+        "length": "short",
+        "write_language": "en",
+    }
+    assert (job.options["toc"], job.options["timestamps"], job.options["embed"]) == (
+        True,
+        False,
+        True,
+    )
+    assert (job.options["force_speech"], job.options["translate_to"]) == (False, "")
+    # --language auto: the file's language was detected.
+    assert job.language == "" and job.transcript.language_code == "de"
+    assert job.output_format == "text"
+    text = out.read_text()
+    assert text == job.post.render("text")
+    assert not text.startswith("---") and "title:" not in text and "**" not in text
+
+
+def test_speech_and_translation_flags_reach_the_job(monkeypatch):
+    seen = {}
+
+    def fake_run(job_id: str) -> None:
+        job = Job.objects.get(pk=job_id)
+        seen.update(job.options)
+        job.request_cancel()
+
+    monkeypatch.setattr("jobs.management.commands.blogtube.run_job", fake_run)
+    with pytest.raises(CommandError, match="Cancelled"):
+        call_command("blogtube", VIDEO_URL, "--speech", "--translate-to", "es")
+    assert seen["force_speech"] is True and seen["translate_to"] == "es"
+    assert seen["timestamps"] is True and seen["toc"] is False  # the defaults
+
+
+def test_format_json_prints_parseable_json(srt, capsys):
+    call_command("blogtube", "--transcript-file", str(srt), "--format", "json")
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["title"] and data["slug"] == Job.objects.get().post.slug
+    assert "damp as a wrung-out sponge" in data["body_markdown"]
+    assert data["source"]["provider"] == "offline"
+
+
+def test_format_html_is_the_standalone_page(srt, capsys):
+    call_command("blogtube", "--transcript-file", str(srt), "--format", "html")
+    assert capsys.readouterr().out.lstrip().startswith("<!doctype html>")
+
+
+def test_the_estimate_is_printed_before_the_job_runs(srt, capsys):
+    call_command("blogtube", "--transcript-file", str(srt))
+    progress = capsys.readouterr().err
+    assert "Estimated cost: free (offline writer)" in progress
+    assert progress.index("Estimated cost") < progress.index("[1/7]")
+
+
+def test_the_estimate_prices_the_model_from_the_videos_length(
+    youtube_video, fake_llm, llm_provider, capsys, monkeypatch
+):
+    ModelPrice.objects.create(
+        model="fake-model",
+        input_usd_per_mtok=Decimal("1"),
+        output_usd_per_mtok=Decimal("2"),
+        as_of=datetime.date(2025, 6, 1),
+    )
+    fake_llm.configure(reply=POST_FROM_MODEL)
+    fetched: list[str] = []
+    real_fetch = youtube.fetch_video_info
+    monkeypatch.setattr(
+        youtube,
+        "fetch_video_info",
+        lambda video_id: fetched.append(video_id) or real_fetch(video_id),
+    )
+    call_command("blogtube", VIDEO_URL, "--provider", "fake")
+
+    progress = capsys.readouterr().err
+    expected = services.cost_estimate(llm_provider, "fake-model", youtube_video.duration * 15)
+    assert expected.startswith("Estimated cost with fake-model: about $0.00")
+    assert expected in progress
+    assert progress.index(expected) < progress.index("[1/7]")
+    # The estimate asked for the video's length; the job's own step re-used the answer.
+    assert fetched == [youtube_video.video_id]
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--tone", "sarcastic"], "argument --tone: invalid choice: 'sarcastic'"),
+        (["--format", "docx"], "argument --format: invalid choice: 'docx'"),
+        (["--write-language", "German!"], "“German!” is not a language code such as en, de"),
+        (["--translate-to", "x"], "“x” is not a language code"),
+    ],
+)
+def test_bad_values_exit_2_with_the_reason(args, says):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "blogtube", VIDEO_URL, *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert says in result.stderr

@@ -1,0 +1,74 @@
+"""The job log tells which transcript source was tried and which one won."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from jobs import services
+from jobs.models import Job, JobEvent
+from tests.fakes.transcripts import short_talk
+from tests.jobs.conftest import VIDEO_ID, VIDEO_URL
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("sync_tasks"),
+]
+
+GERMAN_SRT = """1
+00:00:01,000 --> 00:00:05,000
+Willkommen zu diesem Vortrag über Tomaten auf dem Balkon.
+
+2
+00:00:05,500 --> 00:00:10,000
+Tomaten brauchen jeden Tag mindestens sechs Stunden direkte Sonne, damit sie gut reifen.
+
+3
+00:00:10,500 --> 00:00:15,000
+Gießen Sie sie morgens gründlich und düngen Sie sie alle zwei Wochen, sobald Blüten erscheinen.
+""".encode()
+
+
+def logs(job: Job) -> list[tuple[str, str]]:
+    events = job.events.filter(kind=JobEvent.Kind.LOG).order_by("id")
+    return [(e.level, e.message) for e in events]
+
+
+def test_yt_dlp_subtitles_rescue_a_job_the_caption_api_is_refused(fake_youtube, offline_provider):
+    _, segments, _ = short_talk()
+    fake_youtube.add(
+        VIDEO_ID,
+        scenario="api_blocked",
+        title="Balcony tomatoes",
+        transcript=[(s["start"], s["duration"], s["text"]) for s in segments],
+    )
+
+    job = services.create_job(
+        services.JobRequest(provider=offline_provider, url=VIDEO_URL, language="en")
+    )
+    job.refresh_from_db()
+
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+    assert job.transcript.source == "ytdlp"
+    seen = logs(job)
+    assert ("info", "Trying YouTube captions…") in seen
+    assert any(
+        level == "warning" and message.startswith("YouTube captions:") and "yt-dlp" in message
+        for level, message in seen
+    )
+    step = job.steps.get(step="fetch_transcript")
+    assert "yt-dlp subtitles" in step.message
+
+
+def test_an_upload_left_on_auto_gets_its_language_detected(fake_youtube, offline_provider):
+    upload = SimpleUploadedFile("tomaten.srt", GERMAN_SRT)
+    job = services.create_job(
+        services.JobRequest(provider=offline_provider, transcript_file=upload, language="auto")
+    )
+    job.refresh_from_db()
+
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+    assert job.language == ""
+    assert job.transcript.language_code == "de"
+    assert ("info", "Detected the transcript's language: German") in logs(job)
+    assert "language: de" in job.post.markdown

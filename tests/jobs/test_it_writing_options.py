@@ -1,0 +1,129 @@
+"""What a person picks in the form reaches the writer and the post, and a failing
+provider hands the job to the next one without leaving half a post behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from jobs import services
+from jobs.models import Job, JobEvent, JobStep
+from providers.models import Provider
+from tests.fakes.llm_server import FakeLLMServer
+from tests.fakes.transcripts import long_talk
+from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("sync_tasks"),
+]
+
+
+@pytest.fixture(autouse=True)
+def only_our_providers(settings, monkeypatch):
+    # The seeded cloud providers stay out of any fallback chain: no key for any of them.
+    settings.OPENAI_API_KEY = ""
+    for variable in ("ANTHROPIC", "GEMINI", "OPENROUTER", "GROQ", "MISTRAL", "DEEPSEEK"):
+        monkeypatch.delenv(f"{variable}_API_KEY", raising=False)
+
+
+@pytest.fixture
+def backup_provider() -> Iterator[Provider]:
+    with FakeLLMServer() as server:
+        server.configure(reply="# The Backup Post\n\nThe backup model wrote this post.\n")
+        yield Provider.objects.create(
+            slug="backup",
+            name="Backup",
+            kind=Provider.Kind.CUSTOM,
+            base_url=server.base_url,
+            default_model="backup-model",
+            position=99,
+        )
+
+
+def run(provider: Provider, **options) -> Job:
+    job = services.create_job(
+        services.JobRequest(provider=provider, url=VIDEO_URL, language="en", options=options)
+    )
+    job.refresh_from_db()
+    return job
+
+
+def test_tone_style_and_post_language_reach_the_model(youtube_video, fake_llm, llm_provider):
+    fake_llm.configure(reply=POST_FROM_MODEL)
+
+    job = run(llm_provider, style="newsletter", tone="humorous", write_language="de")
+
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+    system = fake_llm.requests[-1].json["messages"][0]["content"]
+    assert "newsletter issue" in system
+    assert "humorous tone" in system
+    assert "written in German" in system
+    assert "language: de" in job.post.markdown
+
+
+def test_table_of_contents_embed_and_no_timestamps(youtube_video, offline_provider):
+    job = run(offline_provider, toc=True, embed=True, timestamps=False)
+
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+    post = job.post
+    assert "youtube-nocookie.com/embed/" in post.html or "youtube.com/embed/" in post.html
+    assert "?t=" not in post.markdown  # no links to moments in the headings
+    contents = post.markdown.split("## ", 1)[0]
+    assert "](#" in contents  # the table of contents links to the sections
+
+
+def test_a_failing_provider_hands_the_job_to_the_next(
+    settings, youtube_video, fake_llm, llm_provider, backup_provider
+):
+    settings.BLOGTUBE_DRAFT_FLUSH_SECONDS = 0  # the first words reach the draft before the drop
+    fake_llm.configure(reply="one two three four five six seven", drop_after_tokens=3)
+
+    job = run(llm_provider)
+
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+    # The job names who wrote it, so its cost is that model's.
+    assert job.provider == backup_provider
+    assert job.model == "backup-model"
+    assert "The backup model wrote this post." in job.post.markdown
+    assert "one two" not in job.draft
+    logs = list(job.events.filter(kind=JobEvent.Kind.LOG).values_list("message", flat=True))
+    assert any("is unavailable (not answering); continuing with Backup" in m for m in logs)
+    assert job.events.filter(kind=JobEvent.Kind.DRAFT_RESET).count() >= 2  # start, handover
+    step = job.steps.get(step="generate")
+    assert step.message.endswith("written by Backup (backup-model)")
+
+
+def test_a_long_transcript_reports_its_parts_as_progress(settings, fake_youtube, fake_llm):
+    settings.BLOGTUBE_LLM_CONCURRENCY = 2
+    title, segments, chapters = long_talk(1)
+    fake_youtube.add(
+        "aaaaaaaaaaa",
+        title=title,
+        duration=3600,
+        chapters=[(int(c["start"]), c["title"]) for c in chapters],
+        transcript=[(s["start"], s["duration"], s["text"]) for s in segments],
+    )
+    fake_llm.configure(reply="Notes on this part, and later the post.", context_limit=4000)
+    provider = Provider.objects.create(
+        slug="small",
+        name="Small",
+        kind=Provider.Kind.LMSTUDIO,  # a 4k context unless told otherwise
+        base_url=fake_llm.base_url,
+        default_model="small-model",
+    )
+
+    job = services.create_job(
+        services.JobRequest(provider=provider, url="https://youtu.be/aaaaaaaaaaa", language="en")
+    )
+    job.refresh_from_db()
+
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+    logs = list(job.events.filter(kind=JobEvent.Kind.LOG).order_by("id"))
+    assert any(e.message.startswith("Long transcript:") for e in logs)
+    parts = [e.data["percent"] for e in logs if e.message.startswith("Summarized chunk")]
+    assert len(parts) > 2
+    assert parts == sorted(parts) and parts[-1] == 50  # notes are the first half of the step
+    assert job.steps.get(step="generate").status == JobStep.Status.DONE
+    assert len(fake_llm.requests) == len(parts) + 1  # one call per part, one for the post
