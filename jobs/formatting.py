@@ -18,8 +18,9 @@ import yaml
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from providers import services as providers
+
 # Pure parsing, no models: the SEO block the writer leaves at the end of a draft.
-from providers.seo import SeoData, split_seo
 
 # Model output is untrusted: only these reach a page.
 ALLOWED_TAGS = {
@@ -234,7 +235,7 @@ def format_post(
     text: str,
     meta: PostMeta,
     *,
-    seo: SeoData | None = None,
+    seo: providers.SeoData | None = None,
     toc: bool = False,
     timestamps: bool = True,
     embed: bool = False,
@@ -245,8 +246,8 @@ def format_post(
     toc: a list of the sections after the introduction. timestamps: keep the links to moments
     of the video in headings. embed: the video player above the post, in the HTML only.
     """
-    text, found = split_seo(text)
-    seo = seo or found or SeoData()
+    text, found = providers.split_seo(text)
+    seo = seo or found or providers.SeoData()
     heading, body = split_title(text.strip(), meta.fallback_title)
     title = seo.title or heading
     if not timestamps:

@@ -11,7 +11,6 @@ from jobs import options as job_options
 from jobs.models import Job
 from jobs.services import JobRequest, validate_request
 from providers import services as providers
-from providers.prompts import PLACEHOLDERS, TONES, validate_custom_prompt
 from videos import services as videos
 
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("-1", "Low")]
@@ -76,15 +75,17 @@ class JobForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Placeholders: " + ", ".join("{" + p + "}" for p in PLACEHOLDERS) + ".",
+        help_text="Placeholders: " + ", ".join("{" + p + "}" for p in providers.PLACEHOLDERS) + ".",
     )
     tone = forms.ChoiceField(
         label="Tone",
-        choices=[(k, k.title()) for k in TONES],
+        choices=[(k, k.title()) for k in providers.TONES],
         initial=job_options.DEFAULTS["tone"],
         required=False,
         error_messages={
-            "invalid_choice": "Unknown tone “%(value)s”. Choose one of: " + ", ".join(TONES) + "."
+            "invalid_choice": "Unknown tone “%(value)s”. Choose one of: "
+            + ", ".join(providers.TONES)
+            + "."
         },
     )
     length = forms.ChoiceField(
@@ -176,7 +177,7 @@ class JobForm(forms.Form):
         prompt = self.cleaned_data.get("custom_prompt", "").strip()
         if prompt:
             try:
-                validate_custom_prompt(prompt)
+                providers.validate_custom_prompt(prompt)
             except ValueError as error:
                 raise forms.ValidationError(str(error)) from None
         return prompt

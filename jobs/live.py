@@ -34,7 +34,7 @@ def page_context(job: Job) -> dict:
     """What every region of the job page needs, wherever it is rendered."""
     from jobs.options import language_choices
     from providers import services as providers
-    from providers.prompts import TONES
+    from providers.services import TONES
 
     return {
         "job": job,

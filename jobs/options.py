@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from providers.prompts import LANGUAGE_NAMES, LENGTHS, STYLES, TONES
+from providers import services as providers
 
 DEFAULTS: dict[str, str | bool] = {
     "style": "article",
@@ -35,7 +35,11 @@ COMMON_LANGUAGES = (
 # ISO 639 with optional subtags (pt-BR, zh-Hans); enough to refuse typos and prose.
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 # Choices that come from a fixed list, with what a person is told to pick from.
-_CHOICES: dict[str, Mapping[str, str]] = {"style": STYLES, "length": LENGTHS, "tone": TONES}
+_CHOICES: dict[str, Mapping[str, str]] = {
+    "style": providers.STYLES,
+    "length": providers.LENGTHS,
+    "tone": providers.TONES,
+}
 
 
 class InvalidOption(ValueError):
@@ -43,11 +47,13 @@ class InvalidOption(ValueError):
 
 
 def language_choices(empty_label: str) -> list[tuple[str, str]]:
-    return [("", empty_label)] + [(code, LANGUAGE_NAMES[code]) for code in COMMON_LANGUAGES]
+    return [("", empty_label)] + [
+        (code, providers.LANGUAGE_NAMES[code]) for code in COMMON_LANGUAGES
+    ]
 
 
 def language_label(code: str) -> str:
-    return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code) if code else ""
+    return providers.LANGUAGE_NAMES.get(code.split("-")[0].lower(), code) if code else ""
 
 
 def check_language_code(value: str) -> str:

@@ -17,7 +17,6 @@ from jobs.models import InvalidTransition, Job
 from providers import services as providers
 from providers.models import Provider
 from videos import services as videos
-from videos.errors import InvalidURL
 
 if TYPE_CHECKING:
     from videos.models import Video
@@ -50,7 +49,7 @@ AUTO_LANGUAGE = "auto"
 def validate_request(request: JobRequest) -> None:
     """Raise the BlogTubeError a person should see, before any job exists."""
     if not request.url.strip() and request.transcript_file is None:
-        raise InvalidURL(
+        raise videos.InvalidURL(
             "Paste a YouTube video URL or upload a transcript file.",
             suggestions=["A URL looks like https://www.youtube.com/watch?v=dQw4w9WgXcQ"],
         )

@@ -19,8 +19,18 @@ from providers.errors import ProviderNotConfigured
 from providers.models import ModelPrice, Provider, ProviderHealth
 from providers.openai_compatible import StreamChunk, Usage
 from providers.pricing import PRICES_AS_OF
-from providers.prompts import LENGTHS, STYLES, PostRequest, build_messages
+from providers.prompts import (
+    LANGUAGE_NAMES,
+    LENGTHS,
+    PLACEHOLDERS,
+    STYLES,
+    TONES,
+    PostRequest,
+    build_messages,
+    validate_custom_prompt,
+)
 from providers.registry import ProviderLLM
+from providers.seo import SeoData, split_seo
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -28,15 +38,19 @@ if TYPE_CHECKING:
     from providers.health import ProviderCard
 
 __all__ = [
+    "LANGUAGE_NAMES",
     "LENGTHS",
+    "PLACEHOLDERS",
     "PRICES_AS_OF",
     "STYLES",
+    "TONES",
     "EmptyResponse",
     "ModelPrice",
     "PostRequest",
     "Provider",
     "ProviderHealth",
     "ProviderLLM",
+    "SeoData",
     "StreamChunk",
     "Usage",
     "available_providers",
@@ -54,6 +68,8 @@ __all__ = [
     "models_for",
     "prices_as_of",
     "provider_cards",
+    "split_seo",
+    "validate_custom_prompt",
     "write_post",
 ]
 

@@ -18,7 +18,6 @@ from jobs.formatting import OUTPUT_FORMATS
 from jobs.models import STEP_NAMES, Job, JobEvent, Post
 from jobs.pipeline import run_job
 from providers import services as providers
-from providers.prompts import TONES
 from videos import services as videos
 
 
@@ -50,7 +49,7 @@ class Command(BaseCommand):
             help="what is printed or written to --out (default: %(default)s)",
         )
         parser.add_argument("--style", choices=list(providers.STYLES), default=defaults["style"])
-        parser.add_argument("--tone", choices=list(TONES), default=defaults["tone"])
+        parser.add_argument("--tone", choices=list(providers.TONES), default=defaults["tone"])
         parser.add_argument("--length", choices=list(providers.LENGTHS), default=defaults["length"])
         parser.add_argument(
             "--write-language",
