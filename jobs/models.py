@@ -274,9 +274,13 @@ class Job(models.Model):
     def cost_display(self) -> str:
         from providers import services as providers
 
-        value = providers.cost_usd(self.model, self.tokens_in, self.tokens_out)
-        if value is None or not (self.tokens_in or self.tokens_out):
+        if not (self.tokens_in or self.tokens_out) or self.provider.is_offline:
             return ""
+        # An empty model means the provider's default, which is what ran and is priced.
+        model = self.model or self.provider.effective_model
+        value = providers.cost_usd(model, self.tokens_in, self.tokens_out)
+        if value is None:
+            return f"cost unknown: no price for {model or 'this model'} in admin"
         return f"≈ ${value:.4f}" if value < 1 else f"≈ ${value:.2f}"
 
     @property

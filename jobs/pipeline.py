@@ -215,7 +215,7 @@ def generate(job: Job) -> StepResult:
         chapters=video.chapters if video else [],
         video_url=video.url if video else "",
         language=transcript.language_code or "en",
-        write_language=options.get("write_language", ""),
+        write_language=_post_language(job),
         style=options.get("style", "article"),
         length=options.get("length", "medium"),
         tone=options.get("tone", "neutral"),
@@ -224,6 +224,12 @@ def generate(job: Job) -> StepResult:
         include_timestamps=bool(options.get("timestamps", True)),
         include_embed=bool(options.get("embed", False)),
     )
+    if options.get("write_language") and not request.write_language:
+        job.log(
+            "The offline writer cannot translate: the post is in the transcript's language. "
+            "Reprocess with an AI provider to write it in another language.",
+            level="warning",
+        )
     job.reset_draft()
     expected = EXPECTED_CHARS.get(request.length, EXPECTED_CHARS["medium"])
     flush_every = settings.BLOGTUBE_DRAFT_FLUSH_SECONDS
@@ -302,7 +308,7 @@ def format_step(job: Job) -> StepResult:
             fallback_title=fallback,
             source_url=video.url if video else "",
             video_id=video.youtube_id if video else "",
-            language=job.options.get("write_language")
+            language=_post_language(job)
             or (job.transcript.language_code if job.transcript_id else job.language),
             provider=job.provider.slug,
             model=job.model or job.provider.default_model,
@@ -336,6 +342,16 @@ def save(job: Job) -> StepResult:
     md_path = post.write_files()
     post.save(update_fields=["file_path"])
     return f"Saved {md_path.name}", False
+
+
+def _post_language(job: Job) -> str:
+    """The language the post is written in; "" for the transcript's own."""
+    wanted = job.options.get("write_language", "")
+    source = job.transcript.language_code if job.transcript_id else ""
+    if job.provider.is_offline and wanted.split("-")[0] != source.split("-")[0]:
+        # The offline writer picks sentences from the transcript: it cannot translate.
+        return ""
+    return wanted
 
 
 def _languages(job: Job) -> list[str]:

@@ -250,7 +250,10 @@ def live(request: HttpRequest, job_id: str) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """What a pasted URL points at: the video card and its transcript languages."""
     url = request.GET.get("url", "").strip()
-    context: dict = {"form": JobForm(), "oob": True}
+    # The language field is swapped too: keep what the person chose there.
+    wanted = request.GET.get("language", "").strip()
+    form = JobForm(initial={"language": wanted} if wanted else None)
+    context: dict = {"form": form, "oob": True, "wanted_language": wanted.split(",")[0].strip()}
     if url:
         context.update(_preview(url, request.GET))
     html = render_to_string("jobs/home.html#video-preview", context, request)
@@ -287,6 +290,16 @@ def _estimate(transcript_chars: int | None, params: QueryDict) -> dict:
     return {"estimate": line, "transcript_chars": known}
 
 
+def _preferred_track(tracks: list, wanted: str) -> str:
+    """The first track matching the person's preference list ("de,en"), else the first one."""
+    codes = [t.language_code for t in tracks]
+    for code in (c.strip().lower() for c in wanted.split(",") if c.strip()):
+        for track_code in codes:
+            if track_code.lower() == code or track_code.lower().split("-")[0] == code:
+                return track_code
+    return codes[0] if codes else ""
+
+
 def _preview(url: str, params: QueryDict | None = None) -> dict:
     found: dict = {}
     if batches.kind_of(url):
@@ -303,12 +316,18 @@ def _preview(url: str, params: QueryDict | None = None) -> dict:
         return found
     try:
         found["video"] = videos.get_video(video_id)
-        tracks = videos.list_tracks(video_id)
     except BlogTubeError as error:
         found["preview_error"] = error
         return found
+    try:
+        tracks = videos.list_tracks(video_id)
+    except BlogTubeError as error:
+        # The caption API refused, not the video: the job still tries yt-dlp and speech.
+        found["tracks_error"] = error
+        tracks = []
     found["tracks"] = tracks
-    languages = [t.language_code for t in tracks[:1]] or ["en"]
+    found["preferred_track"] = _preferred_track(tracks, (params or QueryDict()).get("language", ""))
+    languages = [found["preferred_track"]] if tracks else ["en"]
     chars = services.expected_transcript_chars(found["video"], languages)
     found.update(_estimate(chars, params or QueryDict()))
     have = {t.language_code for t in tracks}

@@ -98,4 +98,4 @@ def test_without_a_known_size_only_the_offline_writer_is_estimated(client):
 
 def test_the_url_field_sends_the_chosen_provider_model_and_length(client):
     html = client.get(reverse("jobs:home")).content.decode()
-    assert 'hx-include="[name=provider],[name=model],[name=length]"' in html
+    assert 'hx-include="[name=provider],[name=model],[name=length],[name=language]"' in html

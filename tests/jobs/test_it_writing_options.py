@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jobs import services
 from jobs.models import Job, JobEvent, JobStep
@@ -13,6 +14,7 @@ from providers.models import Provider
 from tests.fakes.llm_server import FakeLLMServer
 from tests.fakes.transcripts import long_talk
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
+from tests.jobs.test_it_transcript_sources import GERMAN_SRT
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -127,3 +129,21 @@ def test_a_long_transcript_reports_its_parts_as_progress(settings, fake_youtube,
     assert parts == sorted(parts) and parts[-1] == 50  # notes are the first half of the step
     assert job.steps.get(step="generate").status == JobStep.Status.DONE
     assert len(fake_llm.requests) == len(parts) + 1  # one call per part, one for the post
+
+
+def test_the_offline_writer_says_it_cannot_translate(offline_provider):
+    upload = SimpleUploadedFile("tomaten.srt", GERMAN_SRT)
+    job = services.create_job(
+        services.JobRequest(
+            provider=offline_provider,
+            transcript_file=upload,
+            language="auto",
+            options={"write_language": "en"},
+        )
+    )
+    job.refresh_from_db()
+
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+    warning = job.events.get(level="warning")
+    assert warning.message.startswith("The offline writer cannot translate")
+    assert "language: de" in job.post.markdown  # the front matter tells the truth

@@ -122,3 +122,26 @@ def test_a_playlist_without_the_tick_says_what_to_do(client, playlist, offline_p
     response = client.post(reverse("jobs:create"), data)
     assert response.status_code == 400
     assert "Tick “Create one job per video”" in response.content.decode()
+
+
+def test_a_refused_caption_api_still_shows_the_video(client, fake_youtube):
+    # The innertube API refuses youtube-transcript-api while the watch page still answers.
+    fake_youtube.add(VIDEO_ID, scenario="api_blocked", title="Balcony tomatoes")
+    html = preview(client, VIDEO_URL)
+    assert "Balcony tomatoes" in html
+    assert "Could not list the caption languages" in html
+    assert "yt-dlp subtitles" in html
+
+
+def test_the_language_preference_picks_the_track_and_survives_the_swap(client, youtube_video):
+    response = client.get(
+        reverse("jobs:preview"), {"url": VIDEO_URL, "language": "ko,de"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    selected = re.findall(r'<option value="([^"]+)" selected', html)
+    assert selected == ["de"]
+    # Clearing the URL gives the text field back with what was typed, not the default.
+    response = client.get(
+        reverse("jobs:preview"), {"url": "", "language": "auto"}, HTTP_HX_REQUEST="true"
+    )
+    assert 'name="language" id="id_language" value="auto"' in response.content.decode()

@@ -79,6 +79,24 @@ def test_the_job_cost_uses_the_table():
     assert job.cost_display == "≈ $0.0027"
 
 
+def test_a_job_on_the_default_model_is_priced_as_that_model():
+    from tests.jobs.factories import make_job
+
+    job = make_job(provider=Provider.objects.get(slug="openai"))
+    job.model = ""  # "the provider's default": gpt-4o-mini
+    job.tokens_in, job.tokens_out = 10_000, 2_000
+    assert job.cost_display == "≈ $0.0027"
+
+
+def test_an_unpriced_model_says_where_to_add_its_price():
+    from tests.jobs.factories import make_job
+
+    job = make_job()
+    job.model = "homebrew-7b"
+    job.tokens_in, job.tokens_out = 1_000, 200
+    assert job.cost_display == "cost unknown: no price for homebrew-7b in admin"
+
+
 def test_estimate_before_a_job(no_tiktoken_files):
     openai = Provider.objects.get(slug="openai")
 
