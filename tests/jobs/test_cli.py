@@ -51,6 +51,19 @@ def test_a_failure_is_explained(youtube_video, fake_llm, llm_provider):
     assert "[PROVIDER_AUTH]" in str(raised.value)
 
 
+def test_a_transient_failure_waits_and_goes_on(
+    settings, youtube_video, fake_llm, llm_provider, capsys
+):
+    settings.BLOGTUBE_RETRY_SECONDS = 0  # no real wait in a test
+    # Every try of the first attempt (the client's own retries included) finds it down.
+    fake_llm.configure(reply=POST_FROM_MODEL, fail_status=503, fail_times=3)
+    call_command("blogtube", VIDEO_URL, "--provider", "fake")
+    captured = capsys.readouterr()
+    assert "Retrying at" in captured.err
+    assert captured.err.rstrip().endswith("Completed")
+    assert "Sourdough Bread for Beginners" in captured.out
+
+
 def test_an_unknown_provider_lists_the_known_ones():
     with pytest.raises(CommandError, match="Choose one of: offline, openai"):
         call_command("blogtube", VIDEO_URL, "--provider", "nope")

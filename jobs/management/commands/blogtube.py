@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
 from jobs import options as job_options
@@ -87,6 +89,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, help="write the post here (default: stdout)")
 
     def handle(self, *args, **options) -> None:
+        if options["verbosity"] < 2:
+            # The job's own steps are the progress report; library chatter only with -v 2.
+            logging.getLogger().setLevel(logging.WARNING)
         provider = self._provider(options["provider"])
         upload = None
         if options["transcript_file"]:
@@ -113,6 +118,11 @@ class Command(BaseCommand):
             self.stderr.write(estimate)
         self._run_with_progress(job)
         job.refresh_from_db()
+        while job.status == Job.Status.QUEUED and job.retry_at:
+            # A transient failure (rate limit, outage): wait as a worker would, then go on.
+            self._wait_until(job)
+            self._run_with_progress(job)
+            job.refresh_from_db()
         if job.status != Job.Status.COMPLETED:
             if job.status == Job.Status.CANCELLED:
                 raise CommandError("Cancelled.")
@@ -137,6 +147,14 @@ class Command(BaseCommand):
             names = ", ".join(providers.enabled_providers().values_list("slug", flat=True))
             raise CommandError(f"Unknown provider {slug!r}. Choose one of: {names}.")
         return found
+
+    def _wait_until(self, job: Job) -> None:
+        try:
+            while (left := (job.retry_at - timezone.now()).total_seconds()) > 0:
+                time.sleep(min(left, 1.0))
+        except KeyboardInterrupt:
+            job.request_cancel()  # queued: cancelled at once
+            raise CommandError("Cancelled.") from None
 
     def _run_with_progress(self, job: Job) -> None:
         worker = threading.Thread(target=run_job, args=(str(job.pk),), daemon=True)
