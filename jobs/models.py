@@ -274,7 +274,7 @@ class Job(models.Model):
     def cost_display(self) -> str:
         from providers import services as providers
 
-        if not (self.tokens_in or self.tokens_out) or self.provider.is_offline:
+        if not (self.tokens_in or self.tokens_out):
             return ""
         # An empty model means the provider's default, which is what ran and is priced.
         model = self.model or self.provider.effective_model
@@ -304,13 +304,17 @@ class Job(models.Model):
         event: str,
         level: str = "info",
         only_from: Iterable[str] | None = None,
+        when: models.Q | None = None,
         **fields: Any,
     ) -> None:
         allowed_from = [s for s, targets in self.TRANSITIONS.items() if to in targets]
         if only_from is not None:
             allowed_from = [s for s in allowed_from if s in only_from]
+        rows = Job.objects.filter(pk=self.pk, status__in=allowed_from)
+        if when is not None:
+            rows = rows.filter(when)
         with transaction.atomic():
-            updated = Job.objects.filter(pk=self.pk, status__in=allowed_from).update(
+            updated = rows.update(
                 status=to, updated=timezone.now(), **fields
             )
             if not updated:
@@ -319,12 +323,19 @@ class Job(models.Model):
             self._add_event(JobEvent.Kind.STATUS, event, level=level, data={"status": to})
         self.refresh_from_db()
 
+    @staticmethod
+    def ready_to_run() -> models.Q:
+        """Queued jobs that may start now: not waiting out a transient failure."""
+        return models.Q(retry_at__isnull=True) | models.Q(retry_at__lte=timezone.now())
+
     def claim(self) -> bool:
-        """Take a queued job for this worker. False when someone else already did."""
+        """Take a queued job for this worker. False when someone else already did, or
+        when it waits to be retried later (an older task of the same job came early)."""
         try:
             self._transition(
                 self.Status.RUNNING,
                 event="Started",
+                when=self.ready_to_run(),
                 started=timezone.now(),
                 finished=None,
                 retry_at=None,

@@ -50,7 +50,7 @@ def claim_next(job_id: str) -> Job | None:
     """
     own = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).values("priority").first()
     floor = own["priority"] if own else None
-    queued = Job.objects.filter(status=Job.Status.QUEUED)
+    queued = Job.objects.filter(Job.ready_to_run(), status=Job.Status.QUEUED)
     if floor is not None:
         queued = queued.filter(priority__gt=floor)
     candidates = list(queued.order_by("-priority", "created").values_list("pk", flat=True)[:20])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -19,6 +20,16 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.fixture
 def job(youtube_video, llm_provider):
     return create_job(JobRequest(provider=llm_provider, url=VIDEO_URL), enqueue=False)
+
+
+def run_when_due(job: Job) -> None:
+    """What the one-off schedule does when it fires: run the job at its retry time."""
+    job.refresh_from_db()
+    if job.retry_at is None:
+        pipeline.run_job(str(job.pk))
+        return
+    with time_machine.travel(job.retry_at + timedelta(seconds=1), tick=True):
+        pipeline.run_job(str(job.pk))
 
 
 def test_a_rate_limit_puts_the_job_back_in_the_queue_with_a_retry_time(settings, job, fake_llm):
@@ -44,7 +55,7 @@ def test_the_retry_resumes_and_completes(job, fake_llm, fake_youtube):
     fake_llm.configure(fail_status=500, fail_times=3, reply=POST_FROM_MODEL)
     pipeline.run_job(str(job.pk))
     youtube_requests = len(fake_youtube.requests)
-    pipeline.run_job(str(job.pk))  # what the one-off schedule does when it fires
+    run_when_due(job)
     job.refresh_from_db()
     assert job.status == Job.Status.COMPLETED
     assert job.attempts == 2
@@ -58,7 +69,7 @@ def test_waits_grow_and_the_last_attempt_fails_for_good(settings, job, fake_llm)
     fake_llm.configure(fail_status=503)
     waits = []
     for _ in range(3):
-        pipeline.run_job(str(job.pk))
+        run_when_due(job)
         job.refresh_from_db()
         if job.retry_at:
             deferred = job.events.filter(level="warning").last().created
@@ -66,6 +77,28 @@ def test_waits_grow_and_the_last_attempt_fails_for_good(settings, job, fake_llm)
     assert waits == [10, 20]
     assert job.status == Job.Status.FAILED
     assert job.error_code == "PROVIDER_UNAVAILABLE"
+
+
+def test_a_waiting_job_is_not_started_early(settings, job, fake_llm, offline_provider):
+    settings.BLOGTUBE_RETRY_SECONDS = 60
+    fake_llm.configure(fail_status=429)
+    pipeline.run_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED
+
+    # Neither a stale task of its own nor another job's task may start it before its time.
+    other = create_job(JobRequest(provider=offline_provider, url=VIDEO_URL), enqueue=False)
+    pipeline.run_job(str(other.pk))
+    pipeline.run_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED
+    assert job.attempts == 1
+
+    fake_llm.configure(fail_status=None, reply=POST_FROM_MODEL)
+    run_when_due(job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.COMPLETED
+    assert job.attempts == 2
 
 
 def test_a_permanent_error_fails_at_once(job, fake_llm):
