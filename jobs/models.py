@@ -314,9 +314,7 @@ class Job(models.Model):
         if when is not None:
             rows = rows.filter(when)
         with transaction.atomic():
-            updated = rows.update(
-                status=to, updated=timezone.now(), **fields
-            )
+            updated = rows.update(status=to, updated=timezone.now(), **fields)
             if not updated:
                 current = Job.objects.filter(pk=self.pk).values_list("status", flat=True).first()
                 raise InvalidTransition(f"Job {self.pk} cannot go from {current} to {to}.")
