@@ -40,5 +40,9 @@ def model_options(request: HttpRequest) -> HttpResponse:
         "provider": provider,
         "model": request.GET.get("model", "").strip(),
         "models": services.models_for(provider) if provider else [],
+        # Whether it answered at its last check: worth knowing before queueing a job on it.
+        "health": services.latest_health(provider)
+        if provider and not provider.is_offline
+        else None,
     }
     return render(request, "providers/model_field.html", context)

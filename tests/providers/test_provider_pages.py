@@ -168,6 +168,30 @@ def test_model_options_lists_the_models(client, llm_provider, fake_llm):
     assert "Empty: fake-model" in html
 
 
+def test_choosing_a_provider_that_failed_its_last_check_says_so(client, llm_provider):
+    ProviderHealth.objects.create(
+        provider=llm_provider,
+        ok=False,
+        error_code="PROVIDER_AUTH",
+        error="The API key was refused.",
+    )
+
+    html = client.get(reverse("providers:model-options"), {"provider": llm_provider.pk})
+
+    text = html.content.decode()
+    assert f"{llm_provider.name} failed its last check" in text
+    assert "The API key was refused." in text
+
+
+def test_choosing_a_healthy_provider_shows_its_latency(client, llm_provider):
+    ProviderHealth.objects.create(provider=llm_provider, ok=True, latency_ms=321)
+
+    html = client.get(reverse("providers:model-options"), {"provider": llm_provider.pk})
+
+    assert "answered its last check" in html.content.decode()
+    assert "(321 ms)" in html.content.decode()
+
+
 @pytest.mark.parametrize("provider", ["", "999999", "abc"])
 def test_model_options_for_an_unknown_provider_is_a_plain_input(client, provider):
     response = client.get(
