@@ -151,7 +151,9 @@ class FormattedPost:
 
     def page(self) -> str:
         """A standalone HTML document."""
-        return standalone_html(self.title, self.description, self.html)
+        return standalone_html(
+            self.title, self.description, self.html, language=self.source.get("language", "")
+        )
 
     def text(self) -> str:
         """Plain text: the title, underlined headings, bullets, no markup."""
@@ -224,10 +226,16 @@ def to_html(body: str) -> str:
     return nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener")
 
 
-def standalone_html(title: str, description: str, fragment: str) -> str:
+def standalone_html(title: str, description: str, fragment: str, *, language: str = "") -> str:
     return render_to_string(
         "jobs/post_standalone.html",
-        {"title": title, "description": description, "fragment": fragment},
+        # The post's language, so screen readers and translators read it right.
+        {
+            "title": title,
+            "description": description,
+            "fragment": fragment,
+            "language": language or "en",
+        },
     )
 
 

@@ -755,9 +755,7 @@ class Post(models.Model):
 
     def html_page(self) -> str:
         """The post as a standalone HTML document, as downloaded and saved."""
-        from jobs.formatting import standalone_html
-
-        return standalone_html(self.title, self.description, self.html)
+        return self.formatted().page()
 
     @property
     def download_extensions(self) -> list[str]:

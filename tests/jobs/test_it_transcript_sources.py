@@ -72,3 +72,12 @@ def test_an_upload_left_on_auto_gets_its_language_detected(fake_youtube, offline
     assert job.transcript.language_code == "de"
     assert ("info", "Detected the transcript's language: German") in logs(job)
     assert "language: de" in job.post.markdown
+
+
+def test_the_html_page_of_a_german_post_says_it_is_german(client, offline_provider):
+    upload = SimpleUploadedFile("tomaten.srt", GERMAN_SRT)
+    job = services.create_job(
+        services.JobRequest(provider=offline_provider, transcript_file=upload, language="auto")
+    )
+    page = client.get(f"/jobs/{job.pk}/post.html").content.decode()
+    assert page.startswith('<!doctype html>\n<html lang="de">')
