@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError, Cancelled
 from jobs.formatting import PostMeta, format_post
-from jobs.models import Job, Post
+from jobs.models import InvalidTransition, Job, Post
 from jobs.scheduling import retry_later
 from providers import services as providers
 from videos import services as videos
@@ -39,6 +39,37 @@ class TimedOut(BlogTubeError):
     transient = True
     message = "The job took longer than the worker allows and was stopped."
     suggestions = ("Retry the job.", "Raise BLOGTUBE_JOB_TIMEOUT for very long videos.")
+
+
+class WorkerLost(BlogTubeError):
+    code = "WORKER_LOST"
+    transient = True
+    message = "The worker running this job stopped before it finished (a crash or a restart)."
+    suggestions = ("Retry the job; if it keeps happening, look at the worker's log.",)
+
+
+def reap_lost_jobs() -> int:
+    """Put back jobs left "running" by a worker that died.
+
+    django-q2 kills a task at BLOGTUBE_JOB_TIMEOUT, so a job started longer ago
+    than that (plus a margin) has nobody running it. Its task is delivered
+    again after Q_CLUSTER["retry"]; without this, that delivery would find the
+    job "running" and leave it so forever.
+    """
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.BLOGTUBE_JOB_TIMEOUT + 60)
+    reaped = 0
+    for job in Job.objects.filter(status=Job.Status.RUNNING, started__lt=cutoff):
+        error = WorkerLost()
+        try:
+            if job.attempts < settings.BLOGTUBE_MAX_ATTEMPTS:
+                job.defer(error, timezone.now())
+            else:
+                job.fail(error)
+        except InvalidTransition:
+            continue  # it finished, or another worker reaped it first
+        log.warning("Job %s was left running by a lost worker: %s", job.pk, job.status)
+        reaped += 1
+    return reaped
 
 
 def claim_next(job_id: str) -> Job | None:
@@ -66,6 +97,7 @@ def claim_next(job_id: str) -> Job | None:
 
 
 def run_job(job_id: str) -> None:
+    reap_lost_jobs()
     job = claim_next(job_id)
     if job is None:
         log.info("Job %s is not queued any more; nothing to run.", job_id)
