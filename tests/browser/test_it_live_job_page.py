@@ -135,6 +135,10 @@ def test_the_job_page_shows_the_post_being_written_live(page, live_app, fake_llm
     page.goto(live_app.url + "/")
     page.set_input_files("#id_transcript_file", transcript)
     page.select_option("#id_provider", label="Fake LLM")
+    # The model field follows the provider, even if the first provider's list loads late.
+    expect(page.locator("#id_model")).to_have_attribute("placeholder", "fake-model")
+    page.wait_for_timeout(500)
+    expect(page.locator("#id_model")).to_have_attribute("placeholder", "fake-model")
     page.screenshot(path=SCREENSHOTS / "new-post.png")
     page.locator(".job-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]{36}/$"))
