@@ -1,0 +1,120 @@
+"""The scale-out configuration against the PostgreSQL and Redis running on this machine:
+DATABASE_URL=postgres://…, REDIS_URL=redis://… (cache, pacing and the Channels layer)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+
+from blogtube_site.asgi import application
+from tests.jobs.factories import make_job
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTGRES = ("127.0.0.1", 5432)
+REDIS = ("127.0.0.1", 6379)
+REDIS_URL = "redis://127.0.0.1:6379/9"  # a database of its own, away from `make run`'s
+
+
+def reachable(address: tuple[str, int]) -> bool:
+    try:
+        socket.create_connection(address, timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+needs_redis = pytest.mark.skipif(
+    not reachable(REDIS), reason="Redis is not running on 127.0.0.1:6379"
+)
+needs_postgres = pytest.mark.skipif(
+    not reachable(POSTGRES), reason="PostgreSQL is not running on 127.0.0.1:5432"
+)
+
+
+@pytest.fixture
+def redis_layer(settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@needs_redis
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("redis_layer")
+async def test_a_job_page_idle_for_a_while_still_hears_the_worker():
+    # No poller: what reaches the page crosses Redis, as between machines.
+    job = await database_sync_to_async(make_job)()
+    await database_sync_to_async(job.claim)()
+    await database_sync_to_async(job.start_step)("generate")
+    socket_ = WebsocketCommunicator(
+        application, f"/ws/jobs/{job.pk}/", headers=[(b"origin", b"http://127.0.0.1:8000")]
+    )
+    connected, _ = await socket_.connect()
+    assert connected
+    await socket_.receive_from()
+    # Longer than the layer's blocking read: a client library whose socket timeout is
+    # shorter than it (redis 8 with channels-redis) breaks the socket right here.
+    await asyncio.sleep(6)
+    await database_sync_to_async(job.append_draft)("written on another machine")
+    delta = await socket_.receive_from(timeout=5)
+    assert "written on another machine" in delta
+    await socket_.disconnect()
+
+
+@needs_postgres
+@needs_redis
+def test_a_post_is_written_on_postgres_with_the_redis_cache(tmp_path):
+    name = f"blogtube_test_{uuid.uuid4().hex[:8]}"
+    admin = ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", "postgres", "-qc"]
+    subprocess.run([*admin, f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    try:
+        transcript = tmp_path / "rain-gardens.srt"
+        transcript.write_text(
+            "1\n00:00:01,000 --> 00:00:05,000\nA rain garden catches the water that runs off "
+            "a roof.\n\n2\n00:00:05,500 --> 00:00:10,000\nPlant it with deep-rooted natives "
+            "that like wet feet and dry spells.\n"
+        )
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/{name}",
+            "REDIS_URL": REDIS_URL,
+            "MEDIA_ROOT": str(tmp_path / "media"),
+        }
+
+        def manage(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                [sys.executable, "manage.py", *args],
+                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+
+        migrated = manage("migrate", "--no-input")
+        assert migrated.returncode == 0, migrated.stderr
+        run = manage("blogtube", "--transcript-file", str(transcript))
+        assert run.returncode == 0, run.stderr
+        assert "deep-rooted natives" in run.stdout
+        assert "[7/7] Saved" in run.stderr
+        check = subprocess.run(
+            ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", name, "-tAc",
+             "SELECT status FROM jobs_job"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert check.stdout.split() == ["completed"]
+    finally:
+        subprocess.run([*admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
