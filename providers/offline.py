@@ -5,11 +5,21 @@ Every sentence of the post is a sentence that was said in the video, cleaned up 
 tags, missing punctuation) and chosen for how central it is to its section. Nothing is invented.
 
 Pipeline: clean caption text -> recover sentences (punctuated captions are split on punctuation;
-auto captions on pauses, discourse markers and length) -> term vectors -> sections (chapters, or
-time windows cut where the vocabulary shifts) -> per section: key-term heading and the most
-central sentences -> intro, body, key takeaways, note. Everything is linear in the transcript
-size except small, capped similarity matrices per section, so a three-hour talk takes well under
-a second.
+auto captions on pauses, discourse markers and length) -> term vectors (TF-IDF of stemmed content
+words) -> sections (chapters, or time windows cut where the vocabulary shifts) -> per section:
+sentence centrality by TextRank (weighted PageRank, damping 0.85, on the graph of the section's
+sentences linked by the cosine of their term vectors), and a heading: the chapter title, or else
+key phrases that YAKE (with the stopwords of the transcript's language) finds in the section's
+most central sentences, weighed down the more sections say them -> intro (TextRank over the
+whole talk, favouring the opening), body and key takeaways (central sentences, chosen by maximal
+marginal relevance so none repeats another), note. A video without a title gets one from YAKE's
+key phrases of the whole talk.
+
+Everything is linear in the transcript size: a TextRank graph holds at most _TEXTRANK_GROUP
+sentences (a longer section is ranked as interleaved groups), YAKE reads at most a few hundred
+words per section, and sentence choice compares each candidate with a handful of chosen ones. A
+three-hour talk fits the one-second budget of bench/offline_writer.py. numpy (TextRank) and yake
+are imported on first use, so Django processes that never write offline posts do not load them.
 """
 
 from __future__ import annotations
@@ -21,9 +31,15 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 from itertools import pairwise
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
+
+if TYPE_CHECKING:
+    # At run time numpy is imported where it is used: every Django process imports this module.
+    import numpy as np
 
 __all__ = ["stream_post", "write_post"]
 
@@ -282,6 +298,16 @@ _MAX_WORDS = 45
 _MAX_CAPTION_SENTENCE = 25
 _PAUSE_SECONDS = 1.0
 _CANDIDATES_PER_SECTION = 40
+# TextRank: a graph links at most this many sentences (longer sections are ranked in interleaved
+# groups), and PageRank stops when no rank moves by more than the tolerance.
+_TEXTRANK_GROUP = 200
+_TEXTRANK_DAMPING = 0.85
+_TEXTRANK_TOLERANCE = 1e-4
+_TEXTRANK_ITERATIONS = 50
+# YAKE: words of one section it reads, of the whole talk for a title, and phrases it returns.
+_YAKE_WORDS = 250
+_YAKE_TITLE_WORDS = 400
+_YAKE_TOP = 20
 
 # ---------------------------------------------------------------------------------------------
 # Regular expressions
@@ -381,20 +407,24 @@ def write_post(
     if not sentences:
         raise ValueError("the transcript has no text to write a post from")
     vocab = _Vocabulary.build(sentences, english_hint=english_speech)
-    vocab.conjunction = _AND.get(lang, "and") if vocab.stopwords is not _EN_STOPWORDS else "and"
+    if vocab.stopwords is not _EN_STOPWORDS:
+        # Trust the caller's language code only when the words are not plainly English.
+        vocab.conjunction = _AND.get(lang, "and")
+        vocab.language = lang
 
     clean_title = _clean_title(title)
     labels = _LABELS.get(lang, _LABELS["en"])
     note = _note(lang, video_url)
 
     if sum(s.eligible for s in sentences) < 3:
-        return _tiny_post(clean_title or _derive_title([sentences], vocab), sentences, note)
+        whole = [_Section(sentences=sentences, start=0.0)]
+        return _tiny_post(clean_title or _derive_title(whole, vocab), sentences, note)
 
     sections = _sections(sentences, chapters, plan)
     video_id = _youtube_id(video_url)
     has_times = any(s.start > 0 for s in sentences)
     headings = _headings(sections, vocab)
-    clean_title = clean_title or _derive_title([sec.sentences for sec in sections], vocab)
+    clean_title = clean_title or _derive_title(sections, vocab)
 
     title_terms = set(_terms(_tokens(clean_title), vocab.stopwords, {})[0])
     used: set[str] = set()
@@ -1076,6 +1106,7 @@ class _Vocabulary:
     stopwords: frozenset[str]
     surfaces: dict[str, Counter[str]]  # term -> how it was written
     conjunction: str = "and"  # joins key terms in headings
+    language: str = "en"  # picks YAKE's stopword list
 
     @classmethod
     def build(cls, sentences: list[_Sentence], *, english_hint: bool) -> _Vocabulary:
@@ -1192,18 +1223,63 @@ def _centroid(sentences: Iterable[_Sentence]) -> dict[str, float]:
 
 
 def _centrality(sentences: list[_Sentence]) -> dict[int, float]:
-    """Cosine of each sentence to the centroid of the others (leave-one-out, so no self-vote)."""
-    centroid = _centroid(sentences)
-    c_sq = sum(w * w for w in centroid.values())
-    scores: dict[int, float] = {}
-    for s in sentences:
-        if not s.norm:
-            scores[s.index] = 0.0
-            continue
-        dot = sum(w * centroid.get(t, 0.0) for t, w in s.vector.items()) / s.norm
-        rest_sq = c_sq - 2 * dot + 1.0
-        scores[s.index] = (dot - 1.0) / math.sqrt(rest_sq) if rest_sq > 1e-9 else 0.0
+    """TextRank: weighted PageRank on the graph of sentences linked by the cosine of their terms.
+
+    More than _TEXTRANK_GROUP sentences are ranked as interleaved groups (every k-th sentence):
+    each sentence is still compared with a sample spread over all of them, and the work stays
+    linear in their number. Scores are scaled so that each group's most central sentence scores 1,
+    which keeps groups comparable; a sentence without content terms scores 0.
+    """
+    scores = dict.fromkeys((s.index for s in sentences), 0.0)
+    voters = [s for s in sentences if s.norm]
+    groups = -(-len(voters) // _TEXTRANK_GROUP)
+    for g in range(groups):
+        group = voters[g::groups]
+        ranks = _pagerank(_similarities(group))
+        for s, rank in zip(group, (ranks / ranks.max()).tolist(), strict=True):
+            # Rounded so that sentences equally central tie (then the earlier one wins) whatever
+            # order the linear algebra library summed in.
+            scores[s.index] = round(rank, 12)
     return scores
+
+
+def _similarities(group: list[_Sentence]) -> np.ndarray:
+    """Cosine similarity of every pair of sentences in the group, 0 on the diagonal."""
+    import numpy as np
+
+    columns: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    weights: list[float] = []
+    for row, s in enumerate(group):
+        for term, weight in s.vector.items():
+            rows.append(row)
+            cols.append(columns.setdefault(term, len(columns)))
+            weights.append(weight / s.norm)
+    unit = np.zeros((len(group), len(columns)))
+    unit[rows, cols] = weights
+    similarity = unit @ unit.T
+    np.fill_diagonal(similarity, 0.0)
+    return similarity
+
+
+def _pagerank(weights: np.ndarray) -> np.ndarray:
+    """Weighted PageRank by power iteration, scaled as TextRank does it (ranks average 1)."""
+    import numpy as np
+
+    n = len(weights)
+    out = weights.sum(axis=1, keepdims=True)
+    # A sentence like no other links to none: as PageRank does for a page without links, its
+    # vote is spread over all sentences, so it gets no more than the share every sentence gets.
+    transition = np.divide(weights, out, out=np.full_like(weights, 1.0 / n), where=out > 0)
+    rank = np.ones(n)
+    for _ in range(_TEXTRANK_ITERATIONS):
+        updated = (1 - _TEXTRANK_DAMPING) + _TEXTRANK_DAMPING * (rank @ transition)
+        change = float(np.abs(updated - rank).max())
+        rank = updated
+        if change < _TEXTRANK_TOLERANCE:
+            break
+    return rank
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1311,24 +1387,57 @@ def _gap_similarity(sentences: list[_Sentence], p: int, window: int) -> float:
 # Key terms and headings
 
 
-def _section_term_scores(sections: list[list[_Sentence]]) -> list[dict[str, float]]:
-    """TF-IDF of unigrams and bigrams with sections as documents."""
-    counts = [Counter(t for s in sec for t in (*s.terms, *s.bigrams)) for sec in sections]
-    df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-    total = len(sections)
-    scores = []
-    for c in counts:
-        has_repeats = any(v >= 2 for v in c.values())
-        sec_scores: dict[str, float] = {}
-        for term, tf in c.items():
-            if has_repeats and tf < 2:
-                continue  # said once is not a key term when others recur
-            weight = tf * (math.log((1 + total) / (1 + df[term])) + 1)
-            sec_scores[term] = weight * (1.6 if " " in term else 1.0)
-        scores.append(sec_scores)
-    return scores
+def _keyphrases(sentences: list[_Sentence], vocab: _Vocabulary) -> dict[str, float]:
+    """YAKE's keyphrases of one or two words in the sentences: term -> relevance, higher is better.
+
+    Phrases come back as the writer's own terms ("burr grinders" -> "burr grinder"), so headings
+    can show them as the speaker said them and compare them with the terms of each sentence.
+    """
+    import yake
+
+    text = "\n".join(s.text for s in sentences)
+    if not text.strip():
+        return {}
+    extractor = yake.KeywordExtractor(
+        lan=vocab.language,
+        n=2,
+        top=_YAKE_TOP,
+        # The writer's list adds what YAKE's written-language lists lack: "gonna", "guys", "video".
+        stopwords=_yake_stopwords(vocab.language) | vocab.stopwords,
+    )
+    found: dict[str, float] = {}
+    for phrase, score in extractor.extract_keywords(text):
+        terms = _terms(_tokens(phrase), vocab.stopwords, {})[0]
+        if len(terms) != len(phrase.split()) or len(set(terms)) < len(terms):
+            continue  # a number, a short word, or a script written without spaces
+        # YAKE scores lower for better phrases; the best form of a term comes first.
+        found.setdefault(" ".join(terms), 1.0 / max(float(score), 1e-12))
+    return found
+
+
+@lru_cache(maxsize=16)
+def _yake_stopwords(language: str) -> frozenset[str]:
+    import yake
+
+    # YAKE reads its list for the language (or a language-neutral one) from its package data.
+    return frozenset(yake.KeywordExtractor(lan=language).stopword_set)
+
+
+def _sample(sec: _Section, budget: int) -> list[_Sentence]:
+    """The section's most central sentences, up to budget words, in speaking order.
+
+    YAKE's cost grows with its text (roughly 0.1 s per thousand words), so a long section is
+    read through the sentences TextRank found central: they carry its key terms.
+    """
+    ranked = sec.ranked() or [s for s in sec.sentences if s.norm]
+    chosen: list[_Sentence] = []
+    words = 0
+    for s in ranked:
+        if chosen and words + s.words > budget:
+            break
+        chosen.append(s)
+        words += s.words
+    return sorted(chosen, key=lambda s: s.index)
 
 
 def _pick_terms(scores: dict[str, float], counts: Counter[str], avoid: set[str]) -> list[str]:
@@ -1404,33 +1513,49 @@ def _phrase(terms: list[str], vocab: _Vocabulary) -> str:
 
 
 def _headings(sections: list[_Section], vocab: _Vocabulary) -> list[str]:
-    scores = _section_term_scores([sec.sentences for sec in sections])
+    counts = [_term_counts(sec) for sec in sections]
+    # YAKE reads one section at a time; a phrase said in every section tells none apart.
+    spread = Counter(term for section_counts in counts for term in section_counts)
     used: set[str] = set()
     headings = []
-    for number, (sec, sec_scores) in enumerate(zip(sections, scores, strict=True), start=1):
+    for number, (sec, section_counts) in enumerate(zip(sections, counts, strict=True), start=1):
         if sec.title:
             headings.append(sec.title)
             continue
-        counts = Counter(t for s in sec.sentences for t in (*s.terms, *s.bigrams))
-        terms = _pick_terms(sec_scores, counts, used)
+        phrases = _keyphrases(_sample(sec, _YAKE_WORDS), vocab)
+        # On a few hundred words YAKE can favour a phrase said once, early ("expensive gear");
+        # a heading names what the section keeps coming back to.
+        recurring = any(section_counts[term] >= 2 for term in phrases)
+        scores = {
+            term: value * (math.log((1 + len(sections)) / (1 + spread[term])) + 1)
+            for term, value in phrases.items()
+            if section_counts[term] >= 2 or not recurring
+        }
+        terms = _pick_terms(scores, section_counts, used)
         used.update(terms)
         headings.append(_phrase(terms, vocab) or f"Part {number}")
     return headings
 
 
-def _derive_title(groups: list[list[_Sentence]], vocab: _Vocabulary) -> str:
-    """A title from the transcript's key terms: frequent and spread over the whole talk."""
+def _derive_title(sections: list[_Section], vocab: _Vocabulary) -> str:
+    """A title from YAKE's keyphrases of the whole talk, favouring those said all through it."""
+    budget = max(_YAKE_WORDS // 4, _YAKE_TITLE_WORDS // len(sections))
+    sample = sorted((s for sec in sections for s in _sample(sec, budget)), key=lambda s: s.index)
     totals: Counter[str] = Counter()
     spread: Counter[str] = Counter()
-    for group in groups:
-        counts = Counter(t for s in group for t in (*s.terms, *s.bigrams))
+    for sec in sections:
+        counts = _term_counts(sec)
         totals.update(counts)
         spread.update(counts.keys())
     scores = {
-        term: tf * (1 + spread[term] / len(groups)) * (1.6 if " " in term else 1.0)
-        for term, tf in totals.items()
+        term: value * (1 + spread[term] / len(sections))
+        for term, value in _keyphrases(sample, vocab).items()
     }
     return _phrase(_pick_terms(scores, totals, set()), vocab) or "Notes from the Video"
+
+
+def _term_counts(sec: _Section) -> Counter[str]:
+    return Counter(t for s in sec.sentences for t in (*s.terms, *s.bigrams))
 
 
 def _title_case(phrase: str) -> str:
@@ -1536,12 +1661,14 @@ def _pick_takeaway(sec: _Section, body: list[_Sentence], used: set[str]) -> str:
     if not body:
         return ""
     ranked = sorted(
-        (s for s in sec.ranked() if s.key not in used and not _overlap_too_high(s, body)),
+        (s for s in sec.ranked() if s.key not in used),
         key=lambda s: (-_takeaway_value(s, sec), s.index),
     )
-    if ranked:
-        used.add(ranked[0].key)
-        return _shorten(ranked[0].text)
+    # Overlap is the costly test, so it runs in rank order and stops at the first fit.
+    best = next((s for s in ranked if not _overlap_too_high(s, body)), None)
+    if best is not None:
+        used.add(best.key)
+        return _shorten(best.text)
     if len(body) >= 3:
         # Nothing left to say: lend the section's weakest sentence to the takeaways.
         weakest = min(body, key=lambda s: (sec.scores.get(s.index, 0.0), -s.index))

@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from providers.offline import stream_post, write_post
+from providers.offline import (
+    _TEXTRANK_GROUP,
+    _build_sentences,
+    _centrality,
+    _Section,
+    _Vocabulary,
+    stream_post,
+    write_post,
+)
 from tests.fakes.transcripts import auto_captions_talk, long_talk, short_talk
 
 VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
@@ -276,3 +284,117 @@ def test_caption_noise_is_cleaned_from_human_captions() -> None:
         assert noise not in body, noise
     assert "like," not in body
     assert "The grinder is the most important tool you will buy for coffee." in post
+
+
+@pytest.mark.parametrize("talk", [short_talk, auto_captions_talk])
+@pytest.mark.parametrize("length", ["short", "medium", "long"])
+def test_fixture_posts_keep_every_chapter_title_and_no_sentence_twice(talk, length: str) -> None:
+    _, _, chapters = talk()
+    post = _post(talk, length=length)
+
+    assert [h for h in _headings(post) if h != "Key takeaways"] == [c["title"] for c in chapters]
+    sentences = [_normalized(s) for s in _prose_sentences(post)]
+    assert len(sentences) == len(set(sentences))
+
+
+# TextRank: one sentence shares words with every other, one shares none.
+_HUB = "A sourdough starter needs flour, water, a warm kitchen and a glass jar with a loose lid."
+_SPOKES = [
+    "Feed the starter with fresh flour every morning before breakfast.",
+    "Filtered water keeps chlorine away from the wild yeast culture.",
+    "A warm kitchen makes the bubbles rise twice as fast in summer.",
+    "Choose a glass jar so you can watch the activity through the side.",
+    "Rest the loose lid on top instead of screwing it shut tight.",
+    "Stir the flour and water together until no dry lumps remain.",
+]
+_OUTLIER = "My neighbour repaired his old bicycle tyres yesterday afternoon."
+
+
+def _ranked_section(texts: list[str]) -> _Section:
+    raw = [(text, float(i)) for i, text in enumerate(texts)]
+    sentences = _build_sentences(raw, punctuated=True, english=True)
+    _Vocabulary.build(sentences, english_hint=True)
+    section = _Section(sentences=sentences, start=0.0)
+    section.scores = _centrality(sentences)
+    return section
+
+
+def test_textrank_ranks_the_sentence_sharing_words_with_all_first_and_the_outlier_last() -> None:
+    # The hub is neither first nor last, so position cannot be what ranks it.
+    section = _ranked_section([_SPOKES[0], _SPOKES[1], _HUB, _OUTLIER, *_SPOKES[2:]])
+
+    ranked = [s.text for s in section.ranked()]
+    assert ranked[0] == _HUB
+    assert ranked[-1] == _OUTLIER
+    by_text = {s.text: section.scores[s.index] for s in section.sentences}
+    assert by_text[_HUB] == pytest.approx(1.0)  # the best sentence of a graph scores 1
+    assert all(0 < score < by_text[_HUB] for text, score in by_text.items() if text != _HUB)
+    assert by_text[_OUTLIER] == min(by_text.values())
+
+
+def test_textrank_caps_its_graphs_on_long_sections() -> None:
+    pattern = [_SPOKES[0], _SPOKES[1], _HUB, *_SPOKES[2:]]
+    texts = pattern * (2 * _TEXTRANK_GROUP // len(pattern) + 1)
+    assert len(texts) > 2 * _TEXTRANK_GROUP  # ranked as three interleaved groups
+    assert len(pattern) % 3  # so that the hub is said in each of them
+
+    section = _ranked_section(texts)
+
+    scores = section.scores
+    assert len(scores) == len(texts)
+    assert all(0 < v <= 1.0 + 1e-9 for v in scores.values())
+    # Every group samples the whole section, so the hub wins in each of them.
+    hub_scores = [scores[s.index] for s in section.sentences if s.text == _HUB]
+    assert min(hub_scores) == pytest.approx(1.0)
+    assert max(scores[s.index] for s in section.sentences if s.text != _HUB) < 1.0
+
+
+# Two clear topics and no chapters: each half has its own key phrase.
+_SOLAR = [
+    "Solar panels turn sunlight into electricity for the whole house.",
+    "We put twelve solar panels on the south side of the roof last spring.",
+    "The inverter converts the current from the solar panels for the sockets.",
+    "On a cloudy morning the solar panels still make a little power.",
+    "Clean solar panels produce noticeably more electricity than dusty ones.",
+    "The installer checked the roof angle before mounting the solar panels.",
+    "A battery stores what the solar panels make during the afternoon.",
+    "In winter the solar panels cover about a third of our electricity bill.",
+    "Snow slides off the solar panels once the sun warms the glass.",
+    "Our solar panels paid for themselves in roughly seven years.",
+    "The monitoring app shows how much the solar panels produced each hour.",
+    "Birds nesting under solar panels can be kept out with a simple mesh.",
+    "Most solar panels come with a twenty five year warranty on output.",
+    "The inverter is the part of a solar setup that fails first.",
+    "Shade from one chimney can drag down a whole string of solar panels.",
+]
+_HEAT_PUMP = [
+    "The heat pump pulls warmth from the outside air even in frost.",
+    "Our old gas boiler went out when the heat pump came in.",
+    "A heat pump works best with large radiators or floor heating.",
+    "The installer sized the heat pump from a room by room heat loss survey.",
+    "Good insulation lets a small heat pump keep the house warm.",
+    "The heat pump runs slowly for hours instead of blasting hot water.",
+    "In a cold snap the heat pump uses more electricity but keeps up.",
+    "The outdoor unit of the heat pump hums about as loud as a fridge.",
+    "A hot water cylinder stores heat from the heat pump for showers.",
+    "Every spring we clean the fins on the heat pump with a soft brush.",
+    "The thermostat for the heat pump stays at one steady temperature.",
+    "Running costs for the heat pump came in lower than the old boiler.",
+    "Defrost cycles are normal and the heat pump handles them itself.",
+    "Radiators feel only warm to the touch when a heat pump drives them.",
+    "The grant paid for half of the heat pump and its installation.",
+]
+
+
+def test_yake_key_phrases_name_each_topic_of_a_talk_without_chapters() -> None:
+    lines = _SOLAR + _HEAT_PUMP
+    segments = [{"start": i * 5.0, "duration": 5.0, "text": t} for i, t in enumerate(lines)]
+
+    post = write_post(title="", segments=segments, video_url=VIDEO_URL)
+
+    headings = [h.lower() for h in _headings(post) if h != "Key takeaways"]
+    assert len(headings) == 2
+    assert "solar panels" in headings[0]
+    assert "heat pump" in headings[1]
+    title = post.splitlines()[0].lower()
+    assert "solar panels" in title or "heat pump" in title
