@@ -275,10 +275,7 @@ def format_post(
     word_count = len(body.split())
     if toc:
         body = with_toc(body)
-    html = with_heading_ids(to_html(body)) if toc else to_html(body)
-    if embed and _VIDEO_ID.match(meta.video_id or ""):
-        # After sanitizing: the sanitizer rightly removes any iframe the model writes.
-        html = video_embed(meta.video_id, title) + html
+    html = finish_html(to_html(body), toc=toc, embed=embed, video_id=meta.video_id, title=title)
     full = f"---\n{front_matter}---\n\n# {title}\n\n{body.strip()}\n"
     return FormattedPost(
         title=title,
@@ -294,6 +291,18 @@ def format_post(
 
 
 # --- Options: timestamps, table of contents, video embed ---------------------------------
+
+
+def finish_html(html: str, *, toc: bool, embed: bool, video_id: str, title: str) -> str:
+    """The sanitized fragment with what the job's options add: ids for the table of
+    contents to link to, and the video player above the post."""
+    if toc:
+        html = with_heading_ids(html)
+    if embed and _VIDEO_ID.match(video_id or ""):
+        # After sanitizing: the sanitizer rightly removes any iframe the model writes.
+        html = video_embed(video_id, title) + html
+    return html
+
 
 # "## Heading ([1:02](https://youtu.be/ID?t=62))", the form the writers give headings.
 _HEADING_MOMENT = re.compile(

@@ -690,7 +690,13 @@ class Post(models.Model):
         PostTextError before anything is saved.
         """
         # Formatting imports the template engine; models stay importable without it.
-        from jobs.formatting import PostTextError, front_tags, parse_post, render_body
+        from jobs.formatting import (
+            PostTextError,
+            finish_html,
+            front_tags,
+            parse_post,
+            render_body,
+        )
 
         # Browsers send textarea lines as CRLF; the files and the versions keep LF.
         markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
@@ -725,7 +731,15 @@ class Post(models.Model):
             tags = front_tags(front)
             self.tags = current.tags if tags is None else tags
             self.markdown = markdown
-            self.html = rendered.html
+            # The job's options apply to the edited text as they did to the written one.
+            options = self.job.options
+            self.html = finish_html(
+                rendered.html,
+                toc=bool(options.get("toc")),
+                embed=bool(options.get("embed")),
+                video_id=self.video.youtube_id if self.video_id else "",
+                title=self.title,
+            )
             self.word_count = rendered.word_count
 
             # Written inside the transaction: a disk error undoes the edit rather

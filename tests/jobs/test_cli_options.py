@@ -164,3 +164,11 @@ def test_bad_values_exit_2_with_the_reason(args, says):
     )  # fmt: skip
     assert result.returncode == 2
     assert says in result.stderr
+
+
+@pytest.mark.parametrize("flag", [["--speech"], ["--translate-to", "de"]])
+def test_youtube_only_flags_are_refused_with_a_transcript_file(tmp_path, flag):
+    transcript = tmp_path / "talk.srt"
+    transcript.write_text("1\n00:00:01,000 --> 00:00:03,000\nHello there.\n")
+    with pytest.raises(CommandError, match="with --transcript-file there are none"):
+        call_command("blogtube", "--transcript-file", str(transcript), *flag)

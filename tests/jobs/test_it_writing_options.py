@@ -147,3 +147,16 @@ def test_the_offline_writer_says_it_cannot_translate(offline_provider):
     warning = job.events.get(level="warning")
     assert warning.message.startswith("The offline writer cannot translate")
     assert "language: de" in job.post.markdown  # the front matter tells the truth
+
+
+def test_editing_a_post_keeps_its_contents_links_and_embed(youtube_video, offline_provider):
+    job = run(offline_provider, toc=True, embed=True)
+    post = job.post
+
+    post.edit(post.markdown.replace("\n## ", "\n\nAn added line.\n\n## ", 1), note="tweak")
+
+    post.refresh_from_db()
+    assert "An added line." in post.html
+    assert "youtube-nocookie.com/embed/" in post.html
+    first_link = post.markdown.split("](#", 1)[1].split(")", 1)[0]
+    assert f'id="{first_link}"' in post.html  # the contents still lead somewhere

@@ -92,6 +92,12 @@ class Command(BaseCommand):
         if options["verbosity"] < 2:
             # The job's own steps are the progress report; library chatter only with -v 2.
             logging.getLogger().setLevel(logging.WARNING)
+        if options["transcript_file"] and (options["force_speech"] or options["translate_to"]):
+            # The form refuses this too: both act on YouTube's audio or captions.
+            raise CommandError(
+                "--speech and --translate-to work on the video's audio and captions; "
+                "with --transcript-file there are none. Leave them out, or pass a video URL."
+            )
         provider = self._provider(options["provider"])
         upload = None
         if options["transcript_file"]:
