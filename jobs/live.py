@@ -27,7 +27,7 @@ class Update:
 
 
 def _job(job_id: str) -> Job:
-    return Job.objects.select_related("video", "provider", "transcript").get(pk=job_id)
+    return Job.objects.select_related("video", "provider", "transcript", "post").get(pk=job_id)
 
 
 def page_context(job: Job) -> dict:
@@ -114,7 +114,9 @@ def dashboard_changes(after_id: int) -> Update | None:
     }
     jobs = {
         job.pk: job
-        for job in Job.objects.filter(pk__in=job_ids).select_related("video", "provider", "batch")
+        for job in Job.objects.filter(pk__in=job_ids).select_related(
+            "video", "provider", "batch", "post"
+        )
     }
     html = "".join(
         render_to_string("jobs/list.html#job-row", {"job": job, "oob": True})

@@ -213,7 +213,9 @@ class Job(models.Model):
         if self.video_id and self.video.title:
             return self.video.title
         if self.transcript_file_name:
-            return self.transcript_file_name
+            # An upload has no video title: once written, the post's title says more.
+            post = self.post_or_none
+            return post.title if post and post.title else self.transcript_file_name
         return self.source_url or "Untitled job"
 
     @property
@@ -293,7 +295,11 @@ class Job(models.Model):
 
     @property
     def post_or_none(self) -> Post | None:
-        return Post.objects.filter(job=self).first()
+        # The reverse accessor, so a list loaded with select_related("post") asks nothing more.
+        try:
+            return self.post
+        except Post.DoesNotExist:
+            return None
 
     # --- state machine ----------------------------------------------------
 

@@ -20,7 +20,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def batch_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = get_object_or_404(Batch, pk=batch_id)
-    jobs = batch.jobs.select_related("video", "provider", "batch").order_by("created")
+    jobs = batch.jobs.select_related("video", "provider", "batch", "post").order_by("created")
     context = {"batch": batch, "jobs": jobs}
     if not request.htmx:
         return render(request, "jobs/batch.html", context)

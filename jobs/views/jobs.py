@@ -26,7 +26,7 @@ from videos import services as videos
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    recent = Job.objects.select_related("video", "provider", "batch")[:5]
+    recent = Job.objects.select_related("video", "provider", "batch", "post")[:5]
     return render(request, "jobs/home.html", {"form": JobForm(), "recent": recent})
 
 
@@ -55,12 +55,13 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "provider": request.GET.get("provider", ""),
         "sort": request.GET.get("sort", "-created"),
     }
-    jobs = Job.objects.select_related("video", "provider", "batch")
+    jobs = Job.objects.select_related("video", "provider", "batch", "post")
     if filters["q"]:
         jobs = jobs.filter(
             Q(video__title__icontains=filters["q"])
             | Q(source_url__icontains=filters["q"])
             | Q(transcript_file_name__icontains=filters["q"])
+            | Q(post__title__icontains=filters["q"])
         )
     if filters["status"] in Job.Status.values:
         jobs = jobs.filter(status=filters["status"])
@@ -123,14 +124,14 @@ def bulk(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = JobForm(request.POST, request.FILES)
     if not form.is_valid():
-        recent = Job.objects.select_related("video", "provider")[:5]
+        recent = Job.objects.select_related("video", "provider", "post")[:5]
         return render(request, "jobs/home.html", {"form": form, "recent": recent}, status=400)
     if form.wants_playlist():
         try:
             batch = batches.create_batch(form.to_request(), form.cleaned_data["url"])
         except BlogTubeError as error:
             form.add_error("url", " ".join([error.message, *error.suggestions]))
-            recent = Job.objects.select_related("video", "provider")[:5]
+            recent = Job.objects.select_related("video", "provider", "post")[:5]
             context = {"form": form, "recent": recent}
             return render(request, "jobs/home.html", context, status=400)
         n = batch.total
@@ -143,7 +144,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_object_or_404(
-        Job.objects.select_related("video", "provider", "transcript"), pk=job_id
+        Job.objects.select_related("video", "provider", "transcript", "post"), pk=job_id
     )
     events = [e for e in job.events.all() if e.shows_in_log]
     context = {**live_regions.page_context(job), "events": events, "draft": job.draft}

@@ -214,3 +214,17 @@ def test_a_missing_language_lists_the_ones_there_are(
     assert job.status == Job.Status.FAILED
     assert job.error_code == "NO_TRANSCRIPT_IN_LANGUAGE"
     assert "de" in " ".join(job.error_suggestions)
+
+
+def test_an_uploads_job_is_known_by_its_posts_title_once_written(
+    client, fake_youtube, offline_provider, form_data
+):
+    upload = SimpleUploadedFile("balcony-tomatoes.srt", SRT)
+    job = submit(client, form_data(offline_provider, url="", transcript_file=upload))
+    assert job.title == job.post.title != "balcony-tomatoes.srt"
+    page = client.get(reverse("jobs:list")).content.decode()
+    assert job.post.title in page
+    # Searching finds it by a word of that title the file's name does not have.
+    word = next(w for w in job.post.title.split() if w.lower() not in "balcony-tomatoes.srt")
+    found = client.get(reverse("jobs:list"), {"q": word}).content.decode()
+    assert f"job-row-{job.pk}" in found
