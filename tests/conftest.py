@@ -50,6 +50,14 @@ def llm_provider(db, fake_llm) -> Provider:
     )
 
 
+@pytest.fixture
+def no_cloud_provider_keys(settings, monkeypatch):
+    """The seeded cloud providers stay unconfigured, so no fallback chain reaches them."""
+    settings.OPENAI_API_KEY = ""
+    for variable in ("ANTHROPIC", "GEMINI", "OPENROUTER", "GROQ", "MISTRAL", "DEEPSEEK"):
+        monkeypatch.delenv(f"{variable}_API_KEY", raising=False)
+
+
 def pytest_sessionfinish(session, exitstatus):
     # Django removes the test database file but not SQLite's -wal and -shm beside it.
     from django.conf import settings

@@ -384,3 +384,12 @@ def long_talk(hours: float = 3, *, auto_captions: bool = False) -> Talk:
             t += duration
         chapters.append({"title": title, "start": round(chapter_start, 2), "end": round(t, 2)})
     return "Machine Learning From Scratch: Full Course", segments, chapters
+
+
+# A short German talk: uploads whose language is detected, posts asked for in another language.
+GERMAN_SRT = (
+    "1\n00:00:01,000 --> 00:00:06,000\nKompost verwandelt Küchenabfälle in fruchtbare Erde "
+    "für den Garten, wenn man ihn richtig pflegt.\n\n"
+    "2\n00:00:06,500 --> 00:00:12,000\nMischen Sie grüne Abfälle mit braunem Laub und halten "
+    "Sie den Haufen so feucht wie einen ausgewrungenen Schwamm.\n"
+)

@@ -17,6 +17,7 @@ from django.db import connection
 from jobs import services
 from jobs.models import Job
 from providers.models import ModelPrice
+from tests.fakes.transcripts import GERMAN_SRT
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 from videos import youtube
 
@@ -27,12 +28,6 @@ SRT = (
     "1\n00:00:01,000 --> 00:00:05,000\nCompost turns kitchen scraps into rich soil for the "
     "garden.\n\n2\n00:00:05,500 --> 00:00:10,000\nMix green scraps with brown leaves and keep "
     "the pile as damp as a wrung-out sponge.\n"
-)
-GERMAN_SRT = (
-    "1\n00:00:01,000 --> 00:00:06,000\nKompost verwandelt Küchenabfälle in fruchtbare Erde "
-    "für den Garten, wenn man ihn richtig pflegt.\n\n"
-    "2\n00:00:06,500 --> 00:00:12,000\nMischen Sie grüne Abfälle mit braunem Laub und halten "
-    "Sie den Haufen so feucht wie einen ausgewrungenen Schwamm.\n"
 )
 
 

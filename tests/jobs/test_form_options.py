@@ -11,6 +11,7 @@ from django.urls import reverse
 from jobs.models import Job
 from jobs.options import DEFAULTS
 from providers.models import Provider
+from tests.fakes.transcripts import GERMAN_SRT
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +20,6 @@ SRT = (
     b"1\n00:00:01,000 --> 00:00:05,000\nCompost turns kitchen scraps into rich soil.\n\n"
     b"2\n00:00:05,500 --> 00:00:10,000\nKeep the pile as damp as a wrung-out sponge.\n"
 )
-GERMAN_SRT = (
-    "1\n00:00:01,000 --> 00:00:06,000\nKompost verwandelt Küchenabfälle in fruchtbare Erde "
-    "für den Garten, wenn man ihn richtig pflegt.\n\n"
-    "2\n00:00:06,500 --> 00:00:12,000\nMischen Sie grüne Abfälle mit braunem Laub und halten "
-    "Sie den Haufen so feucht wie einen ausgewrungenen Schwamm.\n"
-).encode()
 JSON3 = json.dumps(
     {
         "events": [
@@ -132,7 +127,7 @@ def test_an_unknown_post_language_is_refused(client, queued):
 
 
 def test_an_uploaded_file_left_on_auto_has_its_language_detected(client, queued):
-    upload = SimpleUploadedFile("kompost.srt", GERMAN_SRT)
+    upload = SimpleUploadedFile("kompost.srt", GERMAN_SRT.encode())
     response = post(client, url="", language="auto", transcript_file=upload)
 
     job = Job.objects.get()
@@ -156,7 +151,7 @@ def test_a_file_on_auto_is_written_in_the_language_it_is_in(
     client, sync_tasks, django_capture_on_commit_callbacks
 ):
     """End to end: the offline writer runs, and the transcript is known as German."""
-    upload = SimpleUploadedFile("kompost.srt", GERMAN_SRT)
+    upload = SimpleUploadedFile("kompost.srt", GERMAN_SRT.encode())
     with django_capture_on_commit_callbacks(execute=True):
         post(client, url="", language="auto", transcript_file=upload)
 

@@ -7,26 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jobs import services
 from jobs.models import Job, JobEvent
-from tests.fakes.transcripts import short_talk
+from tests.fakes.transcripts import GERMAN_SRT, short_talk
 from tests.jobs.conftest import VIDEO_ID, VIDEO_URL
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("sync_tasks"),
 ]
-
-GERMAN_SRT = """1
-00:00:01,000 --> 00:00:05,000
-Willkommen zu diesem Vortrag über Tomaten auf dem Balkon.
-
-2
-00:00:05,500 --> 00:00:10,000
-Tomaten brauchen jeden Tag mindestens sechs Stunden direkte Sonne, damit sie gut reifen.
-
-3
-00:00:10,500 --> 00:00:15,000
-Gießen Sie sie morgens gründlich und düngen Sie sie alle zwei Wochen, sobald Blüten erscheinen.
-""".encode()
 
 
 def logs(job: Job) -> list[tuple[str, str]]:
@@ -61,7 +48,7 @@ def test_yt_dlp_subtitles_rescue_a_job_the_caption_api_is_refused(fake_youtube, 
 
 
 def test_an_upload_left_on_auto_gets_its_language_detected(fake_youtube, offline_provider):
-    upload = SimpleUploadedFile("tomaten.srt", GERMAN_SRT)
+    upload = SimpleUploadedFile("kompost.srt", GERMAN_SRT.encode())
     job = services.create_job(
         services.JobRequest(provider=offline_provider, transcript_file=upload, language="auto")
     )
@@ -75,7 +62,7 @@ def test_an_upload_left_on_auto_gets_its_language_detected(fake_youtube, offline
 
 
 def test_the_html_page_of_a_german_post_says_it_is_german(client, offline_provider):
-    upload = SimpleUploadedFile("tomaten.srt", GERMAN_SRT)
+    upload = SimpleUploadedFile("kompost.srt", GERMAN_SRT.encode())
     job = services.create_job(
         services.JobRequest(provider=offline_provider, transcript_file=upload, language="auto")
     )

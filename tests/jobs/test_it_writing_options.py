@@ -12,22 +12,13 @@ from jobs import services
 from jobs.models import Job, JobEvent, JobStep
 from providers.models import Provider
 from tests.fakes.llm_server import FakeLLMServer
-from tests.fakes.transcripts import long_talk
+from tests.fakes.transcripts import GERMAN_SRT, long_talk
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
-from tests.jobs.test_it_transcript_sources import GERMAN_SRT
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("sync_tasks"),
+    pytest.mark.usefixtures("sync_tasks", "no_cloud_provider_keys"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def only_our_providers(settings, monkeypatch):
-    # The seeded cloud providers stay out of any fallback chain: no key for any of them.
-    settings.OPENAI_API_KEY = ""
-    for variable in ("ANTHROPIC", "GEMINI", "OPENROUTER", "GROQ", "MISTRAL", "DEEPSEEK"):
-        monkeypatch.delenv(f"{variable}_API_KEY", raising=False)
 
 
 @pytest.fixture
@@ -132,7 +123,7 @@ def test_a_long_transcript_reports_its_parts_as_progress(settings, fake_youtube,
 
 
 def test_the_offline_writer_says_it_cannot_translate(offline_provider):
-    upload = SimpleUploadedFile("tomaten.srt", GERMAN_SRT)
+    upload = SimpleUploadedFile("kompost.srt", GERMAN_SRT.encode())
     job = services.create_job(
         services.JobRequest(
             provider=offline_provider,

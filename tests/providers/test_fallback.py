@@ -13,17 +13,9 @@ from providers.openai_compatible import StreamChunk
 from providers.prompts import PostRequest
 from tests.fakes.llm_server import FakeLLMServer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cloud_provider_keys")]
 
 REQUEST = PostRequest(title="Foxes", transcript="Foxes are small omnivores. They live in dens.")
-
-
-@pytest.fixture(autouse=True)
-def only_our_providers(settings, monkeypatch):
-    # The seeded cloud providers stay out of the chain: no key for any of them.
-    settings.OPENAI_API_KEY = ""
-    for variable in ("ANTHROPIC", "GEMINI", "OPENROUTER", "GROQ", "MISTRAL", "DEEPSEEK"):
-        monkeypatch.delenv(f"{variable}_API_KEY", raising=False)
 
 
 @pytest.fixture
