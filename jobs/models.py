@@ -738,11 +738,11 @@ class Post(models.Model):
             self.tags = current.tags if tags is None else tags
             self.markdown = markdown
             # The job's options apply to the edited text as they did to the written one.
-            options = self.job.options
+            options = self.job.all_options
             self.html = finish_html(
                 rendered.html,
-                toc=bool(options.get("toc")),
-                embed=bool(options.get("embed")),
+                toc=bool(options["toc"]),
+                embed=bool(options["embed"]),
                 video_id=self.video.youtube_id if self.video_id else "",
                 title=self.title,
             )

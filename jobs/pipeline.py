@@ -208,8 +208,8 @@ def fetch_transcript(job: Job) -> StepResult:
             job.video,
             _languages(job) or ["en"],
             on_event=_source_events(job),
-            force_speech=bool(job.options.get("force_speech")),
-            translate_to=job.options.get("translate_to") or None,
+            force_speech=bool(job.all_options["force_speech"]),
+            translate_to=str(job.all_options["translate_to"]) or None,
         )
         note = "Re-using the stored transcript" if reused else "Downloaded"
     job.transcript = transcript
@@ -239,7 +239,7 @@ def _source_events(job: Job) -> Callable[..., None]:
 def generate(job: Job) -> StepResult:
     transcript = job.transcript
     video = job.video if job.video_id else None
-    options = job.options
+    options = job.all_options
     request = providers.PostRequest(
         title=video.title if video else "",
         transcript=transcript.text,
@@ -248,15 +248,15 @@ def generate(job: Job) -> StepResult:
         video_url=video.url if video else "",
         language=transcript.language_code or "en",
         write_language=_post_language(job),
-        style=options.get("style", "article"),
-        length=options.get("length", "medium"),
-        tone=options.get("tone", "neutral"),
-        custom_prompt=options.get("custom_prompt", ""),
-        include_toc=bool(options.get("toc", False)),
-        include_timestamps=bool(options.get("timestamps", True)),
-        include_embed=bool(options.get("embed", False)),
+        style=str(options["style"]),
+        length=str(options["length"]),
+        tone=str(options["tone"]),
+        custom_prompt=str(options["custom_prompt"]),
+        include_toc=bool(options["toc"]),
+        include_timestamps=bool(options["timestamps"]),
+        include_embed=bool(options["embed"]),
     )
-    if options.get("write_language") and not request.write_language:
+    if options["write_language"] and not request.write_language:
         job.log(
             "The offline writer cannot translate: the post is in the transcript's language. "
             "Reprocess with an AI provider to write it in another language.",
@@ -346,9 +346,9 @@ def format_step(job: Job) -> StepResult:
             model=job.model or job.provider.default_model,
             date=timezone.localdate().isoformat(),
         ),
-        toc=bool(job.options.get("toc", False)),
-        timestamps=bool(job.options.get("timestamps", True)),
-        embed=bool(job.options.get("embed", False)),
+        toc=bool(job.all_options["toc"]),
+        timestamps=bool(job.all_options["timestamps"]),
+        embed=bool(job.all_options["embed"]),
     )
     fields = {
         "video": video,
@@ -378,7 +378,7 @@ def save(job: Job) -> StepResult:
 
 def _post_language(job: Job) -> str:
     """The language the post is written in; "" for the transcript's own."""
-    wanted = job.options.get("write_language", "")
+    wanted = str(job.all_options["write_language"])
     source = job.transcript.language_code if job.transcript_id else ""
     if job.provider.is_offline and wanted.split("-")[0] != source.split("-")[0]:
         # The offline writer picks sentences from the transcript: it cannot translate.
