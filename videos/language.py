@@ -48,3 +48,13 @@ def language_name(code: str) -> str:
         except KeyError:
             continue
     return code
+
+
+def same_language(track_code: str, wanted: str) -> bool:
+    """Whether a track in ``track_code`` answers a request for ``wanted``.
+
+    "en" accepts "en-GB" and "en-US"; an exact match wins because callers
+    list exact codes first.
+    """
+    track_code, wanted = track_code.lower(), wanted.lower()
+    return track_code == wanted or track_code.split("-")[0] == wanted

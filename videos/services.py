@@ -25,7 +25,7 @@ from videos.errors import (
     YouTubeBlocked,
     YouTubeRateLimited,
 )
-from videos.language import detect_language, language_name
+from videos.language import detect_language, language_name, same_language
 from videos.models import Transcript, Video
 from videos.transcript_files import parse_transcript_file
 from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
@@ -46,6 +46,7 @@ __all__ = [
     "parse_transcript_file",
     "parse_video_id",
     "playlist_id",
+    "same_language",
     "transcript_from_upload",
     "video_placeholder",
 ]

@@ -33,6 +33,7 @@ from videos.errors import (
     classify_ytdlp_error,
     no_transcript_in_language,
 )
+from videos.language import same_language
 
 logger = logging.getLogger(__name__)
 
@@ -339,18 +340,11 @@ def _preferred(tracks: list[Transcript], languages: list[str]) -> list[Transcrip
             for t in tracks:
                 if (
                     t.is_generated == want_generated
-                    and _same_language(t.language_code, code)
+                    and same_language(t.language_code, code)
                     and t not in ordered
                 ):
                     ordered.append(t)
     return ordered
-
-
-def _same_language(track_code: str, wanted: str) -> bool:
-    # "en" accepts "en-GB" and "en-US"; an exact match wins because callers
-    # list exact codes first.
-    track_code, wanted = track_code.lower(), wanted.lower()
-    return track_code == wanted or track_code.split("-")[0] == wanted
 
 
 def fetch_transcript(
@@ -386,7 +380,7 @@ def fetch_transcript(
         )
     translated_from = None
     try:
-        if target and not _same_language(chosen.language_code, target):
+        if target and not same_language(chosen.language_code, target):
             translated_from = chosen.language_code
             chosen = chosen.translate(_translation_code(chosen, target) or target)
         fetched = chosen.fetch()
@@ -408,14 +402,14 @@ def fetch_transcript(
 
 def _translation_code(track: Transcript, target: str) -> str | None:
     """The code under which ``track`` is (or translates to) ``target``, as YouTube spells it."""
-    if _same_language(track.language_code, target):
+    if same_language(track.language_code, target):
         return track.language_code
     codes = [tl.language_code for tl in track.translation_languages]
     for code in codes:
         if code.lower() == target.lower():
             return code
     for code in codes:
-        if _same_language(code, target):
+        if same_language(code, target):
             return code
     return None
 
@@ -491,15 +485,15 @@ def _pick_subtitles(
     )
 
     def translation(target: str, sources: list[str]) -> _SubtitleTrack | None:
-        candidates = [t for t in translations if _same_language(t.language_code, target)]
+        candidates = [t for t in translations if same_language(t.language_code, target)]
         for code in sources:
             for t in candidates:
-                if _same_language(t.translated_from or "", code):
+                if same_language(t.translated_from or "", code):
                     return t
         return candidates[0] if candidates else None
 
     if translate_to:
-        already = [t for t in originals if _same_language(t.language_code, translate_to)]
+        already = [t for t in originals if same_language(t.language_code, translate_to)]
         return (
             next((t for t in already if not t.is_generated), None)
             or translation(translate_to, languages)
@@ -508,7 +502,7 @@ def _pick_subtitles(
     for want_generated in (False, True):
         for code in languages:
             for t in originals:
-                if t.is_generated == want_generated and _same_language(t.language_code, code):
+                if t.is_generated == want_generated and same_language(t.language_code, code):
                     return t
     return translation(languages[0], [])
 
@@ -550,7 +544,7 @@ def fetch_ytdlp_transcript(
         if (
             chosen.translated_from
             and not translate_to
-            and any(_same_language(code, want) for code in withheld for want in languages)
+            and any(same_language(code, want) for code in withheld for want in languages)
         ):
             # The wanted captions exist but YouTube withholds them without a
             # PO token: say so rather than hand back a machine translation of

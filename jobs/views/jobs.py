@@ -254,7 +254,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     # The language field is swapped too: keep what the person chose there.
     wanted = request.GET.get("language", "").strip()
     form = JobForm(initial={"language": wanted} if wanted else None)
-    context: dict = {"form": form, "oob": True, "wanted_language": wanted.split(",")[0].strip()}
+    context: dict = {"form": form, "oob": True}
     if url:
         context.update(_preview(url, request.GET))
     html = render_to_string("jobs/home.html#video-preview", context, request)
@@ -294,9 +294,9 @@ def _estimate(transcript_chars: int | None, params: QueryDict) -> dict:
 def _preferred_track(tracks: list, wanted: str) -> str:
     """The first track matching the person's preference list ("de,en"), else the first one."""
     codes = [t.language_code for t in tracks]
-    for code in (c.strip().lower() for c in wanted.split(",") if c.strip()):
+    for code in (c.strip() for c in wanted.split(",") if c.strip()):
         for track_code in codes:
-            if track_code.lower() == code or track_code.lower().split("-")[0] == code:
+            if videos.same_language(track_code, code):
                 return track_code
     return codes[0] if codes else ""
 
