@@ -6,15 +6,10 @@ import re
 
 import pytest
 
-from providers.offline import (
-    _TEXTRANK_GROUP,
-    _build_sentences,
-    _centrality,
-    _Section,
-    _Vocabulary,
-    stream_post,
-    write_post,
-)
+from providers.offline import stream_post, write_post
+from providers.offline.ranking import _TEXTRANK_GROUP, _centrality, _Vocabulary
+from providers.offline.sections import _Section
+from providers.offline.sentences import _build_sentences
 from tests.fakes.transcripts import auto_captions_talk, long_talk, short_talk
 
 VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
