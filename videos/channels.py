@@ -8,26 +8,16 @@ everything that turns a playlist into jobs takes a channel unchanged.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from typing import Any
 
 from django.core.cache import cache
-from yt_dlp.utils import YoutubeDLError
 
-from blogtube_site.errors import BlogTubeError
-from videos import http
-from videos.errors import (
-    ChannelUnavailable,
-    InvalidURL,
-    VideoUnavailable,
-    YouTubeBlocked,
-    YouTubeError,
-    YouTubeRateLimited,
-    YouTubeUnreachable,
-    classify_playlist_error,
-)
-from videos.youtube import PlaylistInfo, _playlist_entry, _YtdlpLog
+from videos.errors import InvalidURL, YouTubeError, classify_channel_error
+from videos.youtube import PlaylistInfo, playlist_entry
+from videos.ytdlp import Ytdlp
 
 CHANNEL_CACHE_SECONDS = 3600
 
@@ -89,29 +79,19 @@ def fetch_channel(url_or_handle: str, *, limit: int = 50) -> PlaylistInfo:
     limit = max(1, limit)
     channel_url = _require_channel(url_or_handle)
     name = channel_url.rsplit("/", 1)[-1]
-    log = _YtdlpLog()
-    ydl = http.youtube_dl(
-        {
-            "logger": log,
-            "extract_flat": "in_playlist",
-            # One past the limit tells whether the channel has more uploads;
-            # yt-dlp stops asking for further pages once it has them.
-            "playlistend": limit + 1,
-            "noplaylist": False,
-        }
-    )
-    try:
-        with ydl:
-            info = ydl.extract_info(f"{channel_url}/videos", download=False)
-    except YoutubeDLError as exc:
-        raise _classify(exc, name, log.warnings) from exc
-    except BlogTubeError:
-        raise  # already ours, e.g. a proxy failure raised from urlopen
-    except Exception as exc:
-        raise YouTubeError(
-            "Reading this channel from YouTube failed.",
-            detail=f"{type(exc).__name__}: {exc}",
-        ) from exc
+    options = {
+        "extract_flat": "in_playlist",
+        # One past the limit tells whether the channel has more uploads;
+        # yt-dlp stops asking for further pages once it has them.
+        "playlistend": limit + 1,
+        "noplaylist": False,
+    }
+    with Ytdlp(
+        options,
+        failed="Reading this channel from YouTube failed.",
+        classify=functools.partial(classify_channel_error, name=name),
+    ) as ydl:
+        info = ydl.extract_info(f"{channel_url}/videos", download=False)
     if not info or info.get("_type") != "playlist":
         raise YouTubeError(
             "YouTube did not return a channel's videos for this address.", detail=repr(info)[:500]
@@ -120,7 +100,7 @@ def fetch_channel(url_or_handle: str, *, limit: int = 50) -> PlaylistInfo:
     entries = [
         entry
         for item in raw[:limit]
-        if item and item.get("live_status") not in _NOT_YET and (entry := _playlist_entry(item))
+        if item and item.get("live_status") not in _NOT_YET and (entry := playlist_entry(item))
     ]
     channel = info.get("channel") or info.get("uploader") or name
     return PlaylistInfo(
@@ -140,24 +120,3 @@ def expand_channel(url_or_handle: str, *, limit: int = 50) -> PlaylistInfo:
         channel = fetch_channel(url_or_handle, limit=limit)
         cache.set(key, channel, CHANNEL_CACHE_SECONDS)
     return channel
-
-
-def _classify(exc: YoutubeDLError, name: str, warnings: list[str]) -> Exception:
-    error = classify_playlist_error(exc, log=warnings)
-    if isinstance(error, YouTubeBlocked | YouTubeRateLimited | YouTubeUnreachable):
-        return error  # about this server, not the channel
-    text = "\n".join([str(exc), *warnings])
-    if re.search(r"does not have a videos tab", text, re.I):
-        return ChannelUnavailable(
-            f"The channel {name} has no videos tab: it has published no videos.", detail=text
-        )
-    # A handle nobody has: YouTube serves a 404 page, and its resolve_url API
-    # then names nothing, which yt-dlp words as a question about a playlist.
-    if isinstance(error, VideoUnavailable) or re.search(
-        r"failed to resolve url|does not exist|http error 404", text, re.I
-    ):
-        return ChannelUnavailable(
-            f"YouTube has no channel {name}: it may have been renamed, closed or never existed.",
-            detail=text,
-        )
-    return error

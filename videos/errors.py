@@ -404,3 +404,31 @@ def classify_playlist_error(exc: BaseException, *, log: Iterable[str] = ()) -> B
             message = f'This playlist is unavailable. YouTube says: "{said.rstrip(".")}".'
         return PlaylistUnavailable(message, detail=error.detail)
     return error
+
+
+def classify_channel_error(
+    exc: BaseException, *, log: Iterable[str] = (), name: str
+) -> BlogTubeError:
+    """classify_playlist_error, worded for the channel ``name`` (its handle or id).
+
+    Network verdicts stay as they are: they are about this server, not the channel.
+    """
+    log = list(log)
+    error = classify_playlist_error(exc, log=log)
+    if isinstance(error, YouTubeBlocked | YouTubeRateLimited | YouTubeUnreachable):
+        return error
+    text = "\n".join([str(exc), *log])
+    if re.search(r"does not have a videos tab", text, re.I):
+        return ChannelUnavailable(
+            f"The channel {name} has no videos tab: it has published no videos.", detail=text
+        )
+    # A handle nobody has: YouTube serves a 404 page, and its resolve_url API
+    # then names nothing, which yt-dlp words as a question about a playlist.
+    if isinstance(error, VideoUnavailable) or re.search(
+        r"failed to resolve url|does not exist|http error 404", text, re.I
+    ):
+        return ChannelUnavailable(
+            f"YouTube has no channel {name}: it may have been renamed, closed or never existed.",
+            detail=text,
+        )
+    return error

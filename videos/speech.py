@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from yt_dlp.utils import YoutubeDLError
 
 from blogtube_site.errors import BlogTubeError
-from videos import http
-from videos.errors import UPLOAD_INSTEAD, YouTubeError, classify_ytdlp_error
+from videos.errors import UPLOAD_INSTEAD, YouTubeError
 from videos.language import language_name
-from videos.youtube import WATCH_URL, TranscriptData, _YtdlpLog
+from videos.youtube import WATCH_URL, TranscriptData
+from videos.ytdlp import Ytdlp
 
 logger = logging.getLogger(__name__)
 
@@ -157,33 +156,18 @@ def transcribe(
 
 def download_audio(video_id: str, directory: Path) -> Path:
     """The video's audio stream, saved in ``directory`` (no conversion: no ffmpeg needed)."""
-    log = _YtdlpLog()
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {
+        "format": AUDIO_FORMAT,
+        "skip_download": False,
+        "outtmpl": {"default": str(directory / "%(id)s.%(ext)s")},
+        "extractor_args": AUDIO_EXTRACTOR_ARGS,
+        "writesubtitles": False,
+        "writeautomaticsub": False,
+    }
     if deno := _venv_deno():
         options["js_runtimes"] = {"deno": {"path": deno}}
-    ydl = http.youtube_dl(
-        {
-            **options,
-            "logger": log,
-            "format": AUDIO_FORMAT,
-            "skip_download": False,
-            "outtmpl": {"default": str(directory / "%(id)s.%(ext)s")},
-            "extractor_args": AUDIO_EXTRACTOR_ARGS,
-            "writesubtitles": False,
-            "writeautomaticsub": False,
-        }
-    )
-    try:
-        with ydl:
-            info = ydl.extract_info(WATCH_URL.format(video_id=video_id), download=True)
-    except YoutubeDLError as exc:
-        raise classify_ytdlp_error(exc, log=log.warnings) from exc
-    except BlogTubeError:
-        raise  # already ours, e.g. a proxy failure raised from urlopen
-    except Exception as exc:
-        raise YouTubeError(
-            "Downloading this video's audio failed.", detail=f"{type(exc).__name__}: {exc}"
-        ) from exc
+    with Ytdlp(options, failed="Downloading this video's audio failed.") as ydl:
+        info = ydl.extract_info(WATCH_URL.format(video_id=video_id), download=True)
     downloads = (info or {}).get("requested_downloads") or []
     path = Path(downloads[0]["filepath"]) if downloads else None
     if path is None or not path.is_file():

@@ -7,7 +7,6 @@ job. Every library exception leaves this module as a BlogTubeError.
 from __future__ import annotations
 
 import datetime
-import logging
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -16,10 +15,8 @@ from typing import Any
 import requests
 from youtube_transcript_api import YouTubeTranscriptApiException
 from youtube_transcript_api._transcripts import Transcript, TranscriptList
-from yt_dlp.networking.exceptions import RequestError as YtdlpRequestError
 from yt_dlp.utils import YoutubeDLError
 
-from blogtube_site.errors import BlogTubeError
 from videos import http, subtitles
 from videos.errors import (
     PoTokenRequired,
@@ -34,8 +31,7 @@ from videos.errors import (
     no_transcript_in_language,
 )
 from videos.language import same_language
-
-logger = logging.getLogger(__name__)
+from videos.ytdlp import Ytdlp
 
 WATCH_URL = "https://www.youtube.com/watch?v={video_id}"
 PLAYLIST_URL = "https://www.youtube.com/playlist?list={playlist_id}"
@@ -81,46 +77,13 @@ class TranscriptData:
 # -- metadata (yt-dlp) --------------------------------------------------------
 
 
-class _YtdlpLog:
-    """Collects yt-dlp's warnings: its final error often hides the real cause."""
-
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-
-    def debug(self, msg: str) -> None:
-        logger.debug("yt-dlp: %s", msg)
-
-    def info(self, msg: str) -> None:
-        logger.debug("yt-dlp: %s", msg)
-
-    def warning(self, msg: str) -> None:
-        self.warnings.append(msg)
-        logger.info("yt-dlp warning: %s", msg)
-
-    def error(self, msg: str) -> None:
-        logger.info("yt-dlp error: %s", msg)
-
-
 def fetch_video_info(video_id: str) -> VideoInfo:
     url = WATCH_URL.format(video_id=video_id)
-    log = _YtdlpLog()
-    ydl = http.youtube_dl({"logger": log})
-    try:
-        with ydl:
-            # process=False: we want the extractor's metadata, not format
-            # selection, which would fail on videos whose formats need a PO
-            # token or JS deciphering even though their metadata is fine.
-            info = ydl.extract_info(url, download=False, process=False)
-    except YoutubeDLError as exc:
-        raise classify_ytdlp_error(exc, log=log.warnings) from exc
-    except BlogTubeError:
-        raise  # already ours, e.g. a proxy failure raised from urlopen
-    except Exception as exc:
-        # A bug inside yt-dlp (YouTube changed a page under it): still one of ours.
-        raise YouTubeError(
-            "Reading this video's details from YouTube failed.",
-            detail=f"{type(exc).__name__}: {exc}",
-        ) from exc
+    with Ytdlp({}, failed="Reading this video's details from YouTube failed.") as ydl:
+        # process=False: we want the extractor's metadata, not format
+        # selection, which would fail on videos whose formats need a PO
+        # token or JS deciphering even though their metadata is fine.
+        info = ydl.extract_info(url, download=False, process=False)
     if not info or info.get("_type", "video") != "video":
         raise YouTubeError(
             "YouTube did not return a single video for this address.", detail=repr(info)[:500]
@@ -220,42 +183,29 @@ def fetch_playlist(playlist_id: str, *, limit: int = 50) -> PlaylistInfo:
     """
     limit = max(1, limit)
     url = PLAYLIST_URL.format(playlist_id=playlist_id)
-    log = _YtdlpLog()
-    ydl = http.youtube_dl(
-        {
-            "logger": log,
-            # Entries stay the extractor's flat records: no request per video.
-            "extract_flat": "in_playlist",
-            # One position past the limit tells whether the playlist goes on,
-            # which YouTube's own count (it includes hidden videos) cannot.
-            "playlistend": limit + 1,
-            # videos/http.py turns this on so watch?v=..&list=.. means one video;
-            # it cannot stop a /playlist URL (there is no video to fall back
-            # to), but here the playlist is what we want: say so.
-            "noplaylist": False,
-            # Skip yt-dlp's second request that reloads the playlist with its
-            # unavailable videos shown: we would drop them anyway.
-            "compat_opts": ["no-youtube-unavailable-videos"],
-        }
-    )
-    try:
-        with ydl:
-            info = ydl.extract_info(url, download=False)
-    except YoutubeDLError as exc:
-        raise classify_playlist_error(exc, log=log.warnings) from exc
-    except BlogTubeError:
-        raise  # already ours, e.g. a proxy failure raised from urlopen
-    except Exception as exc:
-        raise YouTubeError(
-            "Reading this playlist from YouTube failed.",
-            detail=f"{type(exc).__name__}: {exc}",
-        ) from exc
+    options = {
+        # Entries stay the extractor's flat records: no request per video.
+        "extract_flat": "in_playlist",
+        # One position past the limit tells whether the playlist goes on,
+        # which YouTube's own count (it includes hidden videos) cannot.
+        "playlistend": limit + 1,
+        # videos/http.py turns this on so watch?v=..&list=.. means one video;
+        # it cannot stop a /playlist URL (there is no video to fall back
+        # to), but here the playlist is what we want: say so.
+        "noplaylist": False,
+        # Skip yt-dlp's second request that reloads the playlist with its
+        # unavailable videos shown: we would drop them anyway.
+        "compat_opts": ["no-youtube-unavailable-videos"],
+    }
+    failed = "Reading this playlist from YouTube failed."
+    with Ytdlp(options, failed=failed, classify=classify_playlist_error) as ydl:
+        info = ydl.extract_info(url, download=False)
     if not info or info.get("_type") != "playlist":
         raise YouTubeError(
             "YouTube did not return a playlist for this address.", detail=repr(info)[:500]
         )
     raw = list(info.get("entries") or [])
-    entries = [entry for item in raw[:limit] if (entry := _playlist_entry(item))]
+    entries = [entry for item in raw[:limit] if (entry := playlist_entry(item))]
     return PlaylistInfo(
         playlist_id=info.get("id") or playlist_id,
         title=info.get("title") or "",
@@ -265,7 +215,8 @@ def fetch_playlist(playlist_id: str, *, limit: int = 50) -> PlaylistInfo:
     )
 
 
-def _playlist_entry(item: dict[str, Any] | None) -> PlaylistEntry | None:
+def playlist_entry(item: dict[str, Any] | None) -> PlaylistEntry | None:
+    """A flat playlist record as an entry; None for a hidden video or a broken record."""
     if not item:
         return None
     video_id = item.get("id")
@@ -516,31 +467,20 @@ def fetch_ytdlp_transcript(
     """
     languages = [code for code in (languages or []) if code] or ["en"]
     url = WATCH_URL.format(video_id=video_id)
-    log = _YtdlpLog()
     # writeautomaticsub makes yt-dlp list translations of manual captions too.
-    ydl = http.youtube_dl({"logger": log, "writesubtitles": True, "writeautomaticsub": True})
-    with ydl:
-        try:
-            info = ydl.extract_info(url, download=False, process=False)
-        except YoutubeDLError as exc:
-            raise classify_ytdlp_error(exc, log=log.warnings) from exc
-        except BlogTubeError:
-            raise  # already ours, e.g. a proxy failure raised from urlopen
-        except Exception as exc:
-            raise YouTubeError(
-                "Reading this video's subtitles with yt-dlp failed.",
-                detail=f"{type(exc).__name__}: {exc}",
-            ) from exc
+    options = {"writesubtitles": True, "writeautomaticsub": True}
+    with Ytdlp(options, failed="Reading this video's subtitles with yt-dlp failed.") as ydl:
+        info = ydl.extract_info(url, download=False, process=False)
         tracks = _subtitle_tracks(info or {})
         if not tracks:
-            raise _no_subtitles(log.warnings)
+            raise _no_subtitles(ydl.warnings)
         chosen = _pick_subtitles(tracks, languages, translate_to)
         if chosen is None:
             raise no_transcript_in_language(
                 [translate_to] if translate_to else languages,
                 [(t.language_code, t.language) for t in tracks if t.translated_from is None],
             )
-        withheld = _withheld_languages(log.warnings)
+        withheld = _withheld_languages(ydl.warnings)
         if (
             chosen.translated_from
             and not translate_to
@@ -549,14 +489,9 @@ def fetch_ytdlp_transcript(
             # The wanted captions exist but YouTube withholds them without a
             # PO token: say so rather than hand back a machine translation of
             # another language's captions.
-            raise PoTokenRequired(detail="\n".join(log.warnings))
+            raise PoTokenRequired(detail="\n".join(ydl.warnings))
         fmt = next(f for f in (*subtitles.FORMATS, *chosen.formats) if f in chosen.formats)
-        try:
-            # Through the same YoutubeDL: its proxy, cookies and (in tests) transport.
-            with ydl.urlopen(chosen.formats[fmt]) as response:
-                body = response.read()
-        except (YoutubeDLError, YtdlpRequestError) as exc:
-            raise classify_ytdlp_error(exc, log=log.warnings) from exc
+        body = ydl.read(chosen.formats[fmt])
     try:
         segments = subtitles.parse(body, fmt)
     except subtitles.SubtitleFormatError as exc:
