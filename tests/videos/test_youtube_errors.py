@@ -13,21 +13,25 @@ import pytest
 import requests
 from youtube_transcript_api import _errors as yta
 from youtube_transcript_api._transcripts import TranscriptList
+from yt_dlp.extractor.common import InfoExtractor
 from yt_dlp.networking.exceptions import TransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
 from blogtube_site.errors import BlogTubeError
 from tests.fakes.youtube import UnexpectedRequest
-from videos.errors import (
-    SET_COOKIES,
-    SET_PROXY,
-    UPLOAD_INSTEAD,
-    classify_transcript_api_error,
-    classify_ytdlp_error,
+from videos.channels import fetch_channel
+from videos.errors import UPLOAD_INSTEAD, classify_transcript_api_error, classify_ytdlp_error
+from videos.speech import download_audio
+from videos.youtube import (
+    fetch_playlist,
+    fetch_transcript,
+    fetch_video_info,
+    fetch_ytdlp_transcript,
+    list_tracks,
 )
-from videos.youtube import fetch_transcript, fetch_video_info, list_tracks
 
 VID = "dQw4w9WgXcQ"
+PLAYLIST = "PLbreadlab0000000000000000000000AA"
 
 # scenario -> (code from the transcript API, code from yt-dlp; None: metadata works)
 SCENARIOS = {
@@ -132,6 +136,37 @@ def test_rate_limit_is_not_retried_in_a_loop(fake_youtube):
     assert fake_youtube.count(client="yt-dlp") == 3
 
 
+@pytest.mark.parametrize(
+    ("read", "says"),
+    [
+        (lambda tmp: fetch_video_info(VID), "Reading this video's details from YouTube failed."),
+        (
+            lambda tmp: fetch_ytdlp_transcript(VID, ["en"]),
+            "Reading this video's subtitles with yt-dlp failed.",
+        ),
+        (lambda tmp: fetch_playlist(PLAYLIST), "Reading this playlist from YouTube failed."),
+        (lambda tmp: fetch_channel("@breadlab"), "Reading this channel from YouTube failed."),
+        (lambda tmp: download_audio(VID, tmp), "Downloading this video's audio failed."),
+    ],
+    ids=["details", "subtitles", "playlist", "channel", "audio"],
+)
+def test_a_crash_inside_yt_dlp_says_what_was_being_read(
+    fake_youtube, monkeypatch, tmp_path, read, says
+):
+    # Stands for YouTube changing a page under yt-dlp: its extractor fails
+    # with an exception that is not one of yt-dlp's own.
+    def page_changed(self, url):
+        raise RuntimeError("page layout changed")
+
+    monkeypatch.setattr(InfoExtractor, "extract", page_changed)
+    with pytest.raises(BlogTubeError) as info:
+        read(tmp_path)
+    assert info.value.code == "YOUTUBE_ERROR"
+    assert info.value.message == says
+    assert info.value.transient is False
+    assert "RuntimeError: page layout changed" in info.value.detail
+
+
 def test_unknown_request_fails_loudly(fake_youtube):
     with pytest.raises(UnexpectedRequest, match="not registered"):
         fetch_transcript("AAAAAAAAAAA", ["en"])
@@ -234,12 +269,6 @@ def test_ip_blocked_after_http_429_is_a_rate_limit():
     assert classify_transcript_api_error(yta.IpBlocked(VID), http_status=200).code == (
         "YOUTUBE_BLOCKED"
     )
-
-
-def test_blocked_is_transient_with_the_three_suggestions():
-    error = classify_transcript_api_error(yta.RequestBlocked(VID))
-    assert error.transient is True
-    assert error.suggestions == (SET_PROXY, SET_COOKIES, UPLOAD_INSTEAD)
 
 
 def test_no_transcript_found_lists_the_languages():
