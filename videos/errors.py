@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from youtube_transcript_api import _errors as yta
+from yt_dlp.networking.exceptions import TransportError
 
 from blogtube_site.errors import BlogTubeError
 
@@ -173,7 +175,53 @@ def no_transcript_in_language(
     )
 
 
+@dataclass(frozen=True)
+class _Verdict:
+    """One of our errors, worded for one kind of failure (None: the class's own words)."""
+
+    error: type[BlogTubeError]
+    message: str | None = None
+    suggestions: tuple[str, ...] | None = None
+
+    def __call__(self, detail: str) -> BlogTubeError:
+        return self.error(self.message, suggestions=self.suggestions, detail=detail)
+
+
 # -- youtube-transcript-api -------------------------------------------------
+
+# The library's exceptions that always mean the same error of ours. They are
+# siblings (none subclasses another), so their order does not matter.
+_TRANSCRIPT_API_VERDICTS: dict[type[Exception], _Verdict] = {
+    yta.RequestBlocked: _Verdict(YouTubeBlocked),
+    yta.TranscriptsDisabled: _Verdict(TranscriptsDisabled),
+    yta.NotTranslatable: _Verdict(
+        NoTranscriptInLanguage,
+        "YouTube cannot translate this video's transcript.",
+        ("Pick one of the video's own languages", UPLOAD_INSTEAD),
+    ),
+    yta.TranslationLanguageNotAvailable: _Verdict(
+        NoTranscriptInLanguage,
+        "YouTube cannot translate this video's transcript into that language.",
+        ("Pick another language", UPLOAD_INSTEAD),
+    ),
+    yta.InvalidVideoId: _Verdict(InvalidURL, "That is not a valid YouTube video id."),
+    yta.VideoUnavailable: _Verdict(VideoUnavailable),
+    yta.AgeRestricted: _Verdict(AgeRestricted),
+    yta.PoTokenRequired: _Verdict(PoTokenRequired),
+    yta.FailedToCreateConsentCookie: _Verdict(
+        YouTubeError,
+        "YouTube showed a cookie-consent page we could not get past.",
+        (SET_PROXY, UPLOAD_INSTEAD),
+    ),
+    yta.CookieError: _Verdict(
+        YouTubeError,
+        "The YouTube cookies file could not be used.",
+        ("Export a fresh cookies file and set YOUTUBE_COOKIES_FILE",),
+    ),
+    yta.YouTubeDataUnparsable: _Verdict(
+        YouTubeError, "YouTube's page changed and could not be read."
+    ),
+}
 
 
 def classify_transcript_api_error(
@@ -186,38 +234,17 @@ def classify_transcript_api_error(
     page, and only the status tells a rate limit from a block.
     """
     detail = str(exc)
-    # Subclasses before their bases: IpBlocked is a RequestBlocked.
+    # Before RequestBlocked's verdict: IpBlocked is a RequestBlocked.
     if isinstance(exc, yta.IpBlocked) and http_status == 429:
         return YouTubeRateLimited(detail=detail)
-    if isinstance(exc, yta.RequestBlocked):
-        return YouTubeBlocked(detail=detail)
-    if isinstance(exc, yta.TranscriptsDisabled):
-        return TranscriptsDisabled(detail=detail)
+    for library_error, verdict in _TRANSCRIPT_API_VERDICTS.items():
+        if isinstance(exc, library_error):
+            return verdict(detail)
     if isinstance(exc, yta.NoTranscriptFound):
         transcript_list = getattr(exc, "_transcript_data", None) or ()
         available = [(t.language_code, t.language) for t in transcript_list]
         requested = list(getattr(exc, "_requested_language_codes", ()))
         return no_transcript_in_language(requested, available, detail=detail)
-    if isinstance(exc, yta.NotTranslatable):
-        return NoTranscriptInLanguage(
-            "YouTube cannot translate this video's transcript.",
-            suggestions=["Pick one of the video's own languages", UPLOAD_INSTEAD],
-            detail=detail,
-        )
-    if isinstance(exc, yta.TranslationLanguageNotAvailable):
-        return NoTranscriptInLanguage(
-            "YouTube cannot translate this video's transcript into that language.",
-            suggestions=["Pick another language", UPLOAD_INSTEAD],
-            detail=detail,
-        )
-    if isinstance(exc, yta.InvalidVideoId):
-        return InvalidURL("That is not a valid YouTube video id.", detail=detail)
-    if isinstance(exc, yta.VideoUnavailable):
-        return VideoUnavailable(detail=detail)
-    if isinstance(exc, yta.AgeRestricted):
-        return AgeRestricted(detail=detail)
-    if isinstance(exc, yta.PoTokenRequired):
-        return PoTokenRequired(detail=detail)
     if isinstance(exc, yta.VideoUnplayable):
         reason = exc.reason or "no reason given"
         extra = "; ".join(s for s in exc.sub_reasons if s.strip())
@@ -232,20 +259,6 @@ def classify_transcript_api_error(
         if status is not None and status >= 500:
             return YouTubeUnreachable(f"YouTube answered with HTTP {status}.", detail=detail)
         return YouTubeError(f"A request to YouTube failed: {exc.reason}", detail=detail)
-    if isinstance(exc, yta.FailedToCreateConsentCookie):
-        return YouTubeError(
-            "YouTube showed a cookie-consent page we could not get past.",
-            suggestions=[SET_PROXY, UPLOAD_INSTEAD],
-            detail=detail,
-        )
-    if isinstance(exc, yta.CookieError):
-        return YouTubeError(
-            "The YouTube cookies file could not be used.",
-            suggestions=["Export a fresh cookies file and set YOUTUBE_COOKIES_FILE"],
-            detail=detail,
-        )
-    if isinstance(exc, yta.YouTubeDataUnparsable):
-        return YouTubeError("YouTube's page changed and could not be read.", detail=detail)
     return YouTubeError(detail=detail)
 
 
@@ -256,51 +269,51 @@ def _http_status_in(text: str) -> int | None:
 
 # -- yt-dlp -------------------------------------------------------------------
 
-# (pattern, error factory) in priority order. Matched, case-insensitively,
-# against the extractor's own message (and yt-dlp's warnings, see below).
+# In priority order: matched, case-insensitively, against the extractor's own
+# message (and yt-dlp's warnings, see classify_ytdlp_error).
 _APOSTROPHE = "['\u2019]"  # YouTube writes "you\u2019re" (U+2019)
-_YTDLP_RULES: list[tuple[re.Pattern[str], type[BlogTubeError], str | None, list[str] | None]] = [
+# About this server, not the video: the only verdicts warnings may give.
+_YTDLP_NETWORK_RULES: list[tuple[re.Pattern[str], _Verdict]] = [
     (
         re.compile(
             rf"not a bot|confirm you{_APOSTROPHE}re not|captcha|ip is likely being blocked", re.I
         ),
-        YouTubeBlocked,
-        None,
-        None,
+        _Verdict(YouTubeBlocked),
     ),
     (
         re.compile(r"http error 429|too many requests|rate.?limit|try again later", re.I),
-        YouTubeRateLimited,
-        None,
-        None,
+        _Verdict(YouTubeRateLimited),
     ),
+]
+_YTDLP_RULES: list[tuple[re.Pattern[str], _Verdict]] = [
+    *_YTDLP_NETWORK_RULES,
     (
         re.compile(
             r"confirm your age|age.?restricted|inappropriate for some users|age.?verif", re.I
         ),
-        AgeRestricted,
-        None,
-        None,
+        _Verdict(AgeRestricted),
     ),
     (
         re.compile(r"members.?only|join this channel|available to this channel's members", re.I),
-        VideoUnavailable,
-        "This video is for the channel's paying members only.",
-        ["Set YOUTUBE_COOKIES_FILE to the cookies of a member's account", UPLOAD_INSTEAD],
+        _Verdict(
+            VideoUnavailable,
+            "This video is for the channel's paying members only.",
+            ("Set YOUTUBE_COOKIES_FILE to the cookies of a member's account", UPLOAD_INSTEAD),
+        ),
     ),
     (
         re.compile(r"private video|video is private", re.I),
-        VideoUnavailable,
-        "This video is private.",
-        None,
+        _Verdict(VideoUnavailable, "This video is private."),
     ),
     (
         re.compile(
             r"not made this video available in your country|geo.?restrict|in your country", re.I
         ),
-        VideoUnavailable,
-        "This video is not available in the server's country.",
-        ["Set YOUTUBE_PROXY_URL to a proxy in a country where it plays", UPLOAD_INSTEAD],
+        _Verdict(
+            VideoUnavailable,
+            "This video is not available in the server's country.",
+            ("Set YOUTUBE_PROXY_URL to a proxy in a country where it plays", UPLOAD_INSTEAD),
+        ),
     ),
     (
         re.compile(
@@ -308,9 +321,10 @@ _YTDLP_RULES: list[tuple[re.Pattern[str], type[BlogTubeError], str | None, list[
             r"live event has not started|this live event",
             re.I,
         ),
-        VideoUnplayable,
-        "This live stream or premiere has not started yet; try again once it has.",
-        None,
+        _Verdict(
+            VideoUnplayable,
+            "This live stream or premiere has not started yet; try again once it has.",
+        ),
     ),
     (
         re.compile(
@@ -318,19 +332,20 @@ _YTDLP_RULES: list[tuple[re.Pattern[str], type[BlogTubeError], str | None, list[
             r"video is unavailable|does not exist|not available",
             re.I,
         ),
-        VideoUnavailable,
-        None,
-        None,
+        _Verdict(VideoUnavailable),
     ),
-    (re.compile(r"po.?token", re.I), PoTokenRequired, None, None),
+    (re.compile(r"po.?token", re.I), _Verdict(PoTokenRequired)),
     (
         re.compile(r"unsupported url|invalid url|incomplete youtube id", re.I),
-        InvalidURL,
-        "yt-dlp did not recognise that address as a YouTube video.",
-        None,
+        _Verdict(InvalidURL, "yt-dlp did not recognise that address as a YouTube video."),
     ),
-    (re.compile(r"\bdrm\b", re.I), VideoUnplayable, "This video is DRM-protected.", None),
+    (re.compile(r"\bdrm\b", re.I), _Verdict(VideoUnplayable, "This video is DRM-protected.")),
 ]
+
+
+def _first_verdict(rules: list[tuple[re.Pattern[str], _Verdict]], text: str) -> _Verdict | None:
+    return next((verdict for pattern, verdict in rules if pattern.search(text)), None)
+
 
 _YTDLP_HINTS = re.compile(
     r"\s*(Use --cookies|Also see|See\s+https?://|please report this issue|"
@@ -364,17 +379,13 @@ def classify_ytdlp_error(exc: BaseException, *, log: Iterable[str] = ()) -> Blog
     if log:
         detail += "\n" + "\n".join(log)
 
-    for pattern, error_class, message, suggestions in _YTDLP_RULES:
-        if pattern.search(reason):
-            return error_class(message, suggestions=suggestions, detail=detail)
     # Warnings mention all sorts of words; trust them only for the network
     # verdicts (blocked, rate-limited) that a generic final error hides.
-    warnings = "\n".join(log)
-    for pattern, error_class, message, suggestions in _YTDLP_RULES[:2]:
-        if pattern.search(warnings):
-            return error_class(message, suggestions=suggestions, detail=detail)
-
-    from yt_dlp.networking.exceptions import TransportError
+    verdict = _first_verdict(_YTDLP_RULES, reason) or _first_verdict(
+        _YTDLP_NETWORK_RULES, "\n".join(log)
+    )
+    if verdict is not None:
+        return verdict(detail)
 
     cause = getattr(inner, "cause", None)
     if isinstance(inner, TransportError) or isinstance(cause, TransportError):
