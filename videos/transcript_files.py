@@ -19,6 +19,7 @@ from videos.youtube import TranscriptData
 MAX_TRANSCRIPT_BYTES = 5 * 1024 * 1024
 SUPPORTED_EXTENSIONS = (".srt", ".vtt", ".txt", ".json")
 WORDS_PER_MINUTE = 150  # typical speaking rate, to give plain text plausible times
+_AS_TEXT = "Or upload the text as a .txt file"
 
 _TIMESTAMP_LINE = re.compile(r"^\[?((?:\d{1,2}:)?\d{1,2}:\d{2})\]?\s*(.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -50,11 +51,11 @@ def parse_transcript_file(
 
     # People rename files; trust the content's own header over the extension.
     if text.lstrip().startswith("WEBVTT"):
-        segments = _parse_vtt(filename, text)
+        segments = _parse_subtitles(filename, text, "vtt")
     elif extension == ".srt":
         segments = _parse_srt(filename, text)
     elif extension == ".json":
-        segments = _parse_json3(filename, text)
+        segments = _parse_subtitles(filename, text, "json3")
     elif extension == ".vtt":
         raise InvalidTranscriptFile(
             f'"{filename}" is not a WebVTT file: it must start with the line "WEBVTT".'
@@ -101,7 +102,7 @@ def _parse_srt(filename: str, text: str) -> list[dict[str, float | str]]:
             suggestions=[
                 "Each caption needs a number, a line like 00:00:01,000 --> 00:00:04,000 "
                 "and its text, separated by blank lines",
-                "Or upload the text as a .txt file",
+                _AS_TEXT,
             ],
             detail=str(exc),
         ) from exc
@@ -122,29 +123,31 @@ def _parse_srt(filename: str, text: str) -> list[dict[str, float | str]]:
     return segments
 
 
-def _parse_vtt(filename: str, text: str) -> list[dict[str, float | str]]:
+# How a file that claims a subtitle format but is not one is described, and
+# what would make it one.
+_NOT_THE_FORMAT: dict[str, tuple[str, list[str]]] = {
+    "vtt": ("is not a valid WebVTT file: {problem}", [_AS_TEXT]),
+    "json3": (
+        "is not a YouTube json3 transcript: {problem}.",
+        [
+            'A json3 file is {"events": [{"tStartMs": 0, "dDurationMs": 1500, '
+            '"segs": [{"utf8": "text"}]}, ...]}',
+            _AS_TEXT,
+        ],
+    ),
+}
+
+
+def _parse_subtitles(filename: str, text: str, fmt: str) -> list[dict[str, float | str]]:
     try:
-        return subtitles.parse_vtt(text)
+        return subtitles.parse(text, fmt)
     except subtitles.SubtitleFormatError as exc:
+        sentence, suggestions = _NOT_THE_FORMAT[fmt]
         raise InvalidTranscriptFile(
-            f'"{filename}" is not a valid WebVTT file: {exc}',
-            suggestions=["Or upload the text as a .txt file"],
+            f'"{filename}" ' + sentence.format(problem=exc),
+            suggestions=suggestions,
+            # The parser's own words when it had some, for the log.
             detail=str(exc.__cause__ or exc),
-        ) from exc
-
-
-def _parse_json3(filename: str, text: str) -> list[dict[str, float | str]]:
-    try:
-        return subtitles.parse_json3(text)
-    except subtitles.SubtitleFormatError as exc:
-        raise InvalidTranscriptFile(
-            f'"{filename}" is not a YouTube json3 transcript: {exc}.',
-            suggestions=[
-                'A json3 file is {"events": [{"tStartMs": 0, "dDurationMs": 1500, '
-                '"segs": [{"utf8": "text"}]}, ...]}',
-                "Or upload the text as a .txt file",
-            ],
-            detail=str(exc),
         ) from exc
 
 
