@@ -41,6 +41,12 @@ def segment(start: float, end: float, text: str) -> Segment:
     return {"start": round(start, 3), "duration": round(max(end - start, 0.0), 3), "text": text}
 
 
+def first_line(exc: BaseException) -> str:
+    """A parser's complaint in one short line: its first, or its class's name."""
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:200]
+
+
 def parse(content: bytes | str, fmt: str) -> list[Segment]:
     """Segments from subtitles in ``fmt`` (one of FORMATS)."""
     text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
@@ -106,8 +112,7 @@ def parse_vtt(text: str, *, strict_when_empty: bool = True) -> list[Segment]:
             # The lenient parse drops broken cues silently; a strict one says why.
             webvtt.from_buffer(io.StringIO(text), strict=True)
     except (MalformedFileError, MalformedCaptionError, ValueError) as exc:
-        lines = str(exc).strip().splitlines()
-        raise SubtitleFormatError((lines[0] if lines else type(exc).__name__)[:200]) from exc
+        raise SubtitleFormatError(first_line(exc)) from exc
     return rolled(
         (
             caption.start_time.in_milliseconds() / 1000,

@@ -95,7 +95,7 @@ _segment = subtitles.segment
 
 def _parse_srt(filename: str, text: str) -> list[dict[str, float | str]]:
     try:
-        subtitles = list(srt.parse(text))
+        captions = list(srt.parse(text))
     except (srt.SRTParseError, ValueError) as exc:
         raise InvalidTranscriptFile(
             f'"{filename}" is not a valid SRT file: {_srt_problem(text, exc)}',
@@ -107,7 +107,7 @@ def _parse_srt(filename: str, text: str) -> list[dict[str, float | str]]:
             detail=str(exc),
         ) from exc
     segments = []
-    for sub in subtitles:
+    for sub in captions:
         # The srt library allows blank lines inside a caption, so a caption
         # whose time line is broken is silently glued onto the one before.
         broken = next((ln for ln in sub.content.split("\n") if "-->" in ln), None)
@@ -192,15 +192,10 @@ def _seconds(stamp: str) -> float:
     return float(total)
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:200]
-
-
 def _srt_problem(text: str, exc: Exception) -> str:
     start = getattr(exc, "expected_start", None)
     if not isinstance(start, int):
-        return _first_line(exc)
+        return subtitles.first_line(exc)
     line_no = text.count("\n", 0, start) + 1
     snippet = text[start:].strip().split("\n", 1)[0][:60]
     return (
