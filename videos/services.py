@@ -59,7 +59,7 @@ PLAYLIST_CACHE_SECONDS = 3600
 
 def video_placeholder(video_id: str) -> Video:
     video, _ = Video.objects.get_or_create(
-        youtube_id=video_id, defaults={"url": f"https://www.youtube.com/watch?v={video_id}"}
+        youtube_id=video_id, defaults={"url": youtube.WATCH_URL.format(video_id=video_id)}
     )
     return video
 

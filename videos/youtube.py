@@ -308,7 +308,7 @@ def fetch_transcript(
     the first wanted language. ``translate_to`` asks for a translation into
     that language of the best wanted-language track that YouTube can translate.
     """
-    languages = [code for code in (languages or []) if code] or ["en"]
+    languages = _wanted(languages)
     session = _TranscriptSession()
     tracks = _manual_first(session.list(video_id))
     preferred = _preferred(tracks, languages)
@@ -349,6 +349,11 @@ def fetch_transcript(
         ],
         translated_from=translated_from,
     )
+
+
+def _wanted(languages: list[str] | None) -> list[str]:
+    """The wanted language codes without blanks; English when there are none."""
+    return [code for code in (languages or []) if code] or ["en"]
 
 
 def _translation_code(track: Transcript, target: str) -> str | None:
@@ -465,7 +470,7 @@ def fetch_ytdlp_transcript(
     automatic captions: it reads captions from the watch page, which YouTube
     sometimes serves where its player API (youtube-transcript-api) is refused.
     """
-    languages = [code for code in (languages or []) if code] or ["en"]
+    languages = _wanted(languages)
     url = WATCH_URL.format(video_id=video_id)
     # writeautomaticsub makes yt-dlp list translations of manual captions too.
     options = {"writesubtitles": True, "writeautomaticsub": True}
