@@ -246,6 +246,7 @@ def generate(job: Job) -> StepResult:
         segments=transcript.segments,
         chapters=video.chapters if video else [],
         video_url=video.url if video else "",
+        video_id=video.youtube_id if video else "",
         language=transcript.language_code or "en",
         write_language=_post_language(job),
         style=str(options["style"]),

@@ -224,14 +224,16 @@ def _write_with(
     provider: Provider, model: str, request: PostRequest, on_event: OnEvent | None
 ) -> Iterator[StreamChunk]:
     if provider.is_offline:
-        for piece in offline.stream_post(
+        post = offline.write_post(
             title=request.title,
             segments=request.segments or [{"start": 0, "duration": 0, "text": request.transcript}],
             chapters=request.chapters,
             video_url=request.video_url,
+            video_id=request.video_id,
             language=request.language,
             length=request.length,
-        ):
+        )
+        for piece in offline.stream_post(post):
             yield StreamChunk(text=piece)
         return
     check_configured(provider)

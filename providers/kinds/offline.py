@@ -28,9 +28,8 @@ class OfflineKind(ProviderKind):
         text = next(
             (m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), ""
         )
-        for piece in writer.stream_post(
-            title="", segments=[{"start": 0, "duration": 0, "text": text}], chapters=[]
-        ):
+        post = writer.write_post(title="", segments=[{"start": 0, "duration": 0, "text": text}])
+        for piece in writer.stream_post(post):
             yield StreamChunk(text=piece)
 
     def list_models(self, *, timeout: float | None = None, max_retries: int = 1) -> list[str]:

@@ -15,7 +15,7 @@ whole talk, favouring the opening), body and key takeaways (central sentences, c
 marginal relevance so none repeats another), note. A video without a title gets one from YAKE's
 key phrases of the whole talk.
 
-Everything is linear in the transcript size: a TextRank graph holds at most _TEXTRANK_GROUP
+Everything is linear in the transcript size: a TextRank graph holds at most TEXTRANK_GROUP
 sentences (a longer section is ranked as interleaved groups), YAKE reads at most a few hundred
 words per section, and sentence choice compares each candidate with a handful of chosen ones. A
 three-hour talk fits the one-second budget of bench/offline_writer.py. numpy (TextRank) and yake

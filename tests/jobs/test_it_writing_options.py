@@ -13,7 +13,7 @@ from jobs.models import Job, JobEvent, JobStep
 from providers.models import Provider
 from tests.fakes.llm_server import FakeLLMServer
 from tests.fakes.transcripts import GERMAN_SRT, long_talk
-from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
+from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_ID, VIDEO_URL
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -65,6 +65,14 @@ def test_table_of_contents_embed_and_no_timestamps(youtube_video, offline_provid
     assert "?t=" not in post.markdown  # no links to moments in the headings
     contents = post.markdown.split("## ", 1)[0]
     assert "](#" in contents  # the table of contents links to the sections
+
+
+def test_offline_headings_link_to_moments_of_the_jobs_video(youtube_video, offline_provider):
+    job = run(offline_provider)
+
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+    headings = [line for line in job.post.markdown.splitlines() if line.startswith("## ")]
+    assert any(f"](https://youtu.be/{VIDEO_ID}?t=" in h for h in headings)
 
 
 def test_a_failing_provider_hands_the_job_to_the_next(

@@ -10,7 +10,8 @@ from providers.chunking import count_tokens, halve, split
 from providers.prompts import PostRequest
 from tests.fakes.transcripts import auto_captions_talk, long_talk
 
-VIDEO_URL = "https://youtu.be/dQw4w9WgXcQ"
+VIDEO_ID = "dQw4w9WgXcQ"
+VIDEO_URL = f"https://youtu.be/{VIDEO_ID}"
 
 
 def _request(talk=long_talk, *, chapters: bool = True, **changes: object) -> PostRequest:
@@ -21,6 +22,7 @@ def _request(talk=long_talk, *, chapters: bool = True, **changes: object) -> Pos
         segments=segments,
         chapters=chapter_list if chapters else [],
         video_url=VIDEO_URL,
+        video_id=VIDEO_ID,
         **changes,
     )
 

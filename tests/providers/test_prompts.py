@@ -14,11 +14,11 @@ from providers.prompts import (
     build_combine_messages,
     build_messages,
     validate_custom_prompt,
-    youtube_id,
 )
 from tests.fakes.transcripts import short_talk
 
-VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+VIDEO_ID = "dQw4w9WgXcQ"
+VIDEO_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}"
 
 
 def _request(**changes: object) -> PostRequest:
@@ -29,6 +29,7 @@ def _request(**changes: object) -> PostRequest:
         "segments": segments,
         "chapters": chapters,
         "video_url": VIDEO_URL,
+        "video_id": VIDEO_ID,
     }
     values.update(changes)
     return PostRequest(**values)
@@ -132,18 +133,3 @@ def test_chunk_and_combine_prompts_carry_the_video_and_the_part() -> None:
     assert "every chapter" in combine[0]["content"]
     assert "```json" in combine[0]["content"]
     assert "### Grinding" in combine[1]["content"]
-
-
-@pytest.mark.parametrize(
-    ("url", "video_id"),
-    [
-        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42", "dQw4w9WgXcQ"),
-        ("https://youtu.be/dQw4w9WgXcQ?si=x", "dQw4w9WgXcQ"),
-        ("youtube.com/shorts/dQw4w9WgXcQ", "dQw4w9WgXcQ"),
-        ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "dQw4w9WgXcQ"),
-        ("https://example.com/watch?v=dQw4w9WgXcQ", ""),
-        ("", ""),
-    ],
-)
-def test_youtube_ids(url: str, video_id: str) -> None:
-    assert youtube_id(url) == video_id

@@ -63,6 +63,7 @@ def _short_request(**changes: object) -> PostRequest:
         "segments": segments,
         "chapters": chapters,
         "video_url": VIDEO_URL,
+        "video_id": VIDEO_ID,
     }
     values.update(changes)
     return PostRequest(**values)
@@ -76,6 +77,7 @@ def _long_request(hours: float = 3) -> PostRequest:
         segments=segments,
         chapters=chapters,
         video_url=VIDEO_URL,
+        video_id=VIDEO_ID,
     )
 
 
