@@ -381,7 +381,7 @@ def _post_language(job: Job) -> str:
     """The language the post is written in; "" for the transcript's own."""
     wanted = str(job.all_options["write_language"])
     source = job.transcript.language_code if job.transcript_id else ""
-    if job.provider.is_offline and wanted.split("-")[0] != source.split("-")[0]:
+    if not job.provider.can_translate and wanted.split("-")[0] != source.split("-")[0]:
         # The offline writer picks sentences from the transcript: it cannot translate.
         return ""
     return wanted

@@ -11,6 +11,7 @@ class OllamaKind(ProviderKind):
     default_base_url = "http://localhost:11434/v1"
     default_model = "llama3.2"
     requires_key = False
+    is_priced = False  # it runs on someone's own machine
     help_text = "A local Ollama server; no key. Pull the model first: ollama pull llama3.2."
     # Ollama serves 4096 tokens of context unless OLLAMA_CONTEXT_LENGTH says otherwise, and
     # cuts longer prompts silently: plan for what it really takes, not what the model could.

@@ -11,4 +11,5 @@ class VLLMKind(ProviderKind):
     # Not 8000, vLLM's own default: BlogTube serves there.
     default_base_url = "http://localhost:8001/v1"
     requires_key = False
+    is_priced = False  # it runs on someone's own machine
     help_text = "A vLLM server; a key only if it runs with --api-key."

@@ -56,6 +56,8 @@ _LABELS: dict[str, tuple[str, str]] = {
         "partire da {source} (nessun modello di IA): ogni frase è stata detta nel video.",
     ),
 }
+# Words of the closing note that tell nothing about the video: never a tag of the post.
+NOTE_WORDS = frozenset({"written", "writer", "offline", "transcript", "blogtube"})
 _AND = {"en": "and", "es": "y", "fr": "et", "de": "und", "pt": "e", "it": "e"}
 _SOURCES = {
     "en": ("the transcript of [the video]({url})", "the transcript"),

@@ -28,7 +28,7 @@ def backup_provider() -> Iterator[Provider]:
         yield Provider.objects.create(
             slug="backup",
             name="Backup",
-            kind=Provider.Kind.CUSTOM,
+            kind="custom",
             base_url=server.base_url,
             default_model="backup-model",
             position=99,
@@ -110,7 +110,7 @@ def test_a_long_transcript_reports_its_parts_as_progress(settings, fake_youtube,
     provider = Provider.objects.create(
         slug="small",
         name="Small",
-        kind=Provider.Kind.LMSTUDIO,  # a 4k context unless told otherwise
+        kind="lmstudio",  # a 4k context unless told otherwise
         base_url=fake_llm.base_url,
         default_model="small-model",
     )
