@@ -19,9 +19,6 @@ if TYPE_CHECKING:
     from providers.prompts import PostRequest
     from providers.writing import EventCallback
 
-# Fewer characters than this and the last four would give away too much of the key.
-MIN_KEY_FOR_HINT = 12
-
 
 def env_value(name: str) -> str:
     """A variable from settings if defined there (tests override it so), else os.environ."""
@@ -116,10 +113,6 @@ class Provider(models.Model):
             return ""
         return self.api_key_env or self.kind_class.key_env
 
-    @property
-    def has_stored_key(self) -> bool:
-        return bool(self.api_key_encrypted)
-
     def set_api_key(self, plaintext: str) -> None:
         """Store a key typed in admin, encrypted; an empty one clears it. Call save() after."""
         plaintext = plaintext.strip()
@@ -185,9 +178,8 @@ class Provider(models.Model):
             return f"no key set: set {variable}"
         # Where it comes from only when that is admin: the environment is the usual place.
         said = "key set in admin" if self.key_source == "admin" else "key set"
-        if len(key) < MIN_KEY_FOR_HINT:
-            return said
-        return f"{said} ({crypto.mask(key)})"
+        masked = crypto.mask(key)
+        return f"{said} ({masked})" if masked else said
 
     # --- readiness -----------------------------------------------------------
 
