@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 
-from providers.kinds.base import lookup_by_prefix
+from providers.model_names import lookup_by_prefix
 from providers.models import PRICES_CACHE_KEY, ModelPrice, Provider
 from providers.tokens import CHARS_PER_TOKEN
 

@@ -18,12 +18,14 @@ import tempfile
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from providers.model_names import normalise_model
+
 if TYPE_CHECKING:
     import tiktoken
 
 CHARS_PER_TOKEN = 4
 # Per message: role and framing tokens that chat formats add around the content.
-_MESSAGE_OVERHEAD = 4
+MESSAGE_OVERHEAD = 4
 
 
 def count_tokens(text: str, model: str = "") -> int:
@@ -42,14 +44,14 @@ def count_message_tokens(messages: list[dict], model: str = "") -> int:
         content = message.get("content") or ""
         if isinstance(content, list):  # content parts
             content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-        total += count_tokens(str(content), model) + _MESSAGE_OVERHEAD
+        total += count_tokens(str(content), model) + MESSAGE_OVERHEAD
     return total
 
 
 def _encoding_name(model: str) -> str:
     # Newer OpenAI models use o200k; for the rest (Claude, Llama, Gemini...) it is
     # an approximation either way, and o200k is the closer one for modern vocabularies.
-    name = model.strip().lower().rsplit("/", 1)[-1]
+    name = normalise_model(model)
     if name.startswith(("gpt-4-", "gpt-3.5")) or name == "gpt-4":
         return "cl100k_base"
     return "o200k_base"

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from providers import tokens, writing
+from providers.model_names import lookup_by_prefix
 from providers.openai_compatible import StreamChunk, Usage, list_models, stream_chat
 from providers.prompts import PostRequest
 from providers.writing import EventCallback
-
-T = TypeVar("T")
 
 # Connecting and each wait between streamed chunks, not the whole answer.
 STREAM_TIMEOUT = 120.0
@@ -141,28 +140,11 @@ class ProviderKind:
         return lookup_by_prefix(cls.context_windows, model) or cls.default_context_window
 
 
-# What may follow a name for a prefix to count: a dated or tagged variant
-# ("gpt-4o-2024-08-06", "llama3.1:8b"), never another model ("gpt-4o" is not "gpt-4").
-SEPARATORS = ("-", ":", "@", "_")
+class SelfHostedKind(ProviderKind):
+    """A server on someone's own machine: it usually takes no key, and no token is bought."""
 
-
-def normalise_model(model: str) -> str:
-    # OpenRouter and Gemini prefix names with a vendor or a path: "openai/gpt-4o", "models/...".
-    return model.strip().lower().rsplit("/", 1)[-1]
-
-
-def lookup_by_prefix(table: dict[str, T], model: str) -> T | None:
-    """The value for a model by exact name, else by the longest name it extends."""
-    name = normalise_model(model)
-    if not name:
-        return None
-    if name in table:
-        return table[name]
-    best = ""
-    for key in table:
-        if len(key) > len(best) and name.startswith(key) and name[len(key)] in SEPARATORS:
-            best = key
-    return table[best] if best else None
+    requires_key = False
+    is_priced = False
 
 
 @dataclass
