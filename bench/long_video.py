@@ -35,7 +35,8 @@ from providers.writing import write
 from tests.fakes.llm_server import FakeLLMServer
 from tests.fakes.transcripts import long_talk
 
-VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+VIDEO_ID = "dQw4w9WgXcQ"
+VIDEO_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}"
 POST_WORDS = 1000
 
 
@@ -117,6 +118,7 @@ def run(hours: float, concurrency: int, token_delay: float, context_limit: int) 
         segments=segments,
         chapters=chapters,
         video_url=VIDEO_URL,
+        video_id=VIDEO_ID,
     )
     with FakeLLMServer() as fake:
         fake.configure(reply=model, token_delay=token_delay, context_limit=context_limit)

@@ -19,7 +19,8 @@ from providers.offline import write_post
 from tests.fakes.transcripts import long_talk
 
 RUNS = 5
-VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+VIDEO_ID = "dQw4w9WgXcQ"
+VIDEO_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}"
 
 
 def best_of(runs: int, **kwargs: object) -> tuple[float, str]:
@@ -46,6 +47,7 @@ def main() -> None:
             "segments": segments,
             "chapters": chapters if with_chapters else None,
             "video_url": VIDEO_URL,
+            "video_id": VIDEO_ID,
         }
         if first:
             # Without chapters or title the writer needs both numpy and yake: import them now.

@@ -117,13 +117,8 @@ _COMMON = frozenset(
         "using",
         "video",
         "post",
-        "written",
-        "writer",
-        "offline",
-        "transcript",
-        "blogtube",
     ]
-)
+).union(providers.NOTE_WORDS)
 
 
 @dataclass(frozen=True)

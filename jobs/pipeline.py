@@ -246,6 +246,7 @@ def generate(job: Job) -> StepResult:
         segments=transcript.segments,
         chapters=video.chapters if video else [],
         video_url=video.url if video else "",
+        video_id=video.youtube_id if video else "",
         language=transcript.language_code or "en",
         write_language=_post_language(job),
         style=str(options["style"]),
@@ -380,7 +381,7 @@ def _post_language(job: Job) -> str:
     """The language the post is written in; "" for the transcript's own."""
     wanted = str(job.all_options["write_language"])
     source = job.transcript.language_code if job.transcript_id else ""
-    if job.provider.is_offline and wanted.split("-")[0] != source.split("-")[0]:
+    if not job.provider.can_translate and wanted.split("-")[0] != source.split("-")[0]:
         # The offline writer picks sentences from the transcript: it cannot translate.
         return ""
     return wanted

@@ -164,7 +164,7 @@ def cost_estimate(
     provider: Provider, model: str, transcript_chars: int, *, length: str = "medium"
 ) -> str:
     """One line saying what writing the post should cost with this provider and model."""
-    if provider.is_offline:
+    if not provider.has_server:
         return "Estimated cost: free (offline writer)"
     model = model.strip() or provider.effective_model
     usd = providers.estimate_cost(provider, model, transcript_chars, length=length)

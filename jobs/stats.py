@@ -299,9 +299,7 @@ def _step_times(since: dt.datetime) -> list[StepTime]:
 
 def _provider_usage(jobs) -> list[ProviderUsage]:
     rows = (
-        jobs.values(
-            "provider_id", "provider__name", "provider__kind", "provider__default_model", "model"
-        )
+        jobs.values("provider_id", "provider__name", "provider__default_model", "model")
         .annotate(n=Count("id"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"))
         .order_by("provider__name", "model")
     )
@@ -312,10 +310,8 @@ def _provider_usage(jobs) -> list[ProviderUsage]:
         entry.jobs += row["n"]
         entry.tokens_in += tokens_in
         entry.tokens_out += tokens_out
-        if (
-            not (tokens_in or tokens_out)
-            or row["provider__kind"] == providers.Provider.Kind.OFFLINE
-        ):
+        # The offline writer reports no tokens, so its jobs stop here.
+        if not (tokens_in or tokens_out):
             continue
         model = row["model"] or row["provider__default_model"]
         cost = providers.cost_usd(model, tokens_in, tokens_out)

@@ -15,13 +15,12 @@ import re
 from dataclasses import dataclass, field
 
 from providers.prompts import MARKER_SECONDS, PostRequest, moment
+from providers.tokens import MESSAGE_OVERHEAD
 
 # Plain ASCII text runs at about four characters a token in every tokenizer in use; three and a
 # half leaves a margin. Other scripts take more tokens per character (CJK about one a character).
 _ASCII_CHARS_PER_TOKEN = 3.5
 _OTHER_CHARS_PER_TOKEN = 1.0
-# Chat formats wrap each message in a few tokens of their own.
-_MESSAGE_OVERHEAD = 4
 
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"')\]]*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…。！？])\s+")
@@ -39,7 +38,7 @@ def count_tokens(text: str) -> int:
 
 
 def message_tokens(messages: list[dict]) -> int:
-    return sum(count_tokens(str(m.get("content", ""))) + _MESSAGE_OVERHEAD for m in messages) + 3
+    return sum(count_tokens(str(m.get("content", ""))) + MESSAGE_OVERHEAD for m in messages) + 3
 
 
 @dataclass(frozen=True)

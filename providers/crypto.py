@@ -49,11 +49,13 @@ def reencrypt(token: str) -> str:
         raise KeyUnreadable("The stored API key cannot be decrypted.") from exc
 
 
-def mask(key: str, *, min_length: int = 12) -> str:
-    """ "…WXYZ": the last four only, and nothing at all of a key too short to spare them."""
-    if not key:
-        return ""
-    return f"…{key[-4:]}" if len(key) >= min_length else "…"
+# Fewer characters than this and the last four would give away too much of the key.
+MIN_KEY_FOR_MASK = 12
+
+
+def mask(key: str) -> str:
+    """ "…WXYZ": the last four only; "" for a key too short to spare them."""
+    return f"…{key[-4:]}" if len(key) >= MIN_KEY_FOR_MASK else ""
 
 
 def _secrets() -> tuple[str, ...]:

@@ -29,8 +29,6 @@ HISTORY_LENGTH = 5
 # Checks older than this are pruned by the scheduled run.
 KEEP_DAYS = 30
 
-OFFLINE_MODELS = ["extractive"]
-
 SCHEDULE_NAME = "Provider health check"
 SCHEDULE_FUNC = "providers.tasks.check_all"
 
@@ -41,10 +39,6 @@ def models_cache_key(provider: Provider) -> str:
 
 def check(provider: Provider, *, timeout: float = CHECK_TIMEOUT) -> ProviderHealth:
     """Time one model listing and record it; never raises a BlogTubeError."""
-    if provider.is_offline:
-        return ProviderHealth.objects.create(
-            provider=provider, ok=True, latency_ms=0, model_ids=OFFLINE_MODELS
-        )
     problem = provider.configuration_problem()
     if problem:
         return ProviderHealth.objects.create(
@@ -69,21 +63,6 @@ def check(provider: Provider, *, timeout: float = CHECK_TIMEOUT) -> ProviderHeal
     # A fresh list is the best answer the model picker can give.
     cache.set(models_cache_key(provider), ids, MODELS_CACHE_SECONDS)
     return health
-
-
-def check_all() -> list[ProviderHealth]:
-    """Check every offered, configured provider; prune old checks.
-
-    Unconfigured ones are skipped: "no key" every half hour for each provider
-    nobody uses would bury the checks that matter.
-    """
-    from providers.services import enabled_providers
-
-    results = [check(p) for p in enabled_providers() if not p.is_offline and p.is_configured]
-    ProviderHealth.prune(keep_days=KEEP_DAYS)
-    down = [h.provider.name for h in results if not h.ok]
-    log.info("Checked %d providers; down: %s", len(results), ", ".join(down) or "none")
-    return results
 
 
 def check_minutes() -> int:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -11,13 +11,13 @@ from django.db import models
 from django.utils import timezone
 
 from providers import crypto
-from providers.registry import ProviderLLM, get_kind
+from providers.kinds.base import ProviderKind, ProviderLLM
+from providers.registry import get_kind, kind_choices
 
 if TYPE_CHECKING:
-    from providers.kinds.base import ProviderKind
-
-# Fewer characters than this and the last four would give away too much of the key.
-MIN_KEY_FOR_HINT = 12
+    from providers.openai_compatible import StreamChunk
+    from providers.prompts import PostRequest
+    from providers.writing import EventCallback
 
 
 def env_value(name: str) -> str:
@@ -29,24 +29,9 @@ def env_value(name: str) -> str:
 
 
 class Provider(models.Model):
-    class Kind(models.TextChoices):
-        OFFLINE = "offline", "Built-in offline writer"
-        # OpenAI itself, or any compatible server given a base URL (the original kind).
-        OPENAI_COMPATIBLE = "openai", "OpenAI"
-        ANTHROPIC = "anthropic", "Anthropic (Claude)"
-        GEMINI = "gemini", "Google Gemini"
-        OPENROUTER = "openrouter", "OpenRouter"
-        GROQ = "groq", "Groq"
-        MISTRAL = "mistral", "Mistral AI"
-        DEEPSEEK = "deepseek", "DeepSeek"
-        OLLAMA = "ollama", "Ollama"
-        LMSTUDIO = "lmstudio", "LM Studio"
-        VLLM = "vllm", "vLLM"
-        CUSTOM = "custom", "OpenAI-compatible URL"
-
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=kind_choices())
     base_url = models.URLField(blank=True, help_text="Empty: the kind's usual address.")
     api_key_env = models.CharField(
         "API key variable",
@@ -89,9 +74,19 @@ class Provider(models.Model):
     def kind_class(self) -> type[ProviderKind]:
         return get_kind(self.kind)
 
+    # What the kind is, asked of the row.
+
     @property
-    def is_offline(self) -> bool:
-        return self.kind == self.Kind.OFFLINE
+    def has_server(self) -> bool:
+        return self.kind_class.has_server
+
+    @property
+    def is_priced(self) -> bool:
+        return self.kind_class.is_priced
+
+    @property
+    def can_translate(self) -> bool:
+        return self.kind_class.can_translate
 
     @property
     def effective_base_url(self) -> str:
@@ -114,13 +109,9 @@ class Provider(models.Model):
     @property
     def key_variable(self) -> str:
         """The environment variable the key comes from, or "" if none is looked at."""
-        if self.is_offline:
+        if not self.has_server:
             return ""
         return self.api_key_env or self.kind_class.key_env
-
-    @property
-    def has_stored_key(self) -> bool:
-        return bool(self.api_key_encrypted)
 
     def set_api_key(self, plaintext: str) -> None:
         """Store a key typed in admin, encrypted; an empty one clears it. Call save() after."""
@@ -166,7 +157,7 @@ class Provider(models.Model):
 
         Any kind pointed at another address (a proxy, a local server) may go without.
         """
-        if self.is_offline:
+        if not self.has_server:
             return False
         if self.api_key_env or self.api_key_encrypted:
             return True
@@ -187,15 +178,14 @@ class Provider(models.Model):
             return f"no key set: set {variable}"
         # Where it comes from only when that is admin: the environment is the usual place.
         said = "key set in admin" if self.key_source == "admin" else "key set"
-        if len(key) < MIN_KEY_FOR_HINT:
-            return said
-        return f"{said} ({crypto.mask(key)})"
+        masked = crypto.mask(key)
+        return f"{said} ({masked})" if masked else said
 
     # --- readiness -----------------------------------------------------------
 
     def configuration_problem(self) -> str:
         """What stops this provider from writing, in a sentence; "" when nothing does."""
-        if self.is_offline:
+        if not self.has_server:
             return ""
         if not self.effective_base_url:
             return f"{self.name} has no base URL."
@@ -218,13 +208,13 @@ class Provider(models.Model):
 
     def llm(self, model: str = "") -> ProviderLLM:
         """What providers.writing writes with: this provider and one model."""
-        chosen = model or self.effective_model
-        return ProviderLLM(
-            kind=self.client(),
-            model=chosen,
-            name=self.name,
-            context_window=self.context_window(chosen),
-        )
+        return self.client().llm(model or self.effective_model)
+
+    def write(
+        self, request: PostRequest, model: str = "", *, on_event: EventCallback | None = None
+    ) -> Iterator[StreamChunk]:
+        """The post as streamed text, written by this provider's kind with one model."""
+        return self.client().write(request, model or self.effective_model, on_event=on_event)
 
 
 class ProviderHealth(models.Model):
@@ -290,8 +280,3 @@ class ModelPrice(models.Model):
         result = super().delete(*args, **kwargs)
         cache.delete(PRICES_CACHE_KEY)
         return result
-
-    def cost(self, tokens_in: int, tokens_out: int) -> Decimal:
-        total = Decimal(tokens_in) * self.input_usd_per_mtok
-        total += Decimal(tokens_out) * self.output_usd_per_mtok
-        return total / Decimal(1_000_000)

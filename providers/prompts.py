@@ -7,10 +7,8 @@ post streams to the page from the first token, and providers.seo strips the bloc
 
 from __future__ import annotations
 
-import re
 import string
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlparse
 
 STYLES = {
     "article": "a well-structured blog article",
@@ -66,6 +64,7 @@ class PostRequest:
     segments: list[dict] = field(default_factory=list)
     chapters: list[dict] = field(default_factory=list)
     video_url: str = ""
+    video_id: str = ""  # the YouTube id, for links to moments of the video
     language: str = "en"  # the transcript's language
     style: str = "article"
     length: str = "medium"
@@ -79,10 +78,6 @@ class PostRequest:
     @property
     def post_language(self) -> str:
         return self.write_language or self.language or "en"
-
-    @property
-    def video_id(self) -> str:
-        return youtube_id(self.video_url)
 
     @property
     def links_timestamps(self) -> bool:
@@ -101,34 +96,11 @@ def validate_custom_prompt(prompt: str) -> None:
             raise ValueError(f"Unknown placeholder {{{name}}}. You can use {allowed}.")
 
 
-_ID = re.compile(r"^[\w-]{11}$")
-
-
-def youtube_id(url: str) -> str:
-    """The 11-character video id of a YouTube URL, or "" for anything else."""
-    if not url:
-        return ""
-    parsed = urlparse(url if "//" in url else "https://" + url)
-    host = (parsed.hostname or "").lower().removeprefix("www.").removeprefix("m.")
-    candidate = ""
-    if host == "youtu.be":
-        candidate = parsed.path.strip("/").split("/")[0]
-    elif host.endswith("youtube.com") or host.endswith("youtube-nocookie.com"):
-        candidate = parse_qs(parsed.query).get("v", [""])[0]
-        parts = parsed.path.strip("/").split("/")
-        if not candidate and len(parts) >= 2 and parts[0] in ("embed", "shorts", "live", "v"):
-            candidate = parts[1]
-    return candidate if _ID.match(candidate) else ""
-
-
 def timestamp(seconds: float) -> str:
     seconds = int(seconds)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
-
-
-_timestamp = timestamp  # the name other modules used before it was public
 
 
 def moment_link(video_id: str, seconds: float) -> str:

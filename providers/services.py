@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -14,11 +11,13 @@ from django.core.cache import cache
 from django.db.models import Q
 
 from blogtube_site.errors import BlogTubeError
-from providers import health, offline, pricing
+from providers import health
 from providers.errors import ProviderNotConfigured
-from providers.models import ModelPrice, Provider, ProviderHealth
-from providers.openai_compatible import StreamChunk, Usage
-from providers.pricing import PRICES_AS_OF
+from providers.health import check
+from providers.models import Provider, ProviderHealth
+from providers.offline import NOTE_WORDS
+from providers.openai_compatible import StreamChunk
+from providers.pricing import cost_usd, estimate_cost, prices_as_of
 from providers.prompts import (
     LANGUAGE_NAMES,
     LENGTHS,
@@ -26,11 +25,10 @@ from providers.prompts import (
     STYLES,
     TONES,
     PostRequest,
-    build_messages,
     validate_custom_prompt,
 )
-from providers.registry import ProviderLLM
 from providers.seo import SeoData, split_seo
+from providers.tokens import count_tokens
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -40,21 +38,17 @@ if TYPE_CHECKING:
 __all__ = [
     "LANGUAGE_NAMES",
     "LENGTHS",
+    "NOTE_WORDS",
     "PLACEHOLDERS",
-    "PRICES_AS_OF",
     "STYLES",
     "TONES",
     "EmptyResponse",
-    "ModelPrice",
     "PostRequest",
     "Provider",
-    "ProviderHealth",
-    "ProviderLLM",
     "SeoData",
-    "StreamChunk",
-    "Usage",
     "available_providers",
     "check",
+    "check_all",
     "check_configured",
     "cost_usd",
     "count_tokens",
@@ -62,9 +56,7 @@ __all__ = [
     "enabled_providers",
     "estimate_cost",
     "fallback_chain",
-    "key_hint",
     "latest_health",
-    "llm_for",
     "models_for",
     "prices_as_of",
     "provider_cards",
@@ -77,16 +69,6 @@ log = logging.getLogger(__name__)
 
 # on_event(message, level): the job log, when a job is writing.
 OnEvent = Callable[[str, str], None]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    base_url: str
-    api_key: str
-
-    def __repr__(self) -> str:
-        # Never the key: reprs end up in logs and tracebacks.
-        return f"Endpoint(base_url={self.base_url!r}, api_key={'***' if self.api_key else ''!r})"
 
 
 # --- who can write ---------------------------------------------------------------
@@ -108,10 +90,6 @@ def default_provider() -> Provider:
     wanted = settings.BLOGTUBE_DEFAULT_PROVIDER
     provider = enabled_providers().filter(slug=wanted).first()
     return provider or Provider.objects.get(slug="offline")
-
-
-def endpoint(provider: Provider) -> Endpoint:
-    return Endpoint(provider.effective_base_url, provider.api_key)
 
 
 def check_configured(provider: Provider) -> None:
@@ -139,16 +117,6 @@ def check_configured(provider: Provider) -> None:
     )
 
 
-def key_variable(provider: Provider) -> str:
-    """The environment variable that holds the provider's key, or "" if it needs none."""
-    return provider.key_variable
-
-
-def key_hint(provider: Provider) -> str:
-    """Whether a key is set and where from, showing at most its last four characters."""
-    return provider.key_hint()
-
-
 # --- writing -----------------------------------------------------------------------
 
 # Worth another provider: it is down, rate limited past its retries, or out of credit.
@@ -171,11 +139,6 @@ def fallback_chain(provider: Provider) -> list[Provider]:
     return [p for p in available_providers() if p.fallback and p.pk != provider.pk]
 
 
-def llm_for(provider: Provider, model: str = "") -> ProviderLLM:
-    """The LLM (providers.writing's Protocol) for one provider and model."""
-    return provider.llm(model)
-
-
 def write_post(
     provider: Provider,
     model: str,
@@ -192,7 +155,7 @@ def write_post(
     StreamChunk(reset=True) comes first, meaning "drop what you have, it starts again".
     """
     chain = [(provider, model or provider.effective_model)]
-    if not provider.is_offline:
+    if provider.has_server:
         chain += [(p, p.effective_model) for p in fallback_chain(provider)]
     streamed = False
     for index, (current, current_model) in enumerate(chain):
@@ -223,32 +186,10 @@ def write_post(
 def _write_with(
     provider: Provider, model: str, request: PostRequest, on_event: OnEvent | None
 ) -> Iterator[StreamChunk]:
-    if provider.is_offline:
-        for piece in offline.stream_post(
-            title=request.title,
-            segments=request.segments or [{"start": 0, "duration": 0, "text": request.transcript}],
-            chapters=request.chapters,
-            video_url=request.video_url,
-            language=request.language,
-            length=request.length,
-        ):
-            yield StreamChunk(text=piece)
-        return
     check_configured(provider)
-    llm = provider.llm(model)
-    if _has_writing():
-        from providers import writing  # the long-transcript path, when it is there
-
-        # writing calls on_event(kind, message); ours is on_event(message, level).
-        relay = None if on_event is None else lambda kind, message: on_event(message, kind)
-        yield from writing.write(request, llm, on_event=relay)
-    else:
-        yield from llm.stream(build_messages(request))
-
-
-def _has_writing() -> bool:
-    # find_spec, not try/except ImportError: a broken writing.py must fail loudly.
-    return importlib.util.find_spec("providers.writing") is not None
+    # The writer calls on_event(kind, message); ours is on_event(message, level).
+    relay = None if on_event is None else lambda kind, message: on_event(message, kind)
+    yield from provider.write(request, model, on_event=relay)
 
 
 class EmptyResponse(BlogTubeError):
@@ -266,8 +207,6 @@ _MODELS_TIMEOUT = 5.0
 
 def models_for(provider: Provider) -> list[str]:
     """The model ids a provider offers, cached for an hour; [] when it cannot say."""
-    if provider.is_offline:
-        return list(health.OFFLINE_MODELS)
     key = health.models_cache_key(provider)
     cached = cache.get(key)
     if cached is not None:
@@ -285,14 +224,17 @@ def models_for(provider: Provider) -> list[str]:
     return ids
 
 
-def check(provider: Provider) -> ProviderHealth:
-    """Test a provider now (list its models, timed) and record the result."""
-    return health.check(provider)
-
-
 def check_all() -> list[ProviderHealth]:
-    """Test every offered, configured provider (the scheduled health check)."""
-    return health.check_all()
+    """Check every offered, configured provider that has a server; prune old checks.
+
+    Unconfigured ones are skipped: "no key" every half hour for each provider
+    nobody uses would bury the checks that matter.
+    """
+    results = [check(p) for p in enabled_providers() if p.has_server and p.is_configured]
+    ProviderHealth.prune(keep_days=health.KEEP_DAYS)
+    down = [h.provider.name for h in results if not h.ok]
+    log.info("Checked %d providers; down: %s", len(results), ", ".join(down) or "none")
+    return results
 
 
 def latest_health(provider: Provider) -> ProviderHealth | None:
@@ -304,26 +246,3 @@ def provider_cards(providers: QuerySet[Provider] | None = None) -> list[Provider
     if providers is None:
         providers = Provider.objects.order_by("-enabled", "position", "name")
     return health.cards(providers)
-
-
-# --- tokens and cost ------------------------------------------------------------------
-
-
-def cost_usd(model: str, tokens_in: int, tokens_out: int) -> Decimal | None:
-    """Estimated USD for the tokens of one job (the ModelPrice table); None if unpriced."""
-    return pricing.cost_usd(model, tokens_in, tokens_out)
-
-
-def estimate_cost(
-    provider: Provider, model: str, transcript_chars: int, *, length: str = "medium"
-) -> Decimal | None:
-    """Estimated USD of a post before it is written; None if the model is unpriced."""
-    return pricing.estimate_cost(provider, model, transcript_chars, length=length)
-
-
-def count_tokens(text: str, model: str = "") -> int:
-    return pricing.count_tokens(text, model)
-
-
-def prices_as_of() -> str:
-    return pricing.prices_as_of()

@@ -1,10 +1,10 @@
-"""django-q2 entry points of the providers app; the work is in providers.health."""
+"""django-q2 entry points of the providers app."""
 
 from __future__ import annotations
 
-from providers import health
+from providers import services
 
 
 def check_all() -> int:
     """The scheduled health check; returns how many providers were checked."""
-    return len(health.check_all())
+    return len(services.check_all())

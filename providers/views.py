@@ -41,8 +41,6 @@ def model_options(request: HttpRequest) -> HttpResponse:
         "model": request.GET.get("model", "").strip(),
         "models": services.models_for(provider) if provider else [],
         # Whether it answered at its last check: worth knowing before queueing a job on it.
-        "health": services.latest_health(provider)
-        if provider and not provider.is_offline
-        else None,
+        "health": services.latest_health(provider) if provider and provider.has_server else None,
     }
     return render(request, "providers/model_field.html", context)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
@@ -146,18 +146,10 @@ class _Writer:
 
     def run(self) -> Iterator[StreamChunk]:
         messages = prompts.build_messages(self.request)
-        if message_tokens(messages) <= self.budgets.post_prompt(self.request.length):
-            streamed = False
-            try:
-                for chunk in self._stream_post(messages):
-                    streamed = streamed or bool(chunk.text)
-                    yield chunk
-                return
-            except BlogTubeError as error:
-                # Our estimate was too kind to this model; before any text, go the long way.
-                if streamed or not _is_context_error(error):
-                    raise
-                self._learn_window(error, message_tokens(messages))
+        fits = message_tokens(messages) <= self.budgets.post_prompt(self.request.length)
+        # When our estimate was too kind to this model, it goes the long way after all.
+        if fits and (yield from self._try_post(messages)):
+            return
         yield from self._long_path()
 
     def _long_path(self) -> Iterator[StreamChunk]:
@@ -169,17 +161,26 @@ class _Writer:
             notes = yield from self._merge_until_it_fits(notes)
             self._event("info", "Writing the post from the notes")
             messages = prompts.build_combine_messages(self.request, "\n\n".join(notes))
-            streamed = False
-            try:
-                for chunk in self._stream_post(messages):
-                    streamed = streamed or bool(chunk.text)
-                    yield chunk
+            if (yield from self._try_post(messages, last_try=attempt == MAX_CONTEXT_RETRIES)):
                 return
-            except BlogTubeError as error:
-                if streamed or not _is_context_error(error) or attempt == MAX_CONTEXT_RETRIES:
-                    raise
-                self._learn_window(error, message_tokens(messages))
-                self._event("warning", "The notes were too long for the model; merging them")
+            self._event("warning", "The notes were too long for the model; merging them")
+
+    def _try_post(
+        self, messages: list[dict], *, last_try: bool = False
+    ) -> Generator[StreamChunk, None, bool]:
+        """Stream the post; False when the model said, before any text, that the prompt was
+        too long for it (its window is learnt, so the caller can try with less)."""
+        streamed = False
+        try:
+            for chunk in self._stream_post(messages):
+                streamed = streamed or bool(chunk.text)
+                yield chunk
+        except BlogTubeError as error:
+            if streamed or not _is_context_error(error) or last_try:
+                raise
+            self._learn_window(error, message_tokens(messages))
+            return False
+        return True
 
     # --- map: notes per chunk ----------------------------------------------------------
 

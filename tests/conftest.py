@@ -44,7 +44,7 @@ def llm_provider(db, fake_llm) -> Provider:
     return Provider.objects.create(
         slug="fake",
         name="Fake LLM",
-        kind=Provider.Kind.OPENAI_COMPATIBLE,
+        kind="openai",
         base_url=fake_llm.base_url,
         default_model="fake-model",
     )

@@ -282,8 +282,8 @@ def _estimate(transcript_chars: int | None, params: QueryDict) -> dict:
     if length not in providers.LENGTHS:
         length = job_options.DEFAULTS["length"]
     known = "" if transcript_chars is None else transcript_chars
-    # Only the offline writer can be priced without knowing how much there is to read.
-    if transcript_chars is None and not provider.is_offline:
+    # Only a free provider can be priced without knowing how much there is to read.
+    if transcript_chars is None and provider.is_priced:
         return {"estimate": "", "transcript_chars": known}
     line = services.cost_estimate(
         provider, params.get("model", ""), transcript_chars or 0, length=str(length)

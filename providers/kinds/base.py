@@ -1,22 +1,22 @@
 """What every kind of provider can do, and the OpenAI-compatible way of doing it.
 
-A kind is a class (its defaults: base URL, model, key variable, context sizes)
-and an instance is bound to one endpoint (base URL and key). No Django models
-here: the Provider row decides the endpoint and hands it over.
+A kind is a class (its defaults: base URL, model, key variable, context sizes, and what
+it is: priced or free, able to translate or not) and an instance is bound to one endpoint
+(base URL and key). No Django models here: the Provider row decides the endpoint and
+hands it over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar, TypeVar
+from dataclasses import dataclass
+from typing import ClassVar
 
-from providers.openai_compatible import StreamChunk, list_models, stream_chat
-
-T = TypeVar("T")
-
-# Tokens, when a model's context window is not known: small enough that every
-# chat model of the last years holds it, so a chunked write never overflows.
-DEFAULT_CONTEXT_WINDOW = 8192
+from providers import tokens, writing
+from providers.model_names import lookup_by_prefix
+from providers.openai_compatible import StreamChunk, Usage, list_models, stream_chat
+from providers.prompts import PostRequest
+from providers.writing import EventCallback
 
 # Connecting and each wait between streamed chunks, not the whole answer.
 STREAM_TIMEOUT = 120.0
@@ -33,9 +33,18 @@ class ProviderKind:
     key_env: ClassVar[str] = ""
     # Cloud APIs refuse anonymous requests; local servers usually take none.
     requires_key: ClassVar[bool] = True
+    # A server it talks to: it has an address and maybe a key, health checks time it, and
+    # when it fails a fallback provider may take the job over.
+    has_server: ClassVar[bool] = True
+    # Tokens are bought per use; on one's own server (or with no model at all) they are free.
+    is_priced: ClassVar[bool] = True
+    # Writes the post in another language than the transcript's.
+    can_translate: ClassVar[bool] = True
+    # The models it offers when that is known without asking the server.
+    models: ClassVar[tuple[str, ...]] = ()
     # Model name (or prefix: "gpt-4o" covers "gpt-4o-2024-08-06") -> tokens.
     context_windows: ClassVar[dict[str, int]] = {}
-    default_context_window: ClassVar[int] = DEFAULT_CONTEXT_WINDOW
+    default_context_window: ClassVar[int] = writing.DEFAULT_CONTEXT_WINDOW
     supports_stream_usage: ClassVar[bool] = True
     # Shown in admin next to the kind.
     help_text: ClassVar[str] = ""
@@ -87,7 +96,23 @@ class ProviderKind:
             include_usage=self.supports_stream_usage,
         )
 
+    def llm(self, model: str = "") -> ProviderLLM:
+        """This kind at its endpoint with one model: what providers.writing writes with."""
+        chosen = model or self.model_default()
+        return ProviderLLM(
+            kind=self, model=chosen, name=self.name, context_window=self.context_window(chosen)
+        )
+
+    def write(
+        self, request: PostRequest, model: str = "", *, on_event: EventCallback | None = None
+    ) -> Iterator[StreamChunk]:
+        """The post as streamed text (chunks may carry token usage), whatever the transcript's
+        length: providers.writing summarises a long one in parts first."""
+        return writing.write(request, self.llm(model), on_event=on_event)
+
     def list_models(self, *, timeout: float | None = None, max_retries: int = 1) -> list[str]:
+        if self.models:
+            return list(self.models)
         ids = list_models(
             base_url=self.base_url,
             api_key=self.api_key,
@@ -115,25 +140,44 @@ class ProviderKind:
         return lookup_by_prefix(cls.context_windows, model) or cls.default_context_window
 
 
-# What may follow a name for a prefix to count: a dated or tagged variant
-# ("gpt-4o-2024-08-06", "llama3.1:8b"), never another model ("gpt-4o" is not "gpt-4").
-SEPARATORS = ("-", ":", "@", "_")
+class SelfHostedKind(ProviderKind):
+    """A server on someone's own machine: it usually takes no key, and no token is bought."""
+
+    requires_key = False
+    is_priced = False
 
 
-def normalise_model(model: str) -> str:
-    # OpenRouter and Gemini prefix names with a vendor or a path: "openai/gpt-4o", "models/...".
-    return model.strip().lower().rsplit("/", 1)[-1]
+@dataclass
+class ProviderLLM:
+    """One provider and model, as providers.writing sees an LLM.
 
+    It fills in token usage when the server sent none (estimated from the text),
+    so every call the writing code makes is counted.
+    """
 
-def lookup_by_prefix(table: dict[str, T], model: str) -> T | None:
-    """The value for a model by exact name, else by the longest name it extends."""
-    name = normalise_model(model)
-    if not name:
-        return None
-    if name in table:
-        return table[name]
-    best = ""
-    for key in table:
-        if len(key) > len(best) and name.startswith(key) and name[len(key)] in SEPARATORS:
-            best = key
-    return table[best] if best else None
+    kind: ProviderKind
+    model: str
+    name: str
+    context_window: int
+
+    def stream(
+        self, messages: list[dict], *, max_tokens: int | None = None
+    ) -> Iterator[StreamChunk]:
+        written: list[str] = []
+        got_usage = False
+        for chunk in self.kind.stream(messages, self.model, max_tokens=max_tokens):
+            if chunk.usage is not None:
+                got_usage = True
+            if chunk.text:
+                written.append(chunk.text)
+            yield chunk
+        if not got_usage:
+            yield StreamChunk(
+                usage=Usage(
+                    prompt_tokens=tokens.count_message_tokens(messages, self.model),
+                    completion_tokens=tokens.count_tokens("".join(written), self.model),
+                )
+            )
+
+    def __repr__(self) -> str:
+        return f"<ProviderLLM {self.name} {self.model} ctx={self.context_window}>"

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from providers import offline as writer
 from providers.kinds.base import ProviderKind
 from providers.openai_compatible import StreamChunk
-
-MODELS = ["extractive"]
+from providers.prompts import PostRequest
+from providers.writing import EventCallback
 
 
 class OfflineKind(ProviderKind):
@@ -16,25 +16,26 @@ class OfflineKind(ProviderKind):
     label = "Built-in offline writer"
     default_model = "extractive"
     requires_key = False
+    has_server = False
+    is_priced = False
+    # It picks sentences that were said: the post is in the transcript's language.
+    can_translate = False
+    models = ("extractive",)
     help_text = "Writes an extractive post from the transcript itself; needs nothing."
     # It reads the whole transcript at once, whatever its length.
     default_context_window = 1_000_000_000
 
-    def stream(
-        self, messages: list[dict], model: str, *, max_tokens: int | None = None
+    def write(
+        self, request: PostRequest, model: str = "", *, on_event: EventCallback | None = None
     ) -> Iterator[StreamChunk]:
-        # Jobs give it the whole PostRequest (providers.services); from bare messages
-        # the last user message is the best transcript there is.
-        text = next(
-            (m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), ""
+        post = writer.write_post(
+            title=request.title,
+            segments=request.segments or [{"start": 0, "duration": 0, "text": request.transcript}],
+            chapters=request.chapters,
+            video_url=request.video_url,
+            video_id=request.video_id,
+            language=request.language,
+            length=request.length,
         )
-        for piece in writer.stream_post(
-            title="", segments=[{"start": 0, "duration": 0, "text": text}], chapters=[]
-        ):
+        for piece in writer.stream_post(post):
             yield StreamChunk(text=piece)
-
-    def list_models(self, *, timeout: float | None = None, max_retries: int = 1) -> list[str]:
-        return list(MODELS)
-
-    def check(self, *, timeout: float = 0) -> list[str]:
-        return list(MODELS)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from providers.kinds.base import ProviderKind
+from providers.kinds.base import SelfHostedKind
 
 
-class OllamaKind(ProviderKind):
+class OllamaKind(SelfHostedKind):
     slug = "ollama"
     label = "Ollama"
     default_base_url = "http://localhost:11434/v1"
     default_model = "llama3.2"
-    requires_key = False
     help_text = "A local Ollama server; no key. Pull the model first: ollama pull llama3.2."
     # Ollama serves 4096 tokens of context unless OLLAMA_CONTEXT_LENGTH says otherwise, and
     # cuts longer prompts silently: plan for what it really takes, not what the model could.

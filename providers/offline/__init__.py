@@ -15,7 +15,7 @@ whole talk, favouring the opening), body and key takeaways (central sentences, c
 marginal relevance so none repeats another), note. A video without a title gets one from YAKE's
 key phrases of the whole talk.
 
-Everything is linear in the transcript size: a TextRank graph holds at most _TEXTRANK_GROUP
+Everything is linear in the transcript size: a TextRank graph holds at most TEXTRANK_GROUP
 sentences (a longer section is ranked as interleaved groups), YAKE reads at most a few hundred
 words per section, and sentence choice compares each candidate with a handful of chosen ones. A
 three-hour talk fits the one-second budget of bench/offline_writer.py. numpy (TextRank) and yake
@@ -24,6 +24,6 @@ are imported on first use, so Django processes that never write offline posts do
 
 from __future__ import annotations
 
-from providers.offline.writer import stream_post, write_post
+from providers.offline.writer import NOTE_WORDS, stream_post, write_post
 
-__all__ = ["stream_post", "write_post"]
+__all__ = ["NOTE_WORDS", "stream_post", "write_post"]

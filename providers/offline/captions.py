@@ -15,34 +15,34 @@ from html import unescape
 from itertools import pairwise
 
 from providers.offline.vocabulary import (
-    _AND_CLAUSE,
-    _CLAUSE_TAKERS,
-    _EN_STOPWORDS,
-    _ENDINGS,
-    _FINAL_WORDS,
-    _IMPERATIVES,
-    _KIND_OF_KEEP_PREV,
-    _LIKE_FILLER_PREV,
-    _LIKE_KEEP_NEXT,
-    _LIKE_SIMILE_NEXT,
-    _NO_END,
-    _NOW_BLOCKERS,
-    _NOW_OPENERS,
-    _NUMBER_WORDS,
-    _OPENERS,
-    _REPEAT_OK,
-    _SINGLE_FILLERS,
-    _SO_BLOCKERS,
-    _SO_OPENERS,
-    _SPLIT_BEFORE,
-    _STEP_BLOCKERS,
-    _STEP_OPENERS,
-    _SUBJECTS,
-    _VERB_HINT,
-    _VERBISH,
-    _YOU_KNOW_KEEP_NEXT,
-    _YOU_KNOW_KEEP_PREV,
-    _words,
+    AND_CLAUSE,
+    CLAUSE_TAKERS,
+    EN_STOPWORDS,
+    ENDINGS,
+    FINAL_WORDS,
+    IMPERATIVES,
+    KIND_OF_KEEP_PREV,
+    LIKE_FILLER_PREV,
+    LIKE_KEEP_NEXT,
+    LIKE_SIMILE_NEXT,
+    NO_END,
+    NOW_BLOCKERS,
+    NOW_OPENERS,
+    NUMBER_WORDS,
+    OPENERS,
+    REPEAT_OK,
+    SINGLE_FILLERS,
+    SO_BLOCKERS,
+    SO_OPENERS,
+    SPLIT_BEFORE,
+    STEP_BLOCKERS,
+    STEP_OPENERS,
+    SUBJECTS,
+    VERB_HINT,
+    VERBISH,
+    YOU_KNOW_KEEP_NEXT,
+    YOU_KNOW_KEEP_PREV,
+    word_set,
 )
 
 _MAX_CAPTION_SENTENCE = 25
@@ -57,12 +57,12 @@ _SPEAKER = re.compile(r"(?:>>|&gt;&gt;)\s*(?:[A-Z][A-Z .'-]{0,30}:\s*)?|^\s*-\s+
 _FILLER_WORD = re.compile(
     r",?\s*\b(?:u+h+m*|u+m+|e+r+m+|er|hmm+|mm+|mhm|ah+)\b(?:,(?=\s|$))?", re.I
 )
-_SPACES = re.compile(r"\s+")
+SPACES = re.compile(r"\s+")
 _STRAY_COMMA = re.compile(r"([.!?])\s*,")
 _SENTENCE_END = re.compile(r"[。！？]+|[.!?…]+[\"'”’)\]]*(?=\s|$)")
 _LAST_WORD = re.compile(r"(\S+)$")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?")
-_ABBREVIATIONS = _words(
+_ABBREVIATIONS = word_set(
     """
     mr mrs ms dr prof st sr jr vs etc eg ie approx inc ltd co corp dept fig no vol ca cf al
     jan feb mar apr jun jul aug sep sept oct nov dec mt ft est min max
@@ -70,7 +70,7 @@ _ABBREVIATIONS = _words(
 )
 
 
-def _clean_captions(segments: Iterable[dict], english: bool) -> list[tuple[float, float, str]]:
+def clean_captions(segments: Iterable[dict], english: bool) -> list[tuple[float, float, str]]:
     """(start, duration, text) per caption with tags, speaker marks and 'um'/'uh' removed."""
     out: list[tuple[int, float, float, str]] = []
     for position, seg in enumerate(segments or []):
@@ -82,15 +82,17 @@ def _clean_captions(segments: Iterable[dict], english: bool) -> list[tuple[float
         if english:
             text = _FILLER_WORD.sub("", text)
         # Only leading commas go: a trailing one still separates clauses across captions.
-        text = _STRAY_COMMA.sub(r"\1", _SPACES.sub(" ", text)).strip().lstrip(", ")
+        text = _STRAY_COMMA.sub(r"\1", SPACES.sub(" ", text)).strip().lstrip(", ")
         if text:
-            out.append((position, _seconds(seg.get("start")), _seconds(seg.get("duration")), text))
+            out.append(
+                (position, as_seconds(seg.get("start")), as_seconds(seg.get("duration")), text)
+            )
     # Sorting by start (then original position) keeps a shuffled list in speaking order.
     out.sort(key=lambda c: (c[1], c[0]))
     return [(start, duration, text) for _, start, duration, text in out]
 
 
-def _seconds(value: object) -> float:
+def as_seconds(value: object) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -98,7 +100,7 @@ def _seconds(value: object) -> float:
     return number if math.isfinite(number) and number > 0 else 0.0
 
 
-def _is_punctuated(texts: Iterable[str]) -> bool:
+def is_punctuated(texts: Iterable[str]) -> bool:
     # Human captions end a sentence every 10-20 words; speech recognition almost never does.
     words = ends = 0
     for text in texts:
@@ -107,7 +109,7 @@ def _is_punctuated(texts: Iterable[str]) -> bool:
     return ends > 0 and ends * 40 >= words
 
 
-def _split_punctuated(captions: list[tuple[float, float, str]]) -> list[tuple[str, float]]:
+def split_punctuated(captions: list[tuple[float, float, str]]) -> list[tuple[str, float]]:
     offsets: list[int] = []
     pieces: list[str] = []
     pos = 0
@@ -164,7 +166,7 @@ class _Token:
     pause: float  # silence before this word, in seconds
 
 
-def _split_caption_run_ons(
+def split_caption_run_ons(
     captions: list[tuple[float, float, str]], english: bool
 ) -> list[tuple[str, float]]:
     """Sentences for captions without punctuation: cut at pauses, discourse markers, length."""
@@ -217,22 +219,22 @@ def _drop_spoken_fillers(tokens: list[_Token]) -> list[_Token]:
         after = tokens[i + 2].norm if i + 2 < n else ""
         prev = out[-1].norm if out else ""
         skip = 0
-        if word in _SINGLE_FILLERS:
+        if word in SINGLE_FILLERS:
             skip = 1
         elif word == "you" and nxt == "know":
-            if prev not in _YOU_KNOW_KEEP_PREV and after not in _YOU_KNOW_KEEP_NEXT:
+            if prev not in YOU_KNOW_KEEP_PREV and after not in YOU_KNOW_KEEP_NEXT:
                 skip = 2
         elif word == "i" and nxt == "mean":
             if prev not in {"what", "do", "did", "don't", "if"} and after not in {"that", "to"}:
                 skip = 2
         elif word in ("kind", "sort") and nxt == "of":
-            if prev not in _KIND_OF_KEEP_PREV:
+            if prev not in KIND_OF_KEEP_PREV:
                 skip = 2
         elif word == "like":
-            simile = prev not in ("and", "but", "so") and nxt in _LIKE_SIMILE_NEXT
-            if prev in _LIKE_FILLER_PREV and nxt and nxt not in _LIKE_KEEP_NEXT and not simile:
+            simile = prev not in ("and", "but", "so") and nxt in LIKE_SIMILE_NEXT
+            if prev in LIKE_FILLER_PREV and nxt and nxt not in LIKE_KEEP_NEXT and not simile:
                 skip = 1
-        elif word == prev and word not in _REPEAT_OK:
+        elif word == prev and word not in REPEAT_OK:
             skip = 1
         elif len(out) >= 2 and out[-2].norm == word and out[-1].norm == nxt and word:
             skip = 2  # "i think i think"
@@ -275,16 +277,16 @@ def _opens_sentence(tokens: list[_Token], i: int) -> bool:
     if word == "all" and nxt == "right":
         return prev not in ("is", "was", "be", "it's", "are")
     if word == "so":
-        return nxt in _SO_OPENERS and prev not in _SO_BLOCKERS
+        return nxt in SO_OPENERS and prev not in SO_BLOCKERS
     if word in ("and", "but") and nxt == "now":
         return True
     if word == "and" and nxt == "so":
         after = tokens[i + 2].norm if i + 2 < len(tokens) else ""
-        return after in _SO_OPENERS
+        return after in SO_OPENERS
     if word == "now":
-        return nxt in _NOW_OPENERS and prev not in _NOW_BLOCKERS
+        return nxt in NOW_OPENERS and prev not in NOW_BLOCKERS
     if word in ("then", "next", "finally", "first"):
-        return nxt in _STEP_OPENERS and prev not in _STEP_BLOCKERS
+        return nxt in STEP_OPENERS and prev not in STEP_BLOCKERS
     return False
 
 
@@ -365,34 +367,34 @@ def _boundary_score(run: list[_Token], i: int) -> float:
     """How likely a sentence ends between word i-1 and word i (0 = not at all)."""
     prev, word = run[i - 1].norm, run[i].norm
     after = run[i + 1].norm if i + 1 < len(run) else ""
-    if prev in _NO_END:
+    if prev in NO_END:
         return 0.0
-    weight = _OPENERS.get(word, 0.0)
-    if not weight and word in _IMPERATIVES and prev not in _VERB_HINT:
+    weight = OPENERS.get(word, 0.0)
+    if not weight and word in IMPERATIVES and prev not in VERB_HINT:
         weight = 0.8
-    if word in ("it", "that", "there") and after not in _VERBISH:
+    if word in ("it", "that", "there") and after not in VERBISH:
         weight = 0.0  # "use it", "like that": objects, not subjects
-    elif word == "and" and after not in _AND_CLAUSE:
+    elif word == "and" and after not in AND_CLAUSE:
         weight = 0.0  # "flour and water"
-    elif word in _SUBJECTS and prev in _CLAUSE_TAKERS:
+    elif word in SUBJECTS and prev in CLAUSE_TAKERS:
         weight = 0.0  # "I think we...", "show you how"
     elif word in ("the", "a", "my", "your") and (
-        prev in _VERB_HINT
+        prev in VERB_HINT
         or prev.endswith("ing")
-        or (prev in _EN_STOPWORDS and prev not in _FINAL_WORDS)
+        or (prev in EN_STOPWORDS and prev not in FINAL_WORDS)
     ):
         weight = 0.0  # "mix the dough", "in the starter"
-    if prev in _NUMBER_WORDS and (word == "and" or word in _NUMBER_WORDS):
+    if prev in NUMBER_WORDS and (word == "and" or word in NUMBER_WORDS):
         weight = 0.0  # "three hundred and fifty"
     if not weight:
         return 0.0
     pause = run[i].pause
     bonus = min(2.0, 2 * pause) if pause > 0.25 else 0.0
-    if prev in _FINAL_WORDS:
+    if prev in FINAL_WORDS:
         bonus += 0.6  # "feed it again / a good trick is..."
-    elif prev in _ENDINGS or (prev not in _EN_STOPWORDS and len(prev) >= 3):
+    elif prev in ENDINGS or (prev not in EN_STOPWORDS and len(prev) >= 3):
         bonus += 0.3  # sentences tend to end on a content word or an object pronoun
-    if after == prev and prev not in _EN_STOPWORDS:
+    if after == prev and prev not in EN_STOPWORDS:
         bonus += 1.0  # "an active starter a starter is...": the new sentence picks the noun up
     return weight + bonus
 
@@ -403,8 +405,8 @@ def _split_long(run: list[_Token]) -> list[list[_Token]]:
     middle = len(run) / 2
     best, best_score = len(run) // 2, 0.0
     for j in range(6, len(run) - 5):
-        score = _SPLIT_BEFORE.get(run[j].norm, 0) + (2 if run[j].pause > 0.4 else 0)
-        if run[j - 1].norm in _NUMBER_WORDS or run[j - 1].norm in _NO_END:
+        score = SPLIT_BEFORE.get(run[j].norm, 0) + (2 if run[j].pause > 0.4 else 0)
+        if run[j - 1].norm in NUMBER_WORDS or run[j - 1].norm in NO_END:
             score = 0
         if score:
             score -= abs(j - middle) / len(run)  # prefer halves of similar size

@@ -7,20 +7,20 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from providers.offline.ranking import _YAKE_TITLE_WORDS, _YAKE_WORDS, _keyphrases, _Vocabulary
-from providers.offline.sections import _Section
-from providers.offline.sentences import _Sentence
-from providers.offline.vocabulary import _SMALL_WORDS, _words
+from providers.offline.ranking import YAKE_TITLE_WORDS, YAKE_WORDS, Vocabulary, keyphrases
+from providers.offline.sections import Section
+from providers.offline.sentences import Sentence
+from providers.offline.vocabulary import SMALL_WORDS, word_set
 
 
-def _sample(sec: _Section, budget: int) -> list[_Sentence]:
+def _sample(sec: Section, budget: int) -> list[Sentence]:
     """The section's most central sentences, up to budget words, in speaking order.
 
     YAKE's cost grows with its text (roughly 0.1 s per thousand words), so a long section is
     read through the sentences TextRank found central: they carry its key terms.
     """
     ranked = sec.ranked() or [s for s in sec.sentences if s.norm]
-    chosen: list[_Sentence] = []
+    chosen: list[Sentence] = []
     words = 0
     for s in ranked:
         if chosen and words + s.words > budget:
@@ -56,7 +56,7 @@ def _headline_worthy(term: str) -> bool:
     return not any(w.endswith("ly") and w not in _LY_NOUNS for w in term.split())
 
 
-_LY_NOUNS = _words(
+_LY_NOUNS = word_set(
     "family assembly supply italy anomaly butterfly jelly belly reply rally monopoly july "
     "poly fly ally lily holly"
 )
@@ -93,7 +93,7 @@ def _clashes(term: str, chosen: list[str]) -> bool:
     return False
 
 
-def _phrase(terms: list[str], vocab: _Vocabulary) -> str:
+def _phrase(terms: list[str], vocab: Vocabulary) -> str:
     names = [_title_case(vocab.surface(t)) for t in terms]
     if not names:
         return ""
@@ -102,7 +102,7 @@ def _phrase(terms: list[str], vocab: _Vocabulary) -> str:
     return f"{', '.join(names[:-1])} {vocab.conjunction} {names[-1]}"
 
 
-def _headings(sections: list[_Section], vocab: _Vocabulary) -> list[str]:
+def section_headings(sections: list[Section], vocab: Vocabulary) -> list[str]:
     counts = [_term_counts(sec) for sec in sections]
     # YAKE reads one section at a time; a phrase said in every section tells none apart.
     spread = Counter(term for section_counts in counts for term in section_counts)
@@ -112,7 +112,7 @@ def _headings(sections: list[_Section], vocab: _Vocabulary) -> list[str]:
         if sec.title:
             headings.append(sec.title)
             continue
-        phrases = _keyphrases(_sample(sec, _YAKE_WORDS), vocab)
+        phrases = keyphrases(_sample(sec, YAKE_WORDS), vocab)
         # On a few hundred words YAKE can favour a phrase said once, early ("expensive gear");
         # a heading names what the section keeps coming back to.
         recurring = any(section_counts[term] >= 2 for term in phrases)
@@ -127,9 +127,9 @@ def _headings(sections: list[_Section], vocab: _Vocabulary) -> list[str]:
     return headings
 
 
-def _derive_title(sections: list[_Section], vocab: _Vocabulary) -> str:
+def derive_title(sections: list[Section], vocab: Vocabulary) -> str:
     """A title from YAKE's keyphrases of the whole talk, favouring those said all through it."""
-    budget = max(_YAKE_WORDS // 4, _YAKE_TITLE_WORDS // len(sections))
+    budget = max(YAKE_WORDS // 4, YAKE_TITLE_WORDS // len(sections))
     sample = sorted((s for sec in sections for s in _sample(sec, budget)), key=lambda s: s.index)
     totals: Counter[str] = Counter()
     spread: Counter[str] = Counter()
@@ -139,12 +139,12 @@ def _derive_title(sections: list[_Section], vocab: _Vocabulary) -> str:
         spread.update(counts.keys())
     scores = {
         term: value * (1 + spread[term] / len(sections))
-        for term, value in _keyphrases(sample, vocab).items()
+        for term, value in keyphrases(sample, vocab).items()
     }
     return _phrase(_pick_terms(scores, totals, set()), vocab) or "Notes from the Video"
 
 
-def _term_counts(sec: _Section) -> Counter[str]:
+def _term_counts(sec: Section) -> Counter[str]:
     return Counter(t for s in sec.sentences for t in (*s.terms, *s.bigrams))
 
 
@@ -152,7 +152,7 @@ def _title_case(phrase: str) -> str:
     words = phrase.split()
     out = []
     for i, word in enumerate(words):
-        if (word.isupper() and len(word) > 1) or (i and word in _SMALL_WORDS):
+        if (word.isupper() and len(word) > 1) or (i and word in SMALL_WORDS):
             out.append(word)
         else:
             out.append(word[:1].upper() + word[1:])

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from providers.offline.sentences import _CJK, _quality, _Sentence
-from providers.offline.vocabulary import _EN_STOPWORDS
+from providers.offline.sentences import CJK, Sentence, sentence_quality
+from providers.offline.vocabulary import EN_STOPWORDS
 
 if TYPE_CHECKING:
     # At run time numpy is imported where it is used: every Django process imports this module.
@@ -24,33 +24,33 @@ if TYPE_CHECKING:
 
 # TextRank: a graph links at most this many sentences (longer sections are ranked in interleaved
 # groups), and PageRank stops when no rank moves by more than the tolerance.
-_TEXTRANK_GROUP = 200
+TEXTRANK_GROUP = 200
 _TEXTRANK_DAMPING = 0.85
 _TEXTRANK_TOLERANCE = 1e-4
 _TEXTRANK_ITERATIONS = 50
 # YAKE: words of one section it reads, of the whole talk for a title, and phrases it returns.
-_YAKE_WORDS = 250
-_YAKE_TITLE_WORDS = 400
+YAKE_WORDS = 250
+YAKE_TITLE_WORDS = 400
 _YAKE_TOP = 20
 
 _TOKEN = re.compile(r"\w[\w'’-]*")
 
 
 @dataclass(slots=True)
-class _Vocabulary:
+class Vocabulary:
     stopwords: frozenset[str]
     surfaces: dict[str, Counter[str]]  # term -> how it was written
     conjunction: str = "and"  # joins key terms in headings
     language: str = "en"  # picks YAKE's stopword list
 
     @classmethod
-    def build(cls, sentences: list[_Sentence], *, english_hint: bool) -> _Vocabulary:
-        token_lists = [_tokens(s.text) for s in sentences]
+    def build(cls, sentences: list[Sentence], *, english_hint: bool) -> Vocabulary:
+        token_lists = [tokenize(s.text) for s in sentences]
         stopwords = _choose_stopwords(token_lists, english_hint)
         surfaces: dict[str, Counter[str]] = {}
         df: Counter[str] = Counter()
         for sentence, tokens in zip(sentences, token_lists, strict=True):
-            terms, bigrams = _terms(tokens, stopwords, surfaces)
+            terms, bigrams = extract_terms(tokens, stopwords, surfaces)
             sentence.terms, sentence.bigrams = terms, bigrams
             df.update(set(terms))
         total = len(sentences)
@@ -61,7 +61,7 @@ class _Vocabulary:
             sentence.norm = math.sqrt(sum(w * w for w in vector.values()))
             if not vector:
                 sentence.eligible = False
-            sentence.quality = _quality(sentence)
+            sentence.quality = sentence_quality(sentence)
         return cls(stopwords=stopwords, surfaces=surfaces)
 
     def surface(self, term: str) -> str:
@@ -71,7 +71,7 @@ class _Vocabulary:
         return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def tokenize(text: str) -> list[tuple[str, str]]:
     """(lower-case token, surface) pairs; CJK runs become character bigrams."""
     out = []
     for raw in _TOKEN.findall(text):
@@ -80,7 +80,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             raw = raw[:-2]
         if not raw:
             continue
-        if _CJK.search(raw) and len(raw) > 2:
+        if CJK.search(raw) and len(raw) > 2:
             out.extend((raw[i : i + 2], raw[i : i + 2]) for i in range(len(raw) - 1))
             continue
         # Acronyms keep their capitals in headings; everything else is shown title-cased later.
@@ -94,9 +94,9 @@ def _choose_stopwords(
 ) -> frozenset[str]:
     counts: Counter[str] = Counter(tok for tokens in token_lists for tok, _ in tokens)
     total = sum(counts.values()) or 1
-    covered = sum(c for tok, c in counts.items() if tok in _EN_STOPWORDS)
+    covered = sum(c for tok, c in counts.items() if tok in EN_STOPWORDS)
     if covered / total >= (0.2 if english_hint else 0.3):
-        return _EN_STOPWORDS
+        return EN_STOPWORDS
     # Another language: its most frequent short words are its function words.
     frequent = sorted((tok for tok in counts if len(tok) <= 5), key=lambda t: (-counts[t], t))
     return frozenset(frequent[:40])
@@ -114,10 +114,10 @@ def _stem(word: str) -> str:
 def _is_content(token: str, stopwords: frozenset[str]) -> bool:
     if token in stopwords or not any(ch.isalpha() for ch in token):
         return False
-    return len(token) >= 3 or bool(_CJK.search(token))
+    return len(token) >= 3 or bool(CJK.search(token))
 
 
-def _terms(
+def extract_terms(
     tokens: list[tuple[str, str]],
     stopwords: frozenset[str],
     surfaces: dict[str, Counter[str]],
@@ -140,7 +140,7 @@ def _terms(
     return terms, bigrams
 
 
-def _cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> float:
+def cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> float:
     if not na or not nb:
         return 0.0
     if len(a) > len(b):
@@ -148,7 +148,7 @@ def _cosine(a: dict[str, float], na: float, b: dict[str, float], nb: float) -> f
     return sum(w * b.get(t, 0.0) for t, w in a.items()) / (na * nb)
 
 
-def _centroid(sentences: Iterable[_Sentence]) -> dict[str, float]:
+def centroid(sentences: Iterable[Sentence]) -> dict[str, float]:
     total: dict[str, float] = {}
     for s in sentences:
         if s.norm:
@@ -157,17 +157,17 @@ def _centroid(sentences: Iterable[_Sentence]) -> dict[str, float]:
     return total
 
 
-def _centrality(sentences: list[_Sentence]) -> dict[int, float]:
+def centrality(sentences: list[Sentence]) -> dict[int, float]:
     """TextRank: weighted PageRank on the graph of sentences linked by the cosine of their terms.
 
-    More than _TEXTRANK_GROUP sentences are ranked as interleaved groups (every k-th sentence):
+    More than TEXTRANK_GROUP sentences are ranked as interleaved groups (every k-th sentence):
     each sentence is still compared with a sample spread over all of them, and the work stays
     linear in their number. Scores are scaled so that each group's most central sentence scores 1,
     which keeps groups comparable; a sentence without content terms scores 0.
     """
     scores = dict.fromkeys((s.index for s in sentences), 0.0)
     voters = [s for s in sentences if s.norm]
-    groups = -(-len(voters) // _TEXTRANK_GROUP)
+    groups = -(-len(voters) // TEXTRANK_GROUP)
     for g in range(groups):
         group = voters[g::groups]
         ranks = _pagerank(_similarities(group))
@@ -178,7 +178,7 @@ def _centrality(sentences: list[_Sentence]) -> dict[int, float]:
     return scores
 
 
-def _similarities(group: list[_Sentence]) -> np.ndarray:
+def _similarities(group: list[Sentence]) -> np.ndarray:
     """Cosine similarity of every pair of sentences in the group, 0 on the diagonal."""
     import numpy as np
 
@@ -217,7 +217,7 @@ def _pagerank(weights: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _keyphrases(sentences: list[_Sentence], vocab: _Vocabulary) -> dict[str, float]:
+def keyphrases(sentences: list[Sentence], vocab: Vocabulary) -> dict[str, float]:
     """YAKE's keyphrases of one or two words in the sentences: term -> relevance, higher is better.
 
     Phrases come back as the writer's own terms ("burr grinders" -> "burr grinder"), so headings
@@ -237,7 +237,7 @@ def _keyphrases(sentences: list[_Sentence], vocab: _Vocabulary) -> dict[str, flo
     )
     found: dict[str, float] = {}
     for phrase, score in extractor.extract_keywords(text):
-        terms = _terms(_tokens(phrase), vocab.stopwords, {})[0]
+        terms = extract_terms(tokenize(phrase), vocab.stopwords, {})[0]
         if len(terms) != len(phrase.split()) or len(set(terms)) < len(terms):
             continue  # a number, a short word, or a script written without spaces
         # YAKE scores lower for better phrases; the best form of a term comes first.

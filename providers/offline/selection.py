@@ -6,32 +6,30 @@ from __future__ import annotations
 
 import math
 
-from providers.offline.ranking import _centrality, _cosine
-from providers.offline.sections import _Plan, _Section
-from providers.offline.sentences import _BOILERPLATE, _Sentence
-from providers.offline.vocabulary import _BACK_REFERENCES
+from providers.offline.ranking import centrality, cosine
+from providers.offline.sections import Plan, Section
+from providers.offline.sentences import BOILERPLATE, Sentence
+from providers.offline.vocabulary import BACK_REFERENCES
 
 _CANDIDATES_PER_SECTION = 40
 
 
 def _mmr(
-    candidates: list[_Sentence],
+    candidates: list[Sentence],
     scores: dict[int, float],
     count: int,
     used: set[str],
-    seed: list[_Sentence] | None = None,
-) -> list[_Sentence]:
+    seed: list[Sentence] | None = None,
+) -> list[Sentence]:
     """Greedy maximal marginal relevance: central, but not saying what a chosen one said."""
     pool = [s for s in candidates if s.key not in used][:_CANDIDATES_PER_SECTION]
-    chosen: list[_Sentence] = list(seed or [])
+    chosen: list[Sentence] = list(seed or [])
     top = max((scores.get(s.index, 0.0) * s.quality for s in pool), default=0.0) or 1.0
     while pool and len(chosen) < count:
         best, best_value = pool[0], -math.inf
         for s in pool:
             relevance = scores.get(s.index, 0.0) * s.quality / top
-            overlap = max(
-                (_cosine(s.vector, s.norm, c.vector, c.norm) for c in chosen), default=0.0
-            )
+            overlap = max((cosine(s.vector, s.norm, c.vector, c.norm) for c in chosen), default=0.0)
             value = 0.7 * relevance - 0.3 * overlap
             if value > best_value:
                 best, best_value = s, value
@@ -43,32 +41,32 @@ def _mmr(
     return sorted(chosen, key=lambda s: s.index)
 
 
-def _overlap_too_high(candidate: _Sentence, chosen: list[_Sentence]) -> bool:
+def _overlap_too_high(candidate: Sentence, chosen: list[Sentence]) -> bool:
     # Speakers repeat themselves; a near-copy of a chosen sentence is never worth its space.
-    return any(_cosine(candidate.vector, candidate.norm, c.vector, c.norm) > 0.8 for c in chosen)
+    return any(cosine(candidate.vector, candidate.norm, c.vector, c.norm) > 0.8 for c in chosen)
 
 
-def _pick_intro(
-    sentences: list[_Sentence],
-    sections: list[_Section],
-    plan: _Plan,
+def pick_intro(
+    sentences: list[Sentence],
+    sections: list[Section],
+    plan: Plan,
     used: set[str],
     title_terms: set[str],
-) -> list[_Sentence]:
+) -> list[Sentence]:
     """A framing sentence from the opening, then the most central sentences of the talk."""
     # Never starve a section: only take intro sentences from sections with spare candidates.
     spare: set[int] = set()
     for sec in sections:
         if sum(s.eligible for s in sec.sentences) >= plan.body[1] + 3:
             spare.update(s.index for s in sec.sentences)
-    scores = _centrality(sentences)
+    scores = centrality(sentences)
     for s in sentences:
         # Speakers frame the topic early and wrap up late; the middle is detail.
         scores[s.index] *= 1.2 - 0.4 * s.index / len(sentences)
     pool = [s for s in sentences if s.eligible and s.index in spare and not s.text.endswith("?")]
     opening = max(3, len(sentences) // 7)
     framing = [s for s in pool if s.index < opening and title_terms.intersection(s.terms)]
-    seed: list[_Sentence] = []
+    seed: list[Sentence] = []
     if framing:
         # The speaker saying what the title promises ("today we'll look at...") opens best.
         first = max(
@@ -81,7 +79,7 @@ def _pick_intro(
     return _mmr(ranked, scores, plan.intro, used, seed)
 
 
-def _pick_body(sec: _Section, plan: _Plan, used: set[str]) -> list[_Sentence]:
+def pick_body(sec: Section, plan: Plan, used: set[str]) -> list[Sentence]:
     ranked = sec.ranked()
     fewest, most = plan.body
     count = most if len(ranked) >= 3 * most else fewest
@@ -92,13 +90,13 @@ def _pick_body(sec: _Section, plan: _Plan, used: set[str]) -> list[_Sentence]:
     leftovers = [
         s
         for s in sec.sentences
-        if s.key not in used and s.words >= 3 and not _BOILERPLATE.search(s.text)
+        if s.key not in used and s.words >= 3 and not BOILERPLATE.search(s.text)
     ][:fewest]
     used.update(s.key for s in leftovers)
     return leftovers
 
 
-def _pick_takeaway(sec: _Section, body: list[_Sentence], used: set[str]) -> str:
+def pick_takeaway(sec: Section, body: list[Sentence], used: set[str]) -> str:
     if not body:
         return ""
     ranked = sorted(
@@ -118,12 +116,12 @@ def _pick_takeaway(sec: _Section, body: list[_Sentence], used: set[str]) -> str:
     return ""
 
 
-def _takeaway_value(s: _Sentence, sec: _Section) -> float:
+def _takeaway_value(s: Sentence, sec: Section) -> float:
     value = sec.scores.get(s.index, 0.0) * s.quality
     if s.words <= 20:
         value *= 1.15  # a bullet should be short
     first = s.text.split(" ", 1)[0].lower()
-    if first in _BACK_REFERENCES:
+    if first in BACK_REFERENCES:
         value *= 0.7  # "It ..." means nothing out of context
     if s.signpost:
         value *= 0.5

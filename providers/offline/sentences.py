@@ -7,24 +7,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from providers.offline.captions import _SPACES
+from providers.offline.captions import SPACES
 from providers.offline.vocabulary import (
-    _BACK_REFERENCES,
-    _CONJUNCTIONS,
-    _GLUE_WORDS,
-    _KIND_OF_KEEP_PREV,
-    _NO_END,
-    _REPEAT_OK,
-    _TENS_NAMES,
-    _UNIT_NAMES,
-    _words,
+    BACK_REFERENCES,
+    CONJUNCTIONS,
+    GLUE_WORDS,
+    KIND_OF_KEEP_PREV,
+    NO_END,
+    REPEAT_OK,
+    TENS_NAMES,
+    UNIT_NAMES,
+    word_set,
 )
 
 _MIN_WORDS = 5
 _MAX_WORDS = 45
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_BOILERPLATE = re.compile(
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+BOILERPLATE = re.compile(
     r"\b(?:subscrib\w*|thanks? (?:you )?(?:so much )?for watching|see you (?:guys )?(?:in|on) "
     r"the next|(?:link|links) (?:is |are )?(?:in|down in) the description|description below"
     r"|comments? (?:below|down below)|in the comments|hit the bell|notification bell|patreon"
@@ -55,7 +55,7 @@ _KEY_WORDS = re.compile(r"\w+")
 
 
 @dataclass(slots=True)
-class _Sentence:
+class Sentence:
     index: int
     text: str
     start: float
@@ -70,23 +70,23 @@ class _Sentence:
     signpost: bool = False  # "today we're going to talk about..."
 
 
-def _build_sentences(
+def build_sentences(
     raw: list[tuple[str, float]], *, punctuated: bool, english: bool
-) -> list[_Sentence]:
-    out: list[_Sentence] = []
+) -> list[Sentence]:
+    out: list[Sentence] = []
     for text, start in raw:
         text = _polish(text, punctuated=punctuated, english=english)
         if not text:
             continue
         words = _count_words(text)
-        sentence = _Sentence(
+        sentence = Sentence(
             index=len(out),
             text=text,
             start=start,
             words=words,
             key=" ".join(_KEY_WORDS.findall(text.lower())),
         )
-        sentence.eligible = _MIN_WORDS <= words <= _MAX_WORDS and not _BOILERPLATE.search(text)
+        sentence.eligible = _MIN_WORDS <= words <= _MAX_WORDS and not BOILERPLATE.search(text)
         sentence.signpost = bool(_SIGNPOST.search(text))
         out.append(sentence)
     return out
@@ -94,7 +94,7 @@ def _build_sentences(
 
 def _polish(text: str, *, punctuated: bool, english: bool) -> str:
     """Turn a spoken sentence into a written one: no fillers, capitalized, punctuated."""
-    text = _SPACES.sub(" ", text).strip()
+    text = SPACES.sub(" ", text).strip()
     if english:
         if punctuated:
             text = _LEADING_FILLER.sub("", text)
@@ -113,15 +113,15 @@ def _polish(text: str, *, punctuated: bool, english: bool) -> str:
     text = text.strip(" ,;:-–—")
     if not any(ch.isalnum() for ch in text):
         return ""
-    text = _capitalize(text)
+    text = capitalize(text)
     if text[-1] not in ".!?…。！？\"'”’)":
         question = english and not punctuated and _sounds_like_question(text)
         text += "?" if question else "."
     return text
 
 
-_UNITS = {w: i for i, w in enumerate(_UNIT_NAMES)}
-_TENS = {w: 10 * i for i, w in enumerate(_TENS_NAMES, 2)}
+_UNITS = {w: i for i, w in enumerate(UNIT_NAMES)}
+_TENS = {w: 10 * i for i, w in enumerate(TENS_NAMES, 2)}
 _SCALES = {"thousand": 1_000, "million": 1_000_000}
 _NUMBER_WORD = re.compile(
     r"\b(?:{}|hundred)\b".format("|".join([*_UNITS, *_TENS, *_SCALES][1:])), re.I
@@ -147,7 +147,7 @@ def _digits(text: str) -> str:
         if end > i and value >= 10 and i > 0:
             trail = words[end - 1][len(words[end - 1].rstrip(".,!?")) :]
             previous = out[-1]
-            if seen_number and previous.isalpha() and previous.lower() not in _NO_END:
+            if seen_number and previous.isalpha() and previous.lower() not in NO_END:
                 out[-1] = previous + ","
             out.append(f"{value}{trail}")
             seen_number = True
@@ -198,17 +198,17 @@ def _comma_filler(match: re.Match[str]) -> str:
     prev = match.group(1) or ""
     if not prev:
         return ", "
-    return f"{prev} " if prev.lower() in _GLUE_WORDS else f"{prev}, "
+    return f"{prev} " if prev.lower() in GLUE_WORDS else f"{prev}, "
 
 
 def _kind_of(match: re.Match[str]) -> str:
     prev = match.group(1)
-    return match.group(0) if prev.lower() in _KIND_OF_KEEP_PREV else f"{prev} "
+    return match.group(0) if prev.lower() in KIND_OF_KEEP_PREV else f"{prev} "
 
 
 def _repeat(match: re.Match[str]) -> str:
     word = match.group(1)
-    return match.group(0) if word.lower() in _REPEAT_OK else word
+    return match.group(0) if word.lower() in REPEAT_OK else word
 
 
 def _strip_openers(text: str, punctuated: bool) -> str:
@@ -237,11 +237,11 @@ def _strip_openers(text: str, punctuated: bool) -> str:
         text = text.split(" ", cut)[cut].lstrip(" ,")
 
 
-_SO_KEEP_NEXT = _words("many much far long few good bad big little called that")
-_WELL_NEXT = _words("i we you it that this the there so")
+_SO_KEEP_NEXT = word_set("many much far long few good bad big little called that")
+_WELL_NEXT = word_set("i we you it that this the there so")
 
 
-def _capitalize(text: str) -> str:
+def capitalize(text: str) -> str:
     for i, ch in enumerate(text):
         if ch.isalpha():
             return text[:i] + ch.upper() + text[i + 1 :]
@@ -289,11 +289,11 @@ def _sounds_like_question(text: str) -> bool:
 
 def _count_words(text: str) -> int:
     words = len(text.split())
-    cjk = len(_CJK.findall(text))
+    cjk = len(CJK.findall(text))
     return max(words, cjk // 2) if cjk else words
 
 
-def _quality(sentence: _Sentence) -> float:
+def sentence_quality(sentence: Sentence) -> float:
     # Readers forgive a dull sentence more than a dangling one.
     q = 1.0
     if sentence.words < 8:
@@ -303,9 +303,9 @@ def _quality(sentence: _Sentence) -> float:
     if sentence.text.endswith("?"):
         q *= 0.7
     words = sentence.text.lower().replace(",", "").split()
-    if words[0] in _BACK_REFERENCES:
+    if words[0] in BACK_REFERENCES:
         q *= 0.85
-    elif len(words) > 1 and words[0] in _CONJUNCTIONS and words[1] in _BACK_REFERENCES:
+    elif len(words) > 1 and words[0] in CONJUNCTIONS and words[1] in BACK_REFERENCES:
         q *= 0.9  # "If it tastes bitter...": what is "it"?
     if sentence.signpost:
         q *= 0.75

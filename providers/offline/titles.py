@@ -8,9 +8,9 @@ import re
 import unicodedata
 from html import unescape
 
-from providers.offline.captions import _SPACES
-from providers.offline.sentences import _capitalize
-from providers.offline.vocabulary import _EN_STOPWORDS, _SMALL_WORDS
+from providers.offline.captions import SPACES
+from providers.offline.sentences import capitalize
+from providers.offline.vocabulary import EN_STOPWORDS, SMALL_WORDS
 
 _TITLE_SUFFIX = re.compile(r"\s*[-|–—]\s*youtube\s*$", re.I)
 _TITLE_JUNK = re.compile(
@@ -21,25 +21,25 @@ _TITLE_JUNK = re.compile(
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 
 
-def _clean_title(title: str) -> str:
+def clean_title(title: str) -> str:
     text = unescape(title or "")
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Cs", "Co"))
     text = _TITLE_SUFFIX.sub("", text)
     text = _TITLE_JUNK.sub("", text)
     text = _HASHTAG.sub("", text)
-    text = _SPACES.sub(" ", text).strip()
+    text = SPACES.sub(" ", text).strip()
     parts = [p.strip() for p in re.split(r"\s+\|\s+", text) if p.strip()]
     parts = [re.sub(r"([!?])[!?]+", r"\1", p) for p in parts[:2]]  # a third is the channel
     text = parts[0] if parts else ""
     if len(parts) > 1:
         text += (" " if text.endswith(("?", "!", ".", ":")) else ": ") + parts[1]
     text = text.strip(" -|–—·•:,")
-    return _capitalize(_fix_shouting(text))
+    return capitalize(_fix_shouting(text))
 
 
-def _clean_heading(title: str) -> str:
+def clean_heading(title: str) -> str:
     text = "".join(ch for ch in unescape(title) if unicodedata.category(ch) not in ("So", "Cs"))
-    return _fix_shouting(_SPACES.sub(" ", text).strip(" -|–—·•:"))
+    return _fix_shouting(SPACES.sub(" ", text).strip(" -|–—·•:"))
 
 
 def _fix_shouting(text: str) -> str:
@@ -54,11 +54,11 @@ def _fix_shouting(text: str) -> str:
         core = re.sub(r"\W", "", word)
         if not word.isupper():
             out.append(word)  # already written in mixed case by a person
-        elif 2 <= len(core) <= 3 and core.isalpha() and core.lower() not in _EN_STOPWORDS:
+        elif 2 <= len(core) <= 3 and core.isalpha() and core.lower() not in EN_STOPWORDS:
             out.append(word)  # likely an acronym: AI, GPU, NBA
         elif any(ch.isdigit() for ch in core):
             out.append(word)  # model names such as V60 or 4K
-        elif i and word.lower() in _SMALL_WORDS:
+        elif i and word.lower() in SMALL_WORDS:
             out.append(word.lower())
         else:
             out.append(word[:1].upper() + word[1:].lower())

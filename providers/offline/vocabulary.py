@@ -5,7 +5,7 @@ or glue spoken sentences, and the small words a title leaves in lower case.
 from __future__ import annotations
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
     """A word set written as one string, which keeps long vocabularies readable."""
     return frozenset(text.split())
 
@@ -15,14 +15,14 @@ def _word_list(text: str) -> list[str]:
 
 
 # Spoken numbers, in order of value.
-_UNIT_NAMES = _word_list(
+UNIT_NAMES = _word_list(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen"
 )
-_TENS_NAMES = _word_list("twenty thirty forty fifty sixty seventy eighty ninety")
+TENS_NAMES = _word_list("twenty thirty forty fifty sixty seventy eighty ninety")
 
 
-_EN_STOPWORDS = _words(
+EN_STOPWORDS = word_set(
     """
     a about above after again against ago all almost along already also although always am
     among an and another any anybody anyone anything anyway anywhere are aren't around as at
@@ -56,27 +56,27 @@ _EN_STOPWORDS = _words(
 )
 
 # Words that open a spoken sentence, and what may follow them for that reading to hold.
-_SO_OPENERS = _words(
+SO_OPENERS = word_set(
     """
     today the we i you now let's lets if what here this that's thats first next when once in
     for after before my your our it's its there these those yeah basically again how why a
     anyway
     """
 )
-_SO_BLOCKERS = _words(
+SO_BLOCKERS = word_set(
     """
     and or not do did is was are be been just even think hope said more much i it's that's
     really very quite
     """
 )
-_NOW_OPENERS = _words("let's lets we i you the that if this for once when here it's there what")
-_NOW_BLOCKERS = _words("right and until till by from for just even up out but so as")
-_STEP_OPENERS = _words("i we you take add put it's let's")
-_STEP_BLOCKERS = _words("and but the is was be until since by at a")
-_SUBJECTS = _words("i we you")
+NOW_OPENERS = word_set("let's lets we i you the that if this for once when here it's there what")
+NOW_BLOCKERS = word_set("right and until till by from for just even up out but so as")
+STEP_OPENERS = word_set("i we you take add put it's let's")
+STEP_BLOCKERS = word_set("and but the is was be until since by at a")
+SUBJECTS = word_set("i we you")
 
 # Sentence segmentation of run-on captions: how strongly a word opens a sentence...
-_OPENERS = {
+OPENERS = {
     word: weight
     for weight, words in (
         (2.5, "i i'm i've i'll let's"),
@@ -94,7 +94,7 @@ _OPENERS = {
 }
 
 # ...words a sentence cannot end on...
-_NO_END = _words(
+NO_END = word_set(
     """
     the a an to of and or but so because if when whether than as my your our their his her its
     is are was were be been being am i we they i'm we're they're you're it's that's there's
@@ -105,25 +105,25 @@ _NO_END = _words(
     """
 )
 # ...and the company that confirms or rules out a reading.
-_VERBISH = _words(
+VERBISH = word_set(
     """
     is was are will does did has had takes makes gets goes looks smells should can could might
     needs means works helps feels becomes lets gives really just also isn't doesn't won't
     depends matters
     """
 )
-_AND_CLAUSE = _words(
+AND_CLAUSE = word_set(
     """
     i we you it that this they then it's that's honestly if now so there we're i'm
     """
 )
-_CLAUSE_TAKERS = _words(
+CLAUSE_TAKERS = word_set(
     """
     know think guess hope mean said say wish bet sure glad help show tell give let make get
     thank see want ask teach remind love bring send take hear told showed gave
     """
 )
-_VERB_HINT = _words(
+VERB_HINT = word_set(
     """
     mix add use get make put take pour fold flip score bake feed grab stretch cover grind buy
     brew check see watch need want have has had like love keep leave give find try drop
@@ -131,7 +131,7 @@ _VERB_HINT = _words(
     """
 )
 # Imperatives open the steps of a how-to ("... don't skip it / flip the dough onto ...").
-_IMPERATIVES = _words(
+IMPERATIVES = word_set(
     """
     add use put take make pour mix stir flip cut bake place remove grab fold turn check open
     click select choose set press hold keep wait remember note watch grind rinse tip cover
@@ -139,13 +139,13 @@ _IMPERATIVES = _words(
     """
 )
 # Words a spoken sentence often ends on although they are not content words.
-_FINAL_WORDS = _words("again too today anyway though")
-_ENDINGS = _words(
+FINAL_WORDS = word_set("again too today anyway though")
+ENDINGS = word_set(
     """
     it them this that too again here there now today though anyway
     """
 )
-_NUMBER_WORDS = _words(
+NUMBER_WORDS = word_set(
     """
     one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
     sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
@@ -154,41 +154,41 @@ _NUMBER_WORDS = _words(
 )
 
 # Where a run-on caption sentence reads best when cut.
-_SPLIT_BEFORE = {"and": 3, "but": 3, "so": 2, "then": 2, "because": 1, "i": 1, "we": 1, "you": 1}
+SPLIT_BEFORE = {"and": 3, "but": 3, "so": 2, "then": 2, "because": 1, "i": 1, "we": 1, "you": 1}
 
 # A filler keeps its literal meaning after these ("do you know", "what kind of").
-_YOU_KNOW_KEEP_PREV = _words(
+YOU_KNOW_KEEP_PREV = word_set(
     """
     do did don't didn't does doesn't if as would will you'll to what might may i we they let
     let's should could can you
     """
 )
-_YOU_KNOW_KEEP_NEXT = _words(
+YOU_KNOW_KEEP_NEXT = word_set(
     """
     what how that why where when who whether if about it him her them me this your
     """
 )
-_KIND_OF_KEEP_PREV = _words(
+KIND_OF_KEEP_PREV = word_set(
     """
     a what this that some any the which every one no different same my your our their its his
     her these those all other right wrong weird new another
     """
 )
-_LIKE_FILLER_PREV = _words("and but so it's its is or")
-_LIKE_KEEP_NEXT = _words("to that this it them him her me i we you when how")
-_LIKE_SIMILE_NEXT = _words("a an the your my our their")  # "it is like a pet"
-_REPEAT_OK = _words("that had")
-_SINGLE_FILLERS = _words("um umm uh uhh uhm erm er hmm mm mhm ah")
+LIKE_FILLER_PREV = word_set("and but so it's its is or")
+LIKE_KEEP_NEXT = word_set("to that this it them him her me i we you when how")
+LIKE_SIMILE_NEXT = word_set("a an the your my our their")  # "it is like a pet"
+REPEAT_OK = word_set("that had")
+SINGLE_FILLERS = word_set("um umm uh uhh uhm erm er hmm mm mhm ah")
 
 # Words after which a removed ", you know," leaves no comma ("which is about").
-_GLUE_WORDS = _words(
+GLUE_WORDS = word_set(
     """
     is was are were be the a an of to and but it's that's really just very so or
     """
 )
-_BACK_REFERENCES = _words("it this that these those they he she which them its")
-_CONJUNCTIONS = _words("if when but because so and then once after")
-_SMALL_WORDS = _words(
+BACK_REFERENCES = word_set("it this that these those they he she which them its")
+CONJUNCTIONS = word_set("if when but because so and then once after")
+SMALL_WORDS = word_set(
     """
     a an and as at but by for from in into nor of on or per the to vs via with
     """

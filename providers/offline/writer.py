@@ -1,27 +1,27 @@
 """The post itself: write_post() runs the pipeline and lays the chosen sentences out as
 Markdown (title, intro, sections with timestamp links, key takeaways, note);
-stream_post() yields it in pieces.
+stream_post() yields a written post in pieces.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlparse
 
 from providers.offline.captions import (
-    _clean_captions,
-    _is_punctuated,
-    _split_caption_run_ons,
-    _split_punctuated,
+    clean_captions,
+    is_punctuated,
+    split_caption_run_ons,
+    split_punctuated,
 )
-from providers.offline.headings import _derive_title, _headings
-from providers.offline.ranking import _terms, _tokens, _Vocabulary
-from providers.offline.sections import _PLANS, _Section, _sections
-from providers.offline.selection import _pick_body, _pick_intro, _pick_takeaway
-from providers.offline.sentences import _BOILERPLATE, _build_sentences, _Sentence
-from providers.offline.titles import _clean_title
-from providers.offline.vocabulary import _EN_STOPWORDS
+from providers.offline.headings import derive_title, section_headings
+from providers.offline.ranking import Vocabulary, extract_terms, tokenize
+from providers.offline.sections import PLANS, Section, build_sections
+from providers.offline.selection import pick_body, pick_intro, pick_takeaway
+from providers.offline.sentences import BOILERPLATE, Sentence, build_sentences
+from providers.offline.titles import clean_title
+from providers.offline.vocabulary import EN_STOPWORDS
+from providers.prompts import moment
 
 # Post furniture in the languages BlogTube offers most; anything else gets English.
 _LABELS: dict[str, tuple[str, str]] = {
@@ -56,6 +56,8 @@ _LABELS: dict[str, tuple[str, str]] = {
         "partire da {source} (nessun modello di IA): ogni frase è stata detta nel video.",
     ),
 }
+# Words of the closing note that tell nothing about the video: never a tag of the post.
+NOTE_WORDS = frozenset({"written", "writer", "offline", "transcript", "blogtube"})
 _AND = {"en": "and", "es": "y", "fr": "et", "de": "und", "pt": "e", "it": "e"}
 _SOURCES = {
     "en": ("the transcript of [the video]({url})", "the transcript"),
@@ -65,7 +67,6 @@ _SOURCES = {
     "pt": ("a transcrição [do vídeo]({url})", "a transcrição"),
     "it": ("la trascrizione [del video]({url})", "la trascrizione"),
 }
-_YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 
 
 def write_post(
@@ -74,60 +75,60 @@ def write_post(
     segments: list[dict],
     chapters: list[dict] | None = None,
     video_url: str = "",
+    video_id: str = "",
     language: str = "en",
     length: str = "medium",
 ) -> str:
     """Return a Markdown blog post built only from sentences of the transcript.
 
-    Raises ValueError when the segments hold no spoken text at all.
+    video_url is linked in the closing note; with a YouTube video_id, section headings link
+    to the moment their section starts. Raises ValueError when the segments hold no spoken
+    text at all.
     """
-    plan = _PLANS.get((length or "").lower(), _PLANS["medium"])
+    plan = PLANS.get((length or "").lower(), PLANS["medium"])
     lang = (language or "en").lower().split("-")[0].split("_")[0]
     english_speech = lang == "en"
 
-    captions = _clean_captions(segments, english_speech)
+    captions = clean_captions(segments, english_speech)
     if not captions:
         raise ValueError("the transcript has no text to write a post from")
-    punctuated = _is_punctuated(text for _, _, text in captions)
+    punctuated = is_punctuated(text for _, _, text in captions)
     if punctuated:
-        raw = _split_punctuated(captions)
+        raw = split_punctuated(captions)
     else:
-        raw = _split_caption_run_ons(captions, english_speech)
+        raw = split_caption_run_ons(captions, english_speech)
 
-    sentences = _build_sentences(raw, punctuated=punctuated, english=english_speech)
+    sentences = build_sentences(raw, punctuated=punctuated, english=english_speech)
     if not sentences:
         raise ValueError("the transcript has no text to write a post from")
-    vocab = _Vocabulary.build(sentences, english_hint=english_speech)
-    if vocab.stopwords is not _EN_STOPWORDS:
+    vocab = Vocabulary.build(sentences, english_hint=english_speech)
+    if vocab.stopwords is not EN_STOPWORDS:
         # Trust the caller's language code only when the words are not plainly English.
         vocab.conjunction = _AND.get(lang, "and")
         vocab.language = lang
 
-    clean_title = _clean_title(title)
+    post_title = clean_title(title)
     labels = _LABELS.get(lang, _LABELS["en"])
     note = _note(lang, video_url)
 
     if sum(s.eligible for s in sentences) < 3:
-        whole = [_Section(sentences=sentences, start=0.0)]
-        return _tiny_post(clean_title or _derive_title(whole, vocab), sentences, note)
+        whole = [Section(sentences=sentences, start=0.0)]
+        return _tiny_post(post_title or derive_title(whole, vocab), sentences, note)
 
-    sections = _sections(sentences, chapters, plan)
-    video_id = _youtube_id(video_url)
+    sections = build_sections(sentences, chapters, plan)
     has_times = any(s.start > 0 for s in sentences)
-    headings = _headings(sections, vocab)
-    clean_title = clean_title or _derive_title(sections, vocab)
+    headings = section_headings(sections, vocab)
+    post_title = post_title or derive_title(sections, vocab)
 
-    title_terms = set(_terms(_tokens(clean_title), vocab.stopwords, {})[0])
+    title_terms = set(extract_terms(tokenize(post_title), vocab.stopwords, {})[0])
     used: set[str] = set()
-    intro = _pick_intro(sentences, sections, plan, used, title_terms)
-    bodies = [_pick_body(sec, plan, used) for sec in sections]
-    takeaways = [
-        _pick_takeaway(sec, body, used) for sec, body in zip(sections, bodies, strict=True)
-    ]
+    intro = pick_intro(sentences, sections, plan, used, title_terms)
+    bodies = [pick_body(sec, plan, used) for sec in sections]
+    takeaways = [pick_takeaway(sec, body, used) for sec, body in zip(sections, bodies, strict=True)]
 
     # One untitled section needs no heading: it would only repeat the title.
     untitled = len(sections) == 1 and not sections[0].title
-    parts = [f"# {clean_title}", _paragraph(intro)] if intro else [f"# {clean_title}"]
+    parts = [f"# {post_title}", _paragraph(intro)] if intro else [f"# {post_title}"]
     bullets = []
     for sec, heading, body, takeaway in zip(sections, headings, bodies, takeaways, strict=True):
         if not body:
@@ -145,38 +146,18 @@ def write_post(
     return "\n\n".join(parts) + "\n"
 
 
-def stream_post(
-    *,
-    title: str,
-    segments: list[dict],
-    chapters: list[dict] | None = None,
-    video_url: str = "",
-    language: str = "en",
-    length: str = "medium",
-    chunk_chars: int = 40,
-) -> Iterator[str]:
-    """Yield the same text as write_post() in small pieces, as a streaming model would.
+def stream_post(post: str, *, chunk_chars: int = 40) -> Iterator[str]:
+    """A post from write_post() in small pieces, as a streaming model yields its text.
 
-    The post is built before the first piece is yielded, so a bad transcript raises ValueError
-    at the call, not half way through a stream.
+    Taking the written text, not a transcript, means a bad transcript has already raised
+    ValueError at write_post(), not half way through a stream.
     """
-    text = write_post(
-        title=title,
-        segments=segments,
-        chapters=chapters,
-        video_url=video_url,
-        language=language,
-        length=length,
-    )
-    return _pieces(text, max(1, int(chunk_chars)))
+    size = max(1, int(chunk_chars))
+    for i in range(0, len(post), size):
+        yield post[i : i + size]
 
 
-def _pieces(text: str, size: int) -> Iterator[str]:
-    for i in range(0, len(text), size):
-        yield text[i : i + size]
-
-
-def _paragraphs(body: list[_Sentence]) -> list[list[_Sentence]]:
+def _paragraphs(body: list[Sentence]) -> list[list[Sentence]]:
     if len(body) <= 3:
         return [body]
     # Two paragraphs, split where the speaker moved on furthest between chosen sentences.
@@ -184,38 +165,12 @@ def _paragraphs(body: list[_Sentence]) -> list[list[_Sentence]]:
     return [body[:cut], body[cut:]]
 
 
-def _paragraph(sentences: list[_Sentence]) -> str:
+def _paragraph(sentences: list[Sentence]) -> str:
     return " ".join(s.text for s in sentences)
 
 
-def _youtube_id(url: str) -> str | None:
-    try:
-        parsed = urlparse((url or "").strip())
-    except ValueError:
-        return None
-    host = (parsed.hostname or "").lower()
-    for prefix in ("www.", "m.", "music."):
-        host = host.removeprefix(prefix)
-    candidate = ""
-    if host == "youtu.be":
-        candidate = parsed.path.strip("/").split("/")[0]
-    elif host in ("youtube.com", "youtube-nocookie.com"):
-        parts = parsed.path.strip("/").split("/")
-        if parts[0] == "watch":
-            candidate = parse_qs(parsed.query).get("v", [""])[0]
-        elif len(parts) >= 2 and parts[0] in ("shorts", "embed", "live", "v"):
-            candidate = parts[1]
-    return candidate if _YOUTUBE_ID.fullmatch(candidate) else None
-
-
-def _timestamp_link(video_id: str | None, seconds: float) -> str:
-    if not video_id:
-        return ""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    clock = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-    return f" ([{clock}](https://youtu.be/{video_id}?t={whole}))"
+def _timestamp_link(video_id: str, seconds: float) -> str:
+    return f" ({moment(video_id, seconds)})" if video_id else ""
 
 
 def _note(lang: str, video_url: str) -> str:
@@ -226,11 +181,11 @@ def _note(lang: str, video_url: str) -> str:
     return template.format(source=with_url.format(url=url) if safe else without)
 
 
-def _tiny_post(title: str, sentences: list[_Sentence], note: str) -> str:
+def _tiny_post(title: str, sentences: list[Sentence], note: str) -> str:
     seen: set[str] = set()
     kept = []
     for s in sentences:
-        if s.key and s.key not in seen and not _BOILERPLATE.search(s.text):
+        if s.key and s.key not in seen and not BOILERPLATE.search(s.text):
             seen.add(s.key)
             kept.append(s.text)
     if not kept:

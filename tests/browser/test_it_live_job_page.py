@@ -121,7 +121,7 @@ def test_the_job_page_shows_the_post_being_written_live(page, live_app, fake_llm
     Provider.objects.create(
         slug="fake",
         name="Fake LLM",
-        kind=Provider.Kind.OPENAI_COMPATIBLE,
+        kind="openai",
         base_url=fake_llm.base_url,
         default_model="fake-model",
     )

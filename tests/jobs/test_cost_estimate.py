@@ -88,12 +88,18 @@ def test_changing_the_provider_re_estimates_without_asking_youtube(client, fake_
     assert len(fake_youtube.requests) == before
 
 
-def test_without_a_known_size_only_the_offline_writer_is_estimated(client):
+def test_without_a_known_size_only_free_providers_are_estimated(client):
     openai = Provider.objects.get(slug="openai")
     html = client.get(reverse("jobs:estimate"), {"chars": "", "provider": openai.pk}).content
     assert estimate_line(html.decode()) == ""
     offline = client.get(reverse("jobs:estimate"), {"chars": ""}).content.decode()
     assert estimate_line(offline) == "Estimated cost: free (offline writer)"
+    Provider.objects.filter(slug="ollama").update(enabled=True)
+    ollama = Provider.objects.get(slug="ollama")
+    html = client.get(reverse("jobs:estimate"), {"chars": "", "provider": ollama.pk}).content
+    assert estimate_line(html.decode()) == (
+        "Estimated cost with llama3.2: free (runs on your own server)"
+    )
 
 
 def test_the_url_field_sends_the_chosen_provider_model_and_length(client):

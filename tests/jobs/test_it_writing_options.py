@@ -13,7 +13,7 @@ from jobs.models import Job, JobEvent, JobStep
 from providers.models import Provider
 from tests.fakes.llm_server import FakeLLMServer
 from tests.fakes.transcripts import GERMAN_SRT, long_talk
-from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
+from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_ID, VIDEO_URL
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -28,7 +28,7 @@ def backup_provider() -> Iterator[Provider]:
         yield Provider.objects.create(
             slug="backup",
             name="Backup",
-            kind=Provider.Kind.CUSTOM,
+            kind="custom",
             base_url=server.base_url,
             default_model="backup-model",
             position=99,
@@ -67,6 +67,14 @@ def test_table_of_contents_embed_and_no_timestamps(youtube_video, offline_provid
     assert "](#" in contents  # the table of contents links to the sections
 
 
+def test_offline_headings_link_to_moments_of_the_jobs_video(youtube_video, offline_provider):
+    job = run(offline_provider)
+
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+    headings = [line for line in job.post.markdown.splitlines() if line.startswith("## ")]
+    assert any(f"](https://youtu.be/{VIDEO_ID}?t=" in h for h in headings)
+
+
 def test_a_failing_provider_hands_the_job_to_the_next(
     settings, youtube_video, fake_llm, llm_provider, backup_provider
 ):
@@ -102,7 +110,7 @@ def test_a_long_transcript_reports_its_parts_as_progress(settings, fake_youtube,
     provider = Provider.objects.create(
         slug="small",
         name="Small",
-        kind=Provider.Kind.LMSTUDIO,  # a 4k context unless told otherwise
+        kind="lmstudio",  # a 4k context unless told otherwise
         base_url=fake_llm.base_url,
         default_model="small-model",
     )

@@ -41,7 +41,7 @@ def history():
     nasty = Provider.objects.create(
         slug="nasty",
         name="<script>alert('p')</script>",
-        kind=Provider.Kind.OPENAI_COMPATIBLE,
+        kind="openai",
         base_url="http://127.0.0.1:9/v1",
         default_model="my-local-model",
     )

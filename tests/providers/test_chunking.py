@@ -9,20 +9,7 @@ import pytest
 from providers.chunking import count_tokens, halve, split
 from providers.prompts import PostRequest
 from tests.fakes.transcripts import auto_captions_talk, long_talk
-
-VIDEO_URL = "https://youtu.be/dQw4w9WgXcQ"
-
-
-def _request(talk=long_talk, *, chapters: bool = True, **changes: object) -> PostRequest:
-    title, segments, chapter_list = talk()
-    return PostRequest(
-        title=title,
-        transcript=" ".join(str(s["text"]) for s in segments),
-        segments=segments,
-        chapters=chapter_list if chapters else [],
-        video_url=VIDEO_URL,
-        **changes,
-    )
+from tests.providers.post_requests import post_request
 
 
 def _words(text: str) -> list[str]:
@@ -38,7 +25,7 @@ def test_token_estimates_err_on_the_high_side() -> None:
 
 
 def test_every_chunk_fits_and_nothing_is_lost_or_repeated() -> None:
-    request = _request()
+    request = post_request(long_talk())
     chunks = split(request, 3000)
 
     assert len(chunks) > 8
@@ -48,7 +35,7 @@ def test_every_chunk_fits_and_nothing_is_lost_or_repeated() -> None:
 
 
 def test_chunks_start_at_chapters_when_chapters_fit() -> None:
-    request = _request()
+    request = post_request(long_talk())
     chunks = split(request, 7500)
 
     starts = {c.start for c in chunks}
@@ -59,14 +46,14 @@ def test_chunks_start_at_chapters_when_chapters_fit() -> None:
 
 
 def test_chunks_of_one_transcript_are_about_the_same_size() -> None:
-    chunks = split(_request(chapters=False), 2500)
+    chunks = split(post_request(long_talk(), chapters=False), 2500)
     sizes = [c.tokens for c in chunks]
     assert max(sizes) <= 2500
     assert min(sizes) >= 0.7 * max(sizes)
 
 
 def test_auto_captions_are_cut_at_pauses() -> None:
-    request = _request(auto_captions_talk, chapters=False)
+    request = post_request(auto_captions_talk(), chapters=False)
     chunks = split(request, 150)
     assert len(chunks) >= 4
 
@@ -86,7 +73,7 @@ def test_text_without_times_is_cut_after_sentences() -> None:
 
 
 def test_halving_a_chunk_gives_two_that_hold_all_its_text() -> None:
-    request = _request()
+    request = post_request(long_talk())
     chunk = split(request, 6000)[0]
     halves = halve(request, chunk)
 
@@ -97,4 +84,4 @@ def test_halving_a_chunk_gives_two_that_hold_all_its_text() -> None:
 
 def test_a_too_small_budget_is_refused() -> None:
     with pytest.raises(ValueError):
-        split(_request(), 4)
+        split(post_request(long_talk()), 4)

@@ -29,7 +29,7 @@ def _provider(slug: str, server: FakeLLMServer, position: int, **fields) -> Prov
     return Provider.objects.create(
         slug=slug,
         name=slug.title(),
-        kind=Provider.Kind.CUSTOM,
+        kind="custom",
         base_url=server.base_url,
         default_model=f"{slug}-model",
         position=position,

@@ -75,15 +75,15 @@ def test_setting_an_encryption_key_later_keeps_stored_keys_readable(groq, settin
 
 
 def test_the_hint_shows_only_the_last_four(groq, monkeypatch):
-    assert services.key_hint(groq) == "no key set: set GROQ_API_KEY"
+    assert groq.key_hint() == "no key set: set GROQ_API_KEY"
     monkeypatch.setenv("GROQ_API_KEY", "gsk_env_key_000011112222")
-    assert services.key_hint(groq) == "key set (…2222)"
+    assert groq.key_hint() == "key set (…2222)"
 
     groq.set_api_key(KEY)  # admin's key wins over the environment's
     assert groq.api_key == KEY
-    assert services.key_hint(groq) == "key set in admin (…WXYZ)"
+    assert groq.key_hint() == "key set in admin (…WXYZ)"
     groq.set_api_key("short-key")
-    assert services.key_hint(groq) == "key set in admin"
+    assert groq.key_hint() == "key set in admin"
 
 
 def test_admin_sets_replaces_and_clears_the_key_without_ever_showing_it(admin_client, groq):
@@ -151,4 +151,4 @@ def test_the_key_is_sent_to_the_provider_and_never_logged(fake_llm, caplog):
     assert KEY not in caplog.text
     assert KEY not in health.error and KEY not in str(info.value)
     assert KEY not in getattr(info.value, "detail", "")
-    assert KEY not in repr(provider.client()) and KEY not in repr(services.endpoint(provider))
+    assert KEY not in repr(provider.client()) and KEY not in repr(provider.llm())

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.urls import reverse
 
-from providers import pricing, services
+from providers import services, tokens
 from providers.models import ModelPrice, Provider
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def fresh_cache():
     cache.clear()
-    pricing._encoding.cache_clear()
+    tokens._encoding.cache_clear()
     yield
     cache.clear()
 
@@ -33,7 +33,8 @@ def test_prices_come_from_the_seeded_table():
     row = ModelPrice.objects.get(model="gpt-4o-mini")
     assert (row.input_usd_per_mtok, row.output_usd_per_mtok) == (Decimal("0.15"), Decimal("0.6"))
     assert services.cost_usd("gpt-4o-mini", 1_000_000, 1_000_000) == Decimal("0.75")
-    assert pricing.price_row("openai/gpt-4o-mini-2024-07-18") == row
+    # A vendor path and a dated variant are priced by the row of the model they name.
+    assert services.cost_usd("openai/gpt-4o-mini-2024-07-18", 1_000_000, 0) == Decimal("0.15")
     assert services.prices_as_of() == "2025-06"
 
 
@@ -119,6 +120,13 @@ def test_a_transcript_longer_than_the_context_costs_its_summaries_too():
     assert services.estimate_cost(custom, "small-ctx", three_hours) > one_pass
 
 
+@pytest.mark.parametrize("kind", ["offline", "ollama", "lmstudio", "vllm"])
+def test_a_self_hosted_or_offline_writer_costs_nothing(kind):
+    # Even a model with a price: on one's own machine no token is bought.
+    provider = Provider(slug="x", name="X", kind=kind, default_model="gpt-4o")
+    assert services.estimate_cost(provider, "", 50_000) == 0
+
+
 def test_what_costs_nothing_and_what_is_unknown():
     assert services.estimate_cost(Provider.objects.get(slug="offline"), "", 50_000) == 0
     assert services.estimate_cost(Provider.objects.get(slug="ollama"), "", 50_000) == 0
@@ -127,7 +135,6 @@ def test_what_costs_nothing_and_what_is_unknown():
 
 
 def test_without_tiktoken_files_tokens_are_estimated_offline(no_tiktoken_files):
-    assert pricing.counting_method("gpt-4o") == "estimate (chars / 4)"
     assert services.count_tokens("", "gpt-4o") == 0
     assert services.count_tokens("abcdefgh", "gpt-4o") == 2
     assert services.count_tokens("abcdefghi", "gpt-4o") == 3
@@ -139,10 +146,10 @@ def test_with_an_encoding_at_hand_tiktoken_counts(monkeypatch):
     encoding = tiktoken.Encoding(
         "bytes", pat_str=r"[\s\S]", mergeable_ranks=ranks, special_tokens={}
     )
-    monkeypatch.setattr(pricing, "_encoding", lambda name: encoding)
+    monkeypatch.setattr(tokens, "_encoding", lambda name: encoding)
 
     assert services.count_tokens("héllo", "gpt-4o") == len("héllo".encode())
-    assert pricing.count_message_tokens([{"role": "user", "content": "abc"}]) == 3 + 4
+    assert tokens.count_message_tokens([{"role": "user", "content": "abc"}]) == 3 + 4
 
 
 def test_a_server_without_usage_still_gets_its_tokens_counted(fake_llm, no_tiktoken_files):

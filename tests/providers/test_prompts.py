@@ -14,24 +14,8 @@ from providers.prompts import (
     build_combine_messages,
     build_messages,
     validate_custom_prompt,
-    youtube_id,
 )
-from tests.fakes.transcripts import short_talk
-
-VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-
-
-def _request(**changes: object) -> PostRequest:
-    title, segments, chapters = short_talk()
-    values: dict = {
-        "title": title,
-        "transcript": " ".join(str(s["text"]) for s in segments),
-        "segments": segments,
-        "chapters": chapters,
-        "video_url": VIDEO_URL,
-    }
-    values.update(changes)
-    return PostRequest(**values)
+from tests.providers.post_requests import post_request
 
 
 def _system(request: PostRequest) -> str:
@@ -47,20 +31,20 @@ def test_a_request_needs_only_a_title_and_a_transcript() -> None:
 
 @pytest.mark.parametrize("style", [s for s in STYLES if s != "custom"])
 def test_each_style_tone_and_length_reaches_the_system_prompt(style: str) -> None:
-    system = _system(_request(style=style, tone="enthusiastic", length="long"))
+    system = _system(post_request(style=style, tone="enthusiastic", length="long"))
     assert STYLES[style] in system
     assert "enthusiastic" in system
     assert "about 1800 words" in system
 
 
 def test_every_tone_reads_differently() -> None:
-    prompts = {_system(_request(tone=tone)) for tone in TONES}
+    prompts = {_system(post_request(tone=tone)) for tone in TONES}
     assert len(prompts) == len(TONES)
-    assert _system(_request(tone="no such tone")) == _system(_request(tone="neutral"))
+    assert _system(post_request(tone="no such tone")) == _system(post_request(tone="neutral"))
 
 
 def test_the_model_is_asked_for_seo_data_as_a_json_block_after_the_post() -> None:
-    system = _system(_request())
+    system = _system(post_request())
     assert "```json" in system
     for key in ('"title"', '"description"', '"tags"', '"slug"'):
         assert key in system
@@ -70,24 +54,24 @@ def test_the_model_is_asked_for_seo_data_as_a_json_block_after_the_post() -> Non
 
 
 def test_the_post_can_be_written_in_another_language_than_the_transcript() -> None:
-    system = _system(_request(language="de", write_language="en"))
+    system = _system(post_request(language="de", write_language="en"))
     assert "written in English" in system
     assert "The source is in German" in system
 
-    same = _system(_request(language="de"))
+    same = _system(post_request(language="de"))
     assert "written in German" in same
     assert "The source is in" not in same
 
 
 def test_headings_are_asked_to_link_their_moment_in_the_video() -> None:
-    messages = build_messages(_request())
+    messages = build_messages(post_request())
     assert "https://youtu.be/dQw4w9WgXcQ?t=754" in messages[0]["content"]
     user = messages[1]["content"]
     assert "[0:00](https://youtu.be/dQw4w9WgXcQ?t=0) Grinding" in user  # the chapter list
     # Time links inside the transcript, every three minutes or so.
     assert re.search(r"\[3:0\d\]\(https://youtu\.be/dQw4w9WgXcQ\?t=18\d\) ", user)
 
-    plain = build_messages(_request(include_timestamps=False))
+    plain = build_messages(post_request(include_timestamps=False))
     assert "youtu.be" not in plain[0]["content"] + plain[1]["content"]
     assert "- 0:00 Grinding" in plain[1]["content"]
 
@@ -101,19 +85,19 @@ def test_custom_prompt_placeholders_are_validated() -> None:
 
 
 def test_a_custom_prompt_places_the_transcript_itself() -> None:
-    request = _request(style="custom", custom_prompt="Poem about {title}:\n{transcript}")
+    request = post_request(style="custom", custom_prompt="Poem about {title}:\n{transcript}")
     user = build_messages(request)[1]["content"]
     assert user.startswith("Poem about How to Brew")
     assert "burr grinder" in user and "Transcript:" not in user
 
-    request = _request(style="custom", custom_prompt="Make it funny, {language}.")
+    request = post_request(style="custom", custom_prompt="Make it funny, {language}.")
     user = build_messages(request)[1]["content"]
     assert user.startswith("Instructions: Make it funny, en.")
     assert "Transcript:\n" in user
 
 
 def test_chunk_and_combine_prompts_carry_the_video_and_the_part() -> None:
-    request = _request()
+    request = post_request()
     chunk = build_chunk_messages(
         request,
         "some words",
@@ -132,18 +116,3 @@ def test_chunk_and_combine_prompts_carry_the_video_and_the_part() -> None:
     assert "every chapter" in combine[0]["content"]
     assert "```json" in combine[0]["content"]
     assert "### Grinding" in combine[1]["content"]
-
-
-@pytest.mark.parametrize(
-    ("url", "video_id"),
-    [
-        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42", "dQw4w9WgXcQ"),
-        ("https://youtu.be/dQw4w9WgXcQ?si=x", "dQw4w9WgXcQ"),
-        ("youtube.com/shorts/dQw4w9WgXcQ", "dQw4w9WgXcQ"),
-        ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "dQw4w9WgXcQ"),
-        ("https://example.com/watch?v=dQw4w9WgXcQ", ""),
-        ("", ""),
-    ],
-)
-def test_youtube_ids(url: str, video_id: str) -> None:
-    assert youtube_id(url) == video_id

@@ -16,7 +16,7 @@ KEY = "sk-rotate-me-1234ABCD"
 def stored_key_provider(settings) -> Provider:
     settings.SECRET_KEY = "the-old-secret-" + "x" * 40
     settings.BLOGTUBE_ENCRYPTION_KEY = ""
-    provider = Provider.objects.create(slug="stored", name="Stored", kind=Provider.Kind.CUSTOM)
+    provider = Provider.objects.create(slug="stored", name="Stored", kind="custom")
     provider.set_api_key(KEY)
     provider.save()
     return provider

@@ -13,10 +13,9 @@ from providers.openai_compatible import StreamChunk, stream_chat
 from providers.prompts import MERGE_MARK, NOTES_MARK, PostRequest
 from providers.seo import SeoStreamFilter, parse_seo, split_seo
 from providers.writing import write
-from tests.fakes.transcripts import long_talk, short_talk
+from tests.fakes.transcripts import long_talk
+from tests.providers.post_requests import VIDEO_ID, post_request
 
-VIDEO_ID = "dQw4w9WgXcQ"
-VIDEO_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}"
 SEO_JSON = (
     '{"title": "Brew Better Coffee", "description": "Grind fresh, weigh, bloom.", '
     '"tags": ["coffee", "brewing"], "slug": "brew-better-coffee"}'
@@ -55,30 +54,6 @@ class FakeChat:
                 self.active -= 1
 
 
-def _short_request(**changes: object) -> PostRequest:
-    title, segments, chapters = short_talk()
-    values: dict = {
-        "title": title,
-        "transcript": " ".join(str(s["text"]) for s in segments),
-        "segments": segments,
-        "chapters": chapters,
-        "video_url": VIDEO_URL,
-    }
-    values.update(changes)
-    return PostRequest(**values)
-
-
-def _long_request(hours: float = 3) -> PostRequest:
-    title, segments, chapters = long_talk(hours)
-    return PostRequest(
-        title=title,
-        transcript=" ".join(str(s["text"]) for s in segments),
-        segments=segments,
-        chapters=chapters,
-        video_url=VIDEO_URL,
-    )
-
-
 def _text(chunks: list[StreamChunk]) -> str:
     return "".join(c.text for c in chunks)
 
@@ -88,7 +63,7 @@ def _text(chunks: list[StreamChunk]) -> str:
 
 def test_the_seo_block_leaves_the_stream_and_is_kept_at_the_end(fake_llm) -> None:
     fake_llm.configure(reply=POST + "\n```json\n" + SEO_JSON + "\n```\n")
-    chunks = list(write(_short_request(), FakeChat(fake_llm.base_url)))
+    chunks = list(write(post_request(), FakeChat(fake_llm.base_url)))
 
     text = _text(chunks)
     body, seo = split_seo(text)
@@ -105,21 +80,21 @@ def test_the_post_streams_word_by_word(fake_llm) -> None:
     # One long paragraph: a writer that waited for line ends would send it in one piece.
     paragraph = "Coffee is best ground fresh. " * 60
     fake_llm.configure(reply=f"# Coffee\n\n{paragraph}\n\n```json\n{SEO_JSON}\n```")
-    pieces = [c.text for c in write(_short_request(), FakeChat(fake_llm.base_url)) if c.text]
+    pieces = [c.text for c in write(post_request(), FakeChat(fake_llm.base_url)) if c.text]
     assert len(pieces) > 100
     assert "```json" not in "".join(pieces[:-1])  # only the last piece is the block
 
 
 def test_a_block_the_model_writes_first_is_taken_out_too(fake_llm) -> None:
     fake_llm.configure(reply=f"{SEO_JSON}\n\n{POST}")
-    body, seo = split_seo(_text(list(write(_short_request(), FakeChat(fake_llm.base_url)))))
+    body, seo = split_seo(_text(list(write(post_request(), FakeChat(fake_llm.base_url)))))
     assert body.startswith("# Better Coffee")
     assert seo is not None and seo.title == "Brew Better Coffee"
 
 
 def test_a_model_that_ignores_the_format_still_gives_its_post(fake_llm) -> None:
     fake_llm.configure(reply=POST)
-    text = _text(list(write(_short_request(), FakeChat(fake_llm.base_url))))
+    text = _text(list(write(post_request(), FakeChat(fake_llm.base_url))))
     assert text == POST
     assert split_seo(text) == (POST, None)
 
@@ -174,7 +149,7 @@ def test_the_stream_filter_holds_back_only_what_could_open_a_block() -> None:
 def test_a_short_transcript_is_one_call(fake_llm) -> None:
     fake_llm.configure(reply=POST, context_limit=8000)
     events: list[tuple[str, str]] = []
-    list(write(_short_request(), FakeChat(fake_llm.base_url), on_event=lambda *e: events.append(e)))
+    list(write(post_request(), FakeChat(fake_llm.base_url), on_event=lambda *e: events.append(e)))
     assert len(fake_llm.requests) == 1
     assert events == []
 
@@ -221,7 +196,7 @@ def _assert_complete(text: str, request: PostRequest) -> None:
 
 def test_a_three_hour_talk_with_an_8k_model_gives_a_complete_post(fake_llm) -> None:
     fake_llm.configure(reply=_model, context_limit=8000, token_delay=0.0005)
-    request = _long_request(3)
+    request = post_request(long_talk(3))
     llm = FakeChat(fake_llm.base_url, context_window=8192)
     events: list[tuple[str, str]] = []
 
@@ -246,13 +221,13 @@ def test_a_three_hour_talk_with_an_8k_model_gives_a_complete_post(fake_llm) -> N
 def test_the_concurrency_is_bounded_as_configured(fake_llm) -> None:
     fake_llm.configure(reply=_model, context_limit=8000, token_delay=0.0005)
     llm = FakeChat(fake_llm.base_url, context_window=8192)
-    list(write(_long_request(1), llm, concurrency=2))
+    list(write(post_request(long_talk(1)), llm, concurrency=2))
     assert llm.most_active == 2
 
 
 def test_a_model_smaller_than_it_says_shrinks_the_chunks_instead_of_failing(fake_llm) -> None:
     fake_llm.configure(reply=_model, context_limit=8000)
-    request = _long_request(3)
+    request = post_request(long_talk(3))
     events: list[tuple[str, str]] = []
 
     llm = FakeChat(fake_llm.base_url, context_window=32000)
@@ -265,7 +240,7 @@ def test_a_model_smaller_than_it_says_shrinks_the_chunks_instead_of_failing(fake
 
 def test_notes_too_long_together_are_merged_before_the_post(fake_llm) -> None:
     fake_llm.configure(reply=lambda body: _model(body, verbose_notes=True), context_limit=8000)
-    request = _long_request(3)
+    request = post_request(long_talk(3))
     events: list[tuple[str, str]] = []
 
     llm = FakeChat(fake_llm.base_url)
@@ -290,7 +265,7 @@ def test_an_event_handler_can_stop_the_work(fake_llm) -> None:
 
     with pytest.raises(Stop):
         llm = FakeChat(fake_llm.base_url)
-        list(write(_long_request(3), llm, on_event=on_event, concurrency=1))
+        list(write(post_request(long_talk(3)), llm, on_event=on_event, concurrency=1))
     assert len(fake_llm.requests) <= 2
 
 
@@ -298,7 +273,7 @@ def test_an_answer_that_stops_mid_sentence_is_reported(fake_llm) -> None:
     fake_llm.configure(reply="# Coffee\n\nGrinding is the most important step because the")
     events: list[tuple[str, str]] = []
     llm = FakeChat(fake_llm.base_url)
-    list(write(_short_request(), llm, on_event=lambda *e: events.append(e)))
+    list(write(post_request(), llm, on_event=lambda *e: events.append(e)))
     assert events and events[0][0] == "warning"
     assert "cut short" in events[0][1]
 
@@ -306,5 +281,5 @@ def test_an_answer_that_stops_mid_sentence_is_reported(fake_llm) -> None:
 def test_provider_errors_reach_the_caller(fake_llm) -> None:
     fake_llm.configure(fail_status=401)
     with pytest.raises(BlogTubeError) as caught:
-        list(write(_short_request(), FakeChat(fake_llm.base_url)))
+        list(write(post_request(), FakeChat(fake_llm.base_url)))
     assert caught.value.code == "PROVIDER_AUTH"

@@ -197,7 +197,7 @@ class Command(BaseCommand):
 def _estimate(job: Job, upload: SimpleUploadedFile | None) -> str:
     """The cost line, or "" when the transcript's size cannot be known yet."""
     length = str(job.all_options["length"])
-    if job.provider.is_offline:
+    if not job.provider.is_priced:
         return services.cost_estimate(job.provider, job.model, 0, length=length)
     if upload is not None:
         upload.seek(0)
