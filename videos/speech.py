@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import logging
 import shutil
 import sys
 import tempfile
@@ -25,8 +24,6 @@ from videos.errors import UPLOAD_INSTEAD, YouTubeError
 from videos.language import language_name
 from videos.youtube import WATCH_URL, TranscriptData
 from videos.ytdlp import Ytdlp
-
-logger = logging.getLogger(__name__)
 
 NOT_INSTALLED = "Speech-to-text is not installed: pip install -r requirements-whisper.txt"
 TURNED_OFF = "Speech-to-text is turned off (WHISPER_ENABLED=false)."

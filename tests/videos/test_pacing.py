@@ -128,7 +128,10 @@ def test_too_long_a_wait_fails_at_once_as_transient(settings, clock, host):
     assert "paused for 10 more minute(s)" in info.value.message
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like every transactional test here: a plain flush re-runs post_migrate,
+# which re-creates the content types under new ids, and the next serialized test's restore
+# of the originals then collides with them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_share_one_limit(settings, clock, host):
     settings.YOUTUBE_REQUESTS_PER_MINUTE = 60  # one a second, 10 saved up
     per_worker = 15
