@@ -56,6 +56,11 @@ def language_label(code: str) -> str:
     return providers.LANGUAGE_NAMES.get(code.split("-")[0].lower(), code) if code else ""
 
 
+def language_preferences(text: str) -> list[str]:
+    """A preference list such as "de, en" as codes, best first; "" gives []."""
+    return [code.strip() for code in text.split(",") if code.strip()]
+
+
 def check_language_code(value: str) -> str:
     """A language code as stored ("" stays ""), or InvalidOption."""
     code = value.strip()

@@ -294,7 +294,7 @@ def _estimate(transcript_chars: int | None, params: QueryDict) -> dict:
 def _preferred_track(tracks: list, wanted: str) -> str:
     """The first track matching the person's preference list ("de,en"), else the first one."""
     codes = [t.language_code for t in tracks]
-    for code in (c.strip() for c in wanted.split(",") if c.strip()):
+    for code in job_options.language_preferences(wanted):
         for track_code in codes:
             if videos.same_language(track_code, code):
                 return track_code

@@ -198,7 +198,7 @@ def _estimate(job: Job, upload: SimpleUploadedFile | None) -> str:
     """The cost line, or "" when the transcript's size cannot be known yet."""
     length = str(job.all_options["length"])
     if job.provider.is_offline:
-        return services.cost_estimate(job.provider, job.model, 0, length=length)
+        return services.cost_estimate(job.provider, job.writer_model, 0, length=length)
     if upload is not None:
         upload.seek(0)
         chars: int | None = len(videos.parse_transcript_file(upload.name, upload.read()).text)
@@ -209,11 +209,10 @@ def _estimate(job: Job, upload: SimpleUploadedFile | None) -> str:
             video = videos.get_video(videos.parse_video_id(job.source_url))
         except BlogTubeError:
             return ""  # the job says why when it gets there
-        languages = [code.strip() for code in job.language.split(",") if code.strip()]
-        chars = services.expected_transcript_chars(video, languages or ["en"])
+        chars = services.expected_transcript_chars(video, job.language_preferences or ["en"])
     if chars is None:
         return ""
-    return services.cost_estimate(job.provider, job.model, chars, length=length)
+    return services.cost_estimate(job.provider, job.writer_model, chars, length=length)
 
 
 def _explain(error: BlogTubeError) -> str:
