@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from jobs.models import Job
 from tests.fakes.transcripts import short_talk
+from tests.jobs.factories import make_job
+from videos.models import Transcript
 
 VIDEO_ID = "dQw4w9WgXcQ"
 VIDEO_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}&t=42s"
@@ -44,3 +47,20 @@ def form_data():
         return data
 
     return make
+
+
+@pytest.fixture
+def done_job(monkeypatch) -> Job:
+    """A completed job with a stored transcript, so it can be reprocessed."""
+    monkeypatch.setattr("jobs.services.async_task", lambda *a, **k: None)
+    transcript = Transcript.objects.create(
+        language_code="en", source="upload", segments=[], text="Some words."
+    )
+    job = make_job(
+        transcript=transcript,
+        options={"style": "newsletter", "length": "short", "tone": "friendly",
+                 "write_language": "de", "toc": True, "timestamps": True, "embed": False},
+    )  # fmt: skip
+    job.claim()
+    job.complete()
+    return job

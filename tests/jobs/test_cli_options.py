@@ -145,10 +145,11 @@ def test_the_estimate_prices_the_model_from_the_videos_length(
 @pytest.mark.parametrize(
     "args, says",
     [
-        (["--tone", "sarcastic"], "argument --tone: invalid choice: 'sarcastic'"),
-        (["--format", "docx"], "argument --format: invalid choice: 'docx'"),
+        (["--tone", "sarcastic"], "argument --tone: Unknown tone “sarcastic”. Choose one of: "),
+        (["--format", "docx"], "argument --format: Unknown format “docx”. Choose one of: mark"),
         (["--write-language", "German!"], "“German!” is not a language code such as en, de"),
-        (["--translate-to", "x"], "“x” is not a language code"),
+        (["--translate-to", "x"], "argument --translate-to: “x” is not a language code"),
+        (["--provider", "nope"], "Unknown provider “nope”. Choose one of: offline, openai"),
     ],
 )
 def test_bad_values_exit_2_with_the_reason(args, says):
@@ -165,5 +166,8 @@ def test_bad_values_exit_2_with_the_reason(args, says):
 def test_youtube_only_flags_are_refused_with_a_transcript_file(tmp_path, flag):
     transcript = tmp_path / "talk.srt"
     transcript.write_text("1\n00:00:01,000 --> 00:00:03,000\nHello there.\n")
-    with pytest.raises(CommandError, match="with --transcript-file there are none"):
+    with pytest.raises(CommandError) as refused:
         call_command("blogtube", "--transcript-file", str(transcript), *flag)
+    assert str(refused.value) == (
+        f"Error: argument {flag[0]}: Only for YouTube videos: a file is used as it is."
+    )
