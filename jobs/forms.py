@@ -271,10 +271,15 @@ class ReprocessForm(JobOptionsForm):
             # QueryDict.get gives the last value: a ticked box's comes after its hidden "false".
             data = {**current, **{key: data.get(key) for key in data}}
         # An empty model is the provider's default, so it is never filled in from the job.
-        super().__init__(data, initial=current, uploads=False)
+        super().__init__(data, initial=current, uploads=False, auto_id="rp-%s")
         self.job = job
         for name in KEPT_BY_REPROCESS:
             del self.fields[name]
+        self.fields["model"].widget.attrs["placeholder"] = job.model or "default"
+        if current["style"] != "custom":
+            # The page has no prompt box: it offers the custom style only to a job that has one.
+            style = self.fields["style"]
+            style.widget.choices = [c for c in style.choices if c[0] != "custom"]
 
     def changes(self) -> dict[str, Any]:
         """What services.reprocess changes: the provider, the model, the options that differ."""

@@ -32,18 +32,12 @@ def _job(job_id: str) -> Job:
 
 def page_context(job: Job) -> dict:
     """What every region of the job page needs, wherever it is rendered."""
-    from jobs.options import language_choices
-    from providers import services as providers
-    from providers.services import TONES
+    from jobs.forms import ReprocessForm
 
     return {
         "job": job,
         "steps": list(job.steps.all()),
-        "providers": providers.enabled_providers(),
-        "styles": list(providers.STYLES),
-        "lengths": list(providers.LENGTHS),
-        "tones": list(TONES),
-        "write_languages": language_choices("Same as the transcript"),
+        "reprocess_form": ReprocessForm(job),
     }
 
 

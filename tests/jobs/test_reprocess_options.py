@@ -32,9 +32,11 @@ def test_the_reprocess_form_starts_from_the_jobs_options(client, done_job):
     assert '<option value="friendly" selected>Friendly</option>' in html
     assert '<option value="de" selected>German</option>' in html
     assert '<option value="newsletter" selected>Newsletter</option>' in html
-    assert 'name="toc" value="true" checked> Table of contents' in html
-    assert 'name="timestamps" value="true" checked> Links to moments in the video' in html
-    assert 'name="embed" value="true" > Watch-the-video embed (HTML)' in html
+    assert 'name="toc" id="rp-toc" checked> Table of contents' in html
+    assert 'name="timestamps" id="rp-timestamps" checked> Links to moments in the video' in html
+    assert 'name="embed" id="rp-embed"> Watch-the-video embed (HTML)' in html
+    # No prompt box here: the custom style is offered only to a job that has a prompt.
+    assert '<option value="custom"' not in html
 
 
 def test_reprocess_with_another_tone_language_and_extras(client, done_job):
@@ -73,3 +75,16 @@ def test_options_not_sent_are_kept(client, done_job):
     reprocess(client, done_job, {"tone": "professional"})
     new = Job.objects.exclude(pk=done_job.pk).get()
     assert new.options == {**done_job.options, "tone": "professional"}
+
+
+def test_a_job_with_its_own_prompt_can_be_reprocessed_in_the_custom_style(client, done_job):
+    prompt = "A post about {title} for beginners."
+    Job.objects.filter(pk=done_job.pk).update(
+        options={**done_job.options, "style": "custom", "custom_prompt": prompt}
+    )
+    html = client.get(done_job.get_absolute_url()).content.decode()
+    assert '<option value="custom" selected>Custom</option>' in html
+
+    reprocess(client, done_job, {"tone": "professional"})
+    new = Job.objects.exclude(pk=done_job.pk).get()
+    assert (new.options["style"], new.options["custom_prompt"]) == ("custom", prompt)
