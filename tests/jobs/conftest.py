@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from django.db import connection
 
 from jobs.models import Job
-from tests.fakes.transcripts import short_talk
+from tests.fakes.transcripts import COMPOST_SRT, short_talk
 from tests.jobs.factories import make_job
 from videos.models import Transcript
 
@@ -64,3 +70,25 @@ def done_job(monkeypatch) -> Job:
     job.claim()
     job.complete()
     return job
+
+
+@pytest.fixture
+def compost_srt(tmp_path) -> Path:
+    path = tmp_path / "compost-basics.srt"
+    path.write_text(COMPOST_SRT)
+    return path
+
+
+@pytest.fixture
+def manage_py():
+    """Run `manage.py ARGS` as a person would, on the test database: exit code and output."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    return run

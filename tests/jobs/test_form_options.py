@@ -11,15 +11,12 @@ from django.urls import reverse
 from jobs.models import Job
 from jobs.options import DEFAULTS
 from providers.models import Provider
-from tests.fakes.transcripts import GERMAN_SRT
+from tests.fakes.transcripts import COMPOST_SRT, GERMAN_SRT
 
 pytestmark = pytest.mark.django_db
 
 VIDEO = "https://youtu.be/dQw4w9WgXcQ"
-SRT = (
-    b"1\n00:00:01,000 --> 00:00:05,000\nCompost turns kitchen scraps into rich soil.\n\n"
-    b"2\n00:00:05,500 --> 00:00:10,000\nKeep the pile as damp as a wrung-out sponge.\n"
-)
+SRT = COMPOST_SRT.encode()
 JSON3 = json.dumps(
     {
         "events": [

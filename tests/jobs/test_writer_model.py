@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
 from jobs.models import Job
-from providers.models import ModelPrice, Provider
+from providers.models import Provider
 from tests.jobs.conftest import POST_FROM_MODEL
+from tests.jobs.factories import make_price
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -26,12 +24,7 @@ def test_a_provider_without_its_own_model_names_the_settings_model_everywhere(
     settings.OPENAI_BASE_URL = fake_llm.base_url
     openai = Provider.objects.get(slug="openai")
     Provider.objects.filter(pk=openai.pk).update(default_model="", base_url="")
-    ModelPrice.objects.create(
-        model="house-model",
-        input_usd_per_mtok=Decimal("1000"),
-        output_usd_per_mtok=Decimal("1000"),
-        as_of=datetime.date(2025, 6, 1),
-    )
+    make_price("house-model", "1000", "1000")
     fake_llm.configure(reply=POST_FROM_MODEL)
 
     response = client.post(reverse("jobs:create"), form_data(openai))
