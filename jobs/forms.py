@@ -101,7 +101,6 @@ def language_field(label: str, empty_label: str, **kwargs: Any) -> forms.CharFie
     return forms.CharField(
         label=label,
         required=False,
-        max_length=20,
         validators=[check_language_code],
         widget=forms.Select(choices=job_options.language_choices(empty_label)),
         **kwargs,
@@ -231,6 +230,12 @@ class JobOptionsForm(forms.Form):
             priority=data.get("priority") or 0,
             options=self.job_options(),
         )
+
+    def clean_language(self) -> str:
+        # Not sent: English, as the page fills in. Sent empty: an upload's language is detected.
+        if "language" not in self.data:
+            return "en"
+        return self.cleaned_data["language"]
 
     def clean_custom_prompt(self) -> str:
         prompt = self.cleaned_data.get("custom_prompt", "").strip()

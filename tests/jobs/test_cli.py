@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
+from jobs.models import Job
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -19,6 +20,7 @@ def test_it_writes_a_post_from_a_transcript_file(tmp_path, compost_srt, capsys):
     progress = capsys.readouterr().err
     assert "[7/7] Saved" in progress and "Completed" in progress
     assert "Fetch transcript" in progress or "Read compost-basics.srt" in progress
+    assert Job.objects.get().language == "en"  # without --language; `--language auto` detects
 
 
 def test_it_writes_a_post_from_a_video_with_an_llm(youtube_video, fake_llm, llm_provider, capsys):

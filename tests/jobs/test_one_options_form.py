@@ -71,6 +71,7 @@ def test_plain_data_gives_the_options_a_job_stores(db):
     assert form.is_valid(), form.errors
     request = form.to_request(VIDEO)
     assert request.provider == Provider.objects.get(slug="offline")
+    assert (request.language, request.output_format, request.priority) == ("en", "markdown", 0)
     assert request.options == {
         "style": "article",
         "length": "medium",
