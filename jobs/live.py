@@ -10,6 +10,7 @@ came after it is appended: a reconnect never loses or repeats text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models import Max, Min
 from django.template.loader import render_to_string
@@ -37,7 +38,8 @@ def page_context(job: Job) -> dict:
     return {
         "job": job,
         "steps": list(job.steps.all()),
-        "reprocess_form": ReprocessForm(job),
+        # Called by the template only where the form shows: pushes while a job runs skip it.
+        "reprocess_form": partial(ReprocessForm, job),
     }
 
 
