@@ -34,12 +34,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         # The values are checked by JobOptionsForm, as on the web; argparse only reads them.
         # Every option defaults to None ("not given"): the form knows the defaults.
-        def one_of(names) -> str:
-            return ", ".join(names)
-
         defaults = job_options.DEFAULTS
         parser.add_argument("url", nargs="?", default="", help="YouTube video URL or id")
-        self.options = {
+        # The form's field -> the option a person typed, to name it in an error.
+        self.flag_for = {
             action.dest: action.option_strings[0]
             for action in (
                 parser.add_argument(
@@ -55,12 +53,12 @@ class Command(BaseCommand):
                     "--format",
                     dest="output_format",
                     metavar="FORMAT",
-                    help=f"what is printed or written to --out: {one_of(OUTPUT_FORMATS)} "
+                    help=f"what is printed or written to --out: {', '.join(OUTPUT_FORMATS)} "
                     "(default: markdown)",
                 ),
                 parser.add_argument(
                     "--style",
-                    help=f"{one_of(providers.STYLES)} (default: {defaults['style']})",
+                    help=f"{', '.join(providers.STYLES)} (default: {defaults['style']})",
                 ),
                 parser.add_argument(
                     "--prompt",
@@ -70,11 +68,11 @@ class Command(BaseCommand):
                     + ", ".join("{" + p + "}" for p in providers.PLACEHOLDERS),
                 ),
                 parser.add_argument(
-                    "--tone", help=f"{one_of(providers.TONES)} (default: {defaults['tone']})"
+                    "--tone", help=f"{', '.join(providers.TONES)} (default: {defaults['tone']})"
                 ),
                 parser.add_argument(
                     "--length",
-                    help=f"{one_of(providers.LENGTHS)} (default: {defaults['length']})",
+                    help=f"{', '.join(providers.LENGTHS)} (default: {defaults['length']})",
                 ),
                 parser.add_argument(
                     "--write-language",
@@ -121,13 +119,13 @@ class Command(BaseCommand):
             # The job's own steps are the progress report; library chatter only with -v 2.
             logging.getLogger().setLevel(logging.WARNING)
         form = JobOptionsForm(
-            {name: options[name] for name in self.options if options[name] is not None},
+            {name: options[name] for name in self.flag_for if options[name] is not None},
             uploads=options["transcript_file"] is not None,
         )
         if not form.is_valid():
             self.parser.error(
                 "\n".join(
-                    f"argument {self.options.get(name, name)}: {message}"
+                    f"argument {self.flag_for.get(name, name)}: {message}"
                     for name, messages in form.errors.items()
                     for message in messages
                 )
