@@ -10,6 +10,7 @@ came after it is appended: a reconnect never loses or repeats text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models import Max, Min
 from django.template.loader import render_to_string
@@ -32,18 +33,13 @@ def _job(job_id: str) -> Job:
 
 def page_context(job: Job) -> dict:
     """What every region of the job page needs, wherever it is rendered."""
-    from jobs.options import language_choices
-    from providers import services as providers
-    from providers.services import TONES
+    from jobs.forms import ReprocessForm
 
     return {
         "job": job,
         "steps": list(job.steps.all()),
-        "providers": providers.enabled_providers(),
-        "styles": list(providers.STYLES),
-        "lengths": list(providers.LENGTHS),
-        "tones": list(TONES),
-        "write_languages": language_choices("Same as the transcript"),
+        # Called by the template only where the form shows: pushes while a job runs skip it.
+        "reprocess_form": partial(ReprocessForm, job),
     }
 
 

@@ -241,6 +241,21 @@ class Job(models.Model):
         return self.language or "detected from the file"
 
     @property
+    def language_preferences(self) -> list[str]:
+        """The transcript languages asked for, best first ("de,en"); [] detects an upload's."""
+        from jobs.options import language_preferences
+
+        return language_preferences(self.language)
+
+    @property
+    def writer_model(self) -> str:
+        """The model that writes (or wrote) the post: the one priced, named and shown.
+
+        An empty ``model`` means the provider's default, which falls back to its kind's.
+        """
+        return self.model or self.provider.effective_model
+
+    @property
     def can_cancel(self) -> bool:
         return self.is_active and not self.cancel_requested
 
@@ -278,8 +293,7 @@ class Job(models.Model):
 
         if not (self.tokens_in or self.tokens_out):
             return ""
-        # An empty model means the provider's default, which is what ran and is priced.
-        model = self.model or self.provider.effective_model
+        model = self.writer_model
         value = providers.cost_usd(model, self.tokens_in, self.tokens_out)
         if value is None:
             return f"cost unknown: no price for {model or 'this model'} in admin"

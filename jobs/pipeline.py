@@ -198,7 +198,7 @@ def fetch_transcript(job: Job) -> StepResult:
             name,
             content,
             video=job.video if job.video_id else None,
-            language=next(iter(_languages(job)), ""),
+            language=next(iter(job.language_preferences), ""),
         )
         if not job.language:
             job.log(f"Detected the transcript's language: {transcript.language}")
@@ -206,7 +206,7 @@ def fetch_transcript(job: Job) -> StepResult:
     else:
         transcript, reused = videos.get_transcript(
             job.video,
-            _languages(job) or ["en"],
+            job.language_preferences or ["en"],
             on_event=_source_events(job),
             force_speech=bool(job.all_options["force_speech"]),
             translate_to=str(job.all_options["translate_to"]) or None,
@@ -269,7 +269,7 @@ def generate(job: Job) -> StepResult:
     pending: list[str] = []
     written = 0
     last_flush = time.monotonic()
-    writer = {"provider": job.provider, "model": job.model or job.provider.effective_model}
+    writer = {"provider": job.provider, "model": job.writer_model}
 
     def switched(provider: providers.Provider, model: str) -> None:
         writer.update(provider=provider, model=model)
@@ -344,7 +344,7 @@ def format_step(job: Job) -> StepResult:
             language=_post_language(job)
             or (job.transcript.language_code if job.transcript_id else job.language),
             provider=job.provider.slug,
-            model=job.model or job.provider.default_model,
+            model=job.writer_model,
             date=timezone.localdate().isoformat(),
         ),
         toc=bool(job.all_options["toc"]),
@@ -385,11 +385,6 @@ def _post_language(job: Job) -> str:
         # The offline writer picks sentences from the transcript: it cannot translate.
         return ""
     return wanted
-
-
-def _languages(job: Job) -> list[str]:
-    """The job's language preference list; empty for an upload whose language is detected."""
-    return [code.strip() for code in job.language.split(",") if code.strip()]
 
 
 def _has_upload(job: Job) -> bool:

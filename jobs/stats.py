@@ -299,11 +299,12 @@ def _step_times(since: dt.datetime) -> list[StepTime]:
 
 def _provider_usage(jobs) -> list[ProviderUsage]:
     rows = (
-        jobs.values("provider_id", "provider__name", "provider__default_model", "model")
+        jobs.values("provider_id", "provider__name", "model")
         .annotate(n=Count("id"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"))
         .order_by("provider__name", "model")
     )
     usage: dict[int, ProviderUsage] = {}
+    by_id = providers.Provider.objects.in_bulk({row["provider_id"] for row in rows})
     for row in rows:
         entry = usage.setdefault(row["provider_id"], ProviderUsage(name=row["provider__name"]))
         tokens_in, tokens_out = row["tokens_in"] or 0, row["tokens_out"] or 0
@@ -313,7 +314,7 @@ def _provider_usage(jobs) -> list[ProviderUsage]:
         # The offline writer reports no tokens, so its jobs stop here.
         if not (tokens_in or tokens_out):
             continue
-        model = row["model"] or row["provider__default_model"]
+        model = Job(provider=by_id[row["provider_id"]], model=row["model"]).writer_model
         cost = providers.cost_usd(model, tokens_in, tokens_out)
         if cost is None:
             entry.unpriced.append(model or "(no model)")

@@ -18,7 +18,7 @@ from jobs import batches, services
 from jobs import live as live_regions
 from jobs import options as job_options
 from jobs.formatting import OUTPUT_FORMATS
-from jobs.forms import JobForm
+from jobs.forms import JobForm, ReprocessForm
 from jobs.models import Batch, InvalidTransition, Job, Post
 from providers import services as providers
 from videos import services as videos
@@ -175,36 +175,16 @@ def retry(request: HttpRequest, job_id: str) -> HttpResponse:
     return _act(request, job_id, services.retry, "retry")
 
 
-# What a reprocess may change: the writing. The transcript is the stored one, so how it
-# was fetched (speech-to-text, translation) stays as it was.
-REPROCESS_OPTIONS = ("style", "length", "tone", "write_language", "toc", "timestamps", "embed")
-
-
 @require_POST
 def reprocess(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id)
-    changes: dict = {}
-    provider = providers.enabled_providers().filter(pk=request.POST.get("provider")).first()
-    if provider and provider != job.provider:
-        changes["provider"] = provider
-        changes["model"] = provider.default_model
-    if request.POST.get("model", "").strip():
-        changes["model"] = request.POST["model"].strip()
-    # The last value: a flag's checkbox comes after the hidden "false" sent when it is unticked.
-    raw = {key: request.POST.getlist(key)[-1] for key in REPROCESS_OPTIONS if key in request.POST}
-    try:
-        options = job_options.clean_options(raw)
-    except job_options.InvalidOption as error:
-        messages.error(request, str(error))
+    form = ReprocessForm(job, request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect(job)
-    if options:
-        changes["options"] = options
-    try:
-        providers.check_configured(changes.get("provider", job.provider))
-    except BlogTubeError as error:
-        messages.error(request, " ".join([error.message, *error.suggestions]))
-        return redirect(job)
-    new = services.reprocess(job, **changes)
+    new = services.reprocess(job, **form.changes())
     messages.success(request, "Reprocessing with the stored transcript.")
     return redirect(new)
 
@@ -294,7 +274,7 @@ def _estimate(transcript_chars: int | None, params: QueryDict) -> dict:
 def _preferred_track(tracks: list, wanted: str) -> str:
     """The first track matching the person's preference list ("de,en"), else the first one."""
     codes = [t.language_code for t in tracks]
-    for code in (c.strip() for c in wanted.split(",") if c.strip()):
+    for code in job_options.language_preferences(wanted):
         for track_code in codes:
             if videos.same_language(track_code, code):
                 return track_code

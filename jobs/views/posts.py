@@ -61,7 +61,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "source_url": front.get("source_url") or (post.video.url if post.video else ""),
         "language": front.get("language") or job.language,
         "provider": job.provider.name,
-        "model": front.get("model") or job.model or job.provider.default_model,
+        "model": front.get("model") or job.writer_model,
         "date": front.get("date") or post.created.date(),
     }
     return render(request, "jobs/post.html", context)

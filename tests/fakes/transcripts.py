@@ -393,3 +393,11 @@ GERMAN_SRT = (
     "2\n00:00:06,500 --> 00:00:12,000\nMischen Sie grüne Abfälle mit braunem Laub und halten "
     "Sie den Haufen so feucht wie einen ausgewrungenen Schwamm.\n"
 )
+
+
+# A short English talk: the upload most CLI and form tests write a post from.
+COMPOST_SRT = (
+    "1\n00:00:01,000 --> 00:00:05,000\nCompost turns kitchen scraps into rich soil for the "
+    "garden.\n\n2\n00:00:05,500 --> 00:00:10,000\nMix green scraps with brown leaves and keep "
+    "the pile as damp as a wrung-out sponge.\n"
+)

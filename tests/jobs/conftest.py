@@ -1,8 +1,17 @@
 from __future__ import annotations
 
-import pytest
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-from tests.fakes.transcripts import short_talk
+import pytest
+from django.db import connection
+
+from jobs.models import Job
+from tests.fakes.transcripts import COMPOST_SRT, short_talk
+from tests.jobs.factories import make_job
+from videos.models import Transcript
 
 VIDEO_ID = "dQw4w9WgXcQ"
 VIDEO_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}&t=42s"
@@ -44,3 +53,42 @@ def form_data():
         return data
 
     return make
+
+
+@pytest.fixture
+def done_job(monkeypatch) -> Job:
+    """A completed job with a stored transcript, so it can be reprocessed."""
+    monkeypatch.setattr("jobs.services.async_task", lambda *a, **k: None)
+    transcript = Transcript.objects.create(
+        language_code="en", source="upload", segments=[], text="Some words."
+    )
+    job = make_job(
+        transcript=transcript,
+        options={"style": "newsletter", "length": "short", "tone": "friendly",
+                 "write_language": "de", "toc": True, "timestamps": True, "embed": False},
+    )  # fmt: skip
+    job.claim()
+    job.complete()
+    return job
+
+
+@pytest.fixture
+def compost_srt(tmp_path) -> Path:
+    path = tmp_path / "compost-basics.srt"
+    path.write_text(COMPOST_SRT)
+    return path
+
+
+@pytest.fixture
+def manage_py():
+    """Run `manage.py ARGS` as a person would, on the test database: exit code and output."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    return run

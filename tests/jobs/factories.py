@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from jobs.models import Job
-from providers.models import Provider
+from providers.models import ModelPrice, Provider
 
 
 def make_job(provider: Provider | None = None, **fields) -> Job:
@@ -13,3 +16,12 @@ def make_job(provider: Provider | None = None, **fields) -> Job:
     )
     job.create_steps()
     return job
+
+
+def make_price(model: str, input_usd_per_mtok: str, output_usd_per_mtok: str) -> ModelPrice:
+    return ModelPrice.objects.create(
+        model=model,
+        input_usd_per_mtok=Decimal(input_usd_per_mtok),
+        output_usd_per_mtok=Decimal(output_usd_per_mtok),
+        as_of=datetime.date(2025, 6, 1),
+    )

@@ -2,38 +2,25 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
+from jobs.models import Job
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-SRT = (
-    "1\n00:00:01,000 --> 00:00:05,000\nCompost turns kitchen scraps into rich soil for the "
-    "garden.\n\n2\n00:00:05,500 --> 00:00:10,000\nMix green scraps with brown leaves and keep "
-    "the pile as damp as a wrung-out sponge.\n"
-)
 
-
-def test_it_writes_a_post_from_a_transcript_file(tmp_path, capsys):
-    transcript = tmp_path / "compost-basics.srt"
-    transcript.write_text(SRT)
+def test_it_writes_a_post_from_a_transcript_file(tmp_path, compost_srt, capsys):
     out = tmp_path / "post.md"
-    call_command("blogtube", "--transcript-file", str(transcript), "--out", str(out))
+    call_command("blogtube", "--transcript-file", str(compost_srt), "--out", str(out))
     text = out.read_text()
     assert text.startswith("---\ntitle: ")
     assert "damp as a wrung-out sponge" in text
     progress = capsys.readouterr().err
     assert "[7/7] Saved" in progress and "Completed" in progress
     assert "Fetch transcript" in progress or "Read compost-basics.srt" in progress
+    assert Job.objects.get().language == "en"  # without --language; `--language auto` detects
 
 
 def test_it_writes_a_post_from_a_video_with_an_llm(youtube_video, fake_llm, llm_provider, capsys):
@@ -64,17 +51,8 @@ def test_a_transient_failure_waits_and_goes_on(
     assert "Sourdough Bread for Beginners" in captured.out
 
 
-def test_an_unknown_provider_lists_the_known_ones():
-    with pytest.raises(CommandError, match="Choose one of: offline, openai"):
-        call_command("blogtube", VIDEO_URL, "--provider", "nope")
-
-
-def test_a_bad_url_exits_non_zero_with_the_reason():
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "blogtube", "https://vimeo.com/12345"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+def test_a_bad_url_exits_non_zero_with_the_reason(manage_py):
+    result = manage_py("blogtube", "https://vimeo.com/12345")
     assert result.returncode == 1
     assert "vimeo.com is not a YouTube address" in result.stderr
     assert "[INVALID_URL]" in result.stderr

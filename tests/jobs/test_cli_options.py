@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
 import json
-import os
-import subprocess
-import sys
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from jobs import services
 from jobs.models import Job
-from providers.models import ModelPrice
 from tests.fakes.transcripts import GERMAN_SRT
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
+from tests.jobs.factories import make_price
 from videos import youtube
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-ROOT = Path(__file__).resolve().parents[2]
-SRT = (
-    "1\n00:00:01,000 --> 00:00:05,000\nCompost turns kitchen scraps into rich soil for the "
-    "garden.\n\n2\n00:00:05,500 --> 00:00:10,000\nMix green scraps with brown leaves and keep "
-    "the pile as damp as a wrung-out sponge.\n"
-)
-
-
-@pytest.fixture
-def srt(tmp_path) -> Path:
-    path = tmp_path / "compost-basics.srt"
-    path.write_text(SRT)
-    return path
 
 
 def test_writing_flags_reach_the_job_and_its_post(tmp_path):
@@ -93,8 +72,8 @@ def test_speech_and_translation_flags_reach_the_job(monkeypatch):
     assert seen["timestamps"] is True and seen["toc"] is False  # the defaults
 
 
-def test_format_json_prints_parseable_json(srt, capsys):
-    call_command("blogtube", "--transcript-file", str(srt), "--format", "json")
+def test_format_json_prints_parseable_json(compost_srt, capsys):
+    call_command("blogtube", "--transcript-file", str(compost_srt), "--format", "json")
 
     data = json.loads(capsys.readouterr().out)
     assert data["title"] and data["slug"] == Job.objects.get().post.slug
@@ -102,13 +81,13 @@ def test_format_json_prints_parseable_json(srt, capsys):
     assert data["source"]["provider"] == "offline"
 
 
-def test_format_html_is_the_standalone_page(srt, capsys):
-    call_command("blogtube", "--transcript-file", str(srt), "--format", "html")
+def test_format_html_is_the_standalone_page(compost_srt, capsys):
+    call_command("blogtube", "--transcript-file", str(compost_srt), "--format", "html")
     assert capsys.readouterr().out.lstrip().startswith("<!doctype html>")
 
 
-def test_the_estimate_is_printed_before_the_job_runs(srt, capsys):
-    call_command("blogtube", "--transcript-file", str(srt))
+def test_the_estimate_is_printed_before_the_job_runs(compost_srt, capsys):
+    call_command("blogtube", "--transcript-file", str(compost_srt))
     progress = capsys.readouterr().err
     assert "Estimated cost: free (offline writer)" in progress
     assert progress.index("Estimated cost") < progress.index("[1/7]")
@@ -117,12 +96,7 @@ def test_the_estimate_is_printed_before_the_job_runs(srt, capsys):
 def test_the_estimate_prices_the_model_from_the_videos_length(
     youtube_video, fake_llm, llm_provider, capsys, monkeypatch
 ):
-    ModelPrice.objects.create(
-        model="fake-model",
-        input_usd_per_mtok=Decimal("1"),
-        output_usd_per_mtok=Decimal("2"),
-        as_of=datetime.date(2025, 6, 1),
-    )
+    make_price("fake-model", "1", "2")
     fake_llm.configure(reply=POST_FROM_MODEL)
     fetched: list[str] = []
     real_fetch = youtube.fetch_video_info
@@ -145,25 +119,23 @@ def test_the_estimate_prices_the_model_from_the_videos_length(
 @pytest.mark.parametrize(
     "args, says",
     [
-        (["--tone", "sarcastic"], "argument --tone: invalid choice: 'sarcastic'"),
-        (["--format", "docx"], "argument --format: invalid choice: 'docx'"),
+        (["--tone", "sarcastic"], "argument --tone: Unknown tone “sarcastic”. Choose one of: "),
+        (["--format", "docx"], "argument --format: Unknown format “docx”. Choose one of: mark"),
         (["--write-language", "German!"], "“German!” is not a language code such as en, de"),
-        (["--translate-to", "x"], "“x” is not a language code"),
+        (["--translate-to", "x"], "argument --translate-to: “x” is not a language code"),
+        (["--provider", "nope"], "Unknown provider “nope”. Choose one of: offline, openai"),
     ],
 )
-def test_bad_values_exit_2_with_the_reason(args, says):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "blogtube", VIDEO_URL, *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+def test_bad_values_exit_2_with_the_reason(manage_py, args, says):
+    result = manage_py("blogtube", VIDEO_URL, *args)
     assert result.returncode == 2
     assert says in result.stderr
 
 
 @pytest.mark.parametrize("flag", [["--speech"], ["--translate-to", "de"]])
-def test_youtube_only_flags_are_refused_with_a_transcript_file(tmp_path, flag):
-    transcript = tmp_path / "talk.srt"
-    transcript.write_text("1\n00:00:01,000 --> 00:00:03,000\nHello there.\n")
-    with pytest.raises(CommandError, match="with --transcript-file there are none"):
-        call_command("blogtube", "--transcript-file", str(transcript), *flag)
+def test_youtube_only_flags_are_refused_with_a_transcript_file(compost_srt, flag):
+    with pytest.raises(CommandError) as refused:
+        call_command("blogtube", "--transcript-file", str(compost_srt), *flag)
+    assert str(refused.value) == (
+        f"Error: argument {flag[0]}: Only for YouTube videos: a file is used as it is."
+    )

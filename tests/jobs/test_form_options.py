@@ -11,15 +11,12 @@ from django.urls import reverse
 from jobs.models import Job
 from jobs.options import DEFAULTS
 from providers.models import Provider
-from tests.fakes.transcripts import GERMAN_SRT
+from tests.fakes.transcripts import COMPOST_SRT, GERMAN_SRT
 
 pytestmark = pytest.mark.django_db
 
 VIDEO = "https://youtu.be/dQw4w9WgXcQ"
-SRT = (
-    b"1\n00:00:01,000 --> 00:00:05,000\nCompost turns kitchen scraps into rich soil.\n\n"
-    b"2\n00:00:05,500 --> 00:00:10,000\nKeep the pile as damp as a wrung-out sponge.\n"
-)
+SRT = COMPOST_SRT.encode()
 JSON3 = json.dumps(
     {
         "events": [
@@ -120,7 +117,7 @@ def test_an_unknown_tone_is_refused_with_the_choices(client, queued):
 def test_an_unknown_post_language_is_refused(client, queued):
     response = post(client, write_language="klingon")
     assert response.status_code == 400
-    assert "Select a valid choice. klingon is not one of the available choices." in (
+    assert "“klingon” is not a language code such as en, de or pt-BR." in (
         response.content.decode()
     )
     assert not Job.objects.exists()
@@ -191,3 +188,10 @@ def test_translation_and_speech_to_text_are_for_videos_not_files(client, queued,
     assert not Job.objects.exists()
     # The block the error is in stays open, so the person sees it.
     assert '<details class="field-wide advanced" open>' in response.content.decode()
+
+
+def test_a_refused_form_keeps_the_boxes_as_they_were(client, queued):
+    response = post(client, tone="sarcastic", timestamps=["false"], toc=["false", "on"])
+    html = response.content.decode()
+    assert 'name="timestamps" id="id_timestamps"> Links to moments in the video' in html
+    assert 'name="toc" id="id_toc" checked> Table of contents' in html

@@ -7,26 +7,8 @@ from django.urls import reverse
 
 from jobs.models import Job
 from tests.jobs.factories import make_job
-from videos.models import Transcript
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def done_job(monkeypatch) -> Job:
-    """A completed job with a stored transcript, so it can be reprocessed."""
-    monkeypatch.setattr("jobs.services.async_task", lambda *a, **k: None)
-    transcript = Transcript.objects.create(
-        language_code="en", source="upload", segments=[], text="Some words."
-    )
-    job = make_job(
-        transcript=transcript,
-        options={"style": "newsletter", "length": "short", "tone": "friendly",
-                 "write_language": "de", "toc": True, "timestamps": True, "embed": False},
-    )  # fmt: skip
-    job.claim()
-    job.complete()
-    return job
 
 
 def reprocess(client, job: Job, data: dict):
@@ -50,9 +32,11 @@ def test_the_reprocess_form_starts_from_the_jobs_options(client, done_job):
     assert '<option value="friendly" selected>Friendly</option>' in html
     assert '<option value="de" selected>German</option>' in html
     assert '<option value="newsletter" selected>Newsletter</option>' in html
-    assert 'name="toc" value="true" checked> Table of contents' in html
-    assert 'name="timestamps" value="true" checked> Links to moments in the video' in html
-    assert 'name="embed" value="true" > Watch-the-video embed (HTML)' in html
+    assert 'name="toc" id="rp-toc" checked> Table of contents' in html
+    assert 'name="timestamps" id="rp-timestamps" checked> Links to moments in the video' in html
+    assert 'name="embed" id="rp-embed"> Watch-the-video embed (HTML)' in html
+    # No prompt box here: the custom style is offered only to a job that has a prompt.
+    assert '<option value="custom"' not in html
 
 
 def test_reprocess_with_another_tone_language_and_extras(client, done_job):
@@ -93,18 +77,14 @@ def test_options_not_sent_are_kept(client, done_job):
     assert new.options == {**done_job.options, "tone": "professional"}
 
 
-@pytest.mark.parametrize(
-    "field, value, says",
-    [
-        ("tone", "sarcastic", "Unknown tone “sarcastic”. Choose one of: neutral, friendly"),
-        ("style", "poem", "Unknown style “poem”. Choose one of: article, tutorial"),
-        ("write_language", "German!", "“German!” is not a language code such as en, de"),
-        ("toc", "maybe", "“maybe” is not on or off."),
-    ],
-)
-def test_reprocess_refuses_a_bad_value_and_says_why(client, done_job, field, value, says):
-    response = client.post(
-        reverse("jobs:reprocess", args=[done_job.pk]), {field: value}, follow=True
+def test_a_job_with_its_own_prompt_can_be_reprocessed_in_the_custom_style(client, done_job):
+    prompt = "A post about {title} for beginners."
+    Job.objects.filter(pk=done_job.pk).update(
+        options={**done_job.options, "style": "custom", "custom_prompt": prompt}
     )
-    assert says in response.content.decode()
-    assert Job.objects.count() == 1
+    html = client.get(done_job.get_absolute_url()).content.decode()
+    assert '<option value="custom" selected>Custom</option>' in html
+
+    reprocess(client, done_job, {"tone": "professional"})
+    new = Job.objects.exclude(pk=done_job.pk).get()
+    assert (new.options["style"], new.options["custom_prompt"]) == ("custom", prompt)

@@ -6,7 +6,6 @@ import logging
 import sys
 import threading
 import time
-from argparse import ArgumentTypeError
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,72 +16,99 @@ from blogtube_site.errors import BlogTubeError
 from jobs import options as job_options
 from jobs import services
 from jobs.formatting import OUTPUT_FORMATS
+from jobs.forms import JobOptionsForm
 from jobs.models import STEP_NAMES, Job, JobEvent, Post
 from jobs.pipeline import run_job
 from providers import services as providers
 from videos import services as videos
 
 
-def language_code(value: str) -> str:
-    """argparse type: a language code, refused with the reason (exit code 2)."""
-    try:
-        return job_options.check_language_code(value)
-    except job_options.InvalidOption as error:
-        raise ArgumentTypeError(str(error)) from None
-
-
 class Command(BaseCommand):
     help = "Turn a YouTube video (or a transcript file) into a blog post."
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
+        # Kept so that a refused option is reported as argparse reports a bad type.
+        self.parser = super().create_parser(prog_name, subcommand, **kwargs)
+        return self.parser
+
     def add_arguments(self, parser: CommandParser) -> None:
+        # The values are checked by JobOptionsForm, as on the web; argparse only reads them.
+        # Every option defaults to None ("not given"): the form knows the defaults.
         defaults = job_options.DEFAULTS
         parser.add_argument("url", nargs="?", default="", help="YouTube video URL or id")
-        parser.add_argument(
-            "--language",
-            default="en",
-            help="transcript language(s), e.g. de,en; with --transcript-file, auto detects it",
-        )
-        parser.add_argument("--provider", help="provider slug (default: the configured one)")
-        parser.add_argument("--model", default="", help="model name (default: the provider's)")
-        parser.add_argument(
-            "--format",
-            choices=list(OUTPUT_FORMATS),
-            default="markdown",
-            help="what is printed or written to --out (default: %(default)s)",
-        )
-        parser.add_argument("--style", choices=list(providers.STYLES), default=defaults["style"])
-        parser.add_argument("--tone", choices=list(providers.TONES), default=defaults["tone"])
-        parser.add_argument("--length", choices=list(providers.LENGTHS), default=defaults["length"])
-        parser.add_argument(
-            "--write-language",
-            type=language_code,
-            default="",
-            metavar="CODE",
-            help="write the post in this language, e.g. de (default: the transcript's)",
-        )
-        parser.add_argument("--toc", action="store_true", help="add a table of contents")
-        parser.add_argument(
-            "--no-timestamps",
-            dest="timestamps",
-            action="store_false",
-            help="no links to moments in the video",
-        )
-        parser.add_argument(
-            "--embed", action="store_true", help="put the video's player in the HTML"
-        )
-        parser.add_argument(
-            "--speech",
-            dest="force_speech",
-            action="store_true",
-            help="transcribe the audio (speech-to-text) even when captions exist",
-        )
-        parser.add_argument(
-            "--translate-to",
-            type=language_code,
-            default="",
-            metavar="CODE",
-            help="use YouTube's translation of the captions into this language",
-        )
+        # The form's field -> the option a person typed, to name it in an error.
+        self.flag_for = {
+            action.dest: action.option_strings[0]
+            for action in (
+                parser.add_argument(
+                    "--language",
+                    help="transcript language(s), e.g. de,en; "
+                    "with --transcript-file, auto detects it (default: en)",
+                ),
+                parser.add_argument(
+                    "--provider", help="provider slug (default: the configured one)"
+                ),
+                parser.add_argument("--model", help="model name (default: the provider's)"),
+                parser.add_argument(
+                    "--format",
+                    dest="output_format",
+                    metavar="FORMAT",
+                    help=f"what is printed or written to --out: {', '.join(OUTPUT_FORMATS)} "
+                    "(default: markdown)",
+                ),
+                parser.add_argument(
+                    "--style",
+                    help=f"{', '.join(providers.STYLES)} (default: {defaults['style']})",
+                ),
+                parser.add_argument(
+                    "--prompt",
+                    dest="custom_prompt",
+                    metavar="TEXT",
+                    help="your prompt for --style custom; placeholders: "
+                    + ", ".join("{" + p + "}" for p in providers.PLACEHOLDERS),
+                ),
+                parser.add_argument(
+                    "--tone", help=f"{', '.join(providers.TONES)} (default: {defaults['tone']})"
+                ),
+                parser.add_argument(
+                    "--length",
+                    help=f"{', '.join(providers.LENGTHS)} (default: {defaults['length']})",
+                ),
+                parser.add_argument(
+                    "--write-language",
+                    metavar="CODE",
+                    help="write the post in this language, e.g. de (default: the transcript's)",
+                ),
+                parser.add_argument(
+                    "--toc", action="store_true", default=None, help="add a table of contents"
+                ),
+                parser.add_argument(
+                    "--no-timestamps",
+                    dest="timestamps",
+                    action="store_false",
+                    default=None,
+                    help="no links to moments in the video",
+                ),
+                parser.add_argument(
+                    "--embed",
+                    action="store_true",
+                    default=None,
+                    help="put the video's player in the HTML",
+                ),
+                parser.add_argument(
+                    "--speech",
+                    dest="force_speech",
+                    action="store_true",
+                    default=None,
+                    help="transcribe the audio (speech-to-text) even when captions exist",
+                ),
+                parser.add_argument(
+                    "--translate-to",
+                    metavar="CODE",
+                    help="use YouTube's translation of the captions into this language",
+                ),
+            )
+        }
         parser.add_argument(
             "--transcript-file", type=Path, help=".srt, .vtt, .txt or YouTube .json (json3) file"
         )
@@ -92,28 +118,25 @@ class Command(BaseCommand):
         if options["verbosity"] < 2:
             # The job's own steps are the progress report; library chatter only with -v 2.
             logging.getLogger().setLevel(logging.WARNING)
-        if options["transcript_file"] and (options["force_speech"] or options["translate_to"]):
-            # The form refuses this too: both act on YouTube's audio or captions.
-            raise CommandError(
-                "--speech and --translate-to work on the video's audio and captions; "
-                "with --transcript-file there are none. Leave them out, or pass a video URL."
+        form = JobOptionsForm(
+            {name: options[name] for name in self.flag_for if options[name] is not None},
+            uploads=options["transcript_file"] is not None,
+        )
+        if not form.is_valid():
+            self.parser.error(
+                "\n".join(
+                    f"argument {self.flag_for.get(name, name)}: {message}"
+                    for name, messages in form.errors.items()
+                    for message in messages
+                )
             )
-        provider = self._provider(options["provider"])
         upload = None
         if options["transcript_file"]:
             path: Path = options["transcript_file"]
             if not path.is_file():
                 raise CommandError(f"No such transcript file: {path}")
             upload = SimpleUploadedFile(path.name, path.read_bytes())
-        request = services.JobRequest(
-            provider=provider,
-            url=options["url"],
-            transcript_file=upload,
-            language=options["language"],
-            model=options["model"],
-            output_format=options["format"],
-            options={key: options[key] for key in job_options.DEFAULTS if key in options},
-        )
+        request = form.to_request(options["url"], upload)
         try:
             job = services.create_job(request, enqueue=False)
         except BlogTubeError as error:
@@ -136,7 +159,7 @@ class Command(BaseCommand):
                 _explain_text(job.error_code, job.error_message, job.error_suggestions)
             )
         post = Post.objects.get(job=job)
-        text = post.render(options["format"])
+        text = post.render(job.output_format)
         if options["out"]:
             options["out"].write_text(text, encoding="utf-8")
             self.stderr.write(
@@ -144,15 +167,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(text)
-
-    def _provider(self, slug: str | None) -> providers.Provider:
-        if not slug:
-            return providers.default_provider()
-        found = providers.enabled_providers().filter(slug=slug).first()
-        if not found:
-            names = ", ".join(providers.enabled_providers().values_list("slug", flat=True))
-            raise CommandError(f"Unknown provider {slug!r}. Choose one of: {names}.")
-        return found
 
     def _wait_until(self, job: Job) -> None:
         try:
@@ -198,7 +212,7 @@ def _estimate(job: Job, upload: SimpleUploadedFile | None) -> str:
     """The cost line, or "" when the transcript's size cannot be known yet."""
     length = str(job.all_options["length"])
     if not job.provider.is_priced:
-        return services.cost_estimate(job.provider, job.model, 0, length=length)
+        return services.cost_estimate(job.provider, job.writer_model, 0, length=length)
     if upload is not None:
         upload.seek(0)
         chars: int | None = len(videos.parse_transcript_file(upload.name, upload.read()).text)
@@ -209,11 +223,10 @@ def _estimate(job: Job, upload: SimpleUploadedFile | None) -> str:
             video = videos.get_video(videos.parse_video_id(job.source_url))
         except BlogTubeError:
             return ""  # the job says why when it gets there
-        languages = [code.strip() for code in job.language.split(",") if code.strip()]
-        chars = services.expected_transcript_chars(video, languages or ["en"])
+        chars = services.expected_transcript_chars(video, job.language_preferences or ["en"])
     if chars is None:
         return ""
-    return services.cost_estimate(job.provider, job.model, chars, length=length)
+    return services.cost_estimate(job.provider, job.writer_model, chars, length=length)
 
 
 def _explain(error: BlogTubeError) -> str:
