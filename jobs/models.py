@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
@@ -441,6 +441,23 @@ class Job(models.Model):
                 status=JobStep.Status.PENDING, percent=0, message="", started=None, finished=None
             )
 
+    def delete_unless_running(self) -> bool:
+        """Delete the job with its steps, events and post unless a worker runs it.
+        False, and nothing lost, when it is running, even if it started since this
+        object was loaded."""
+        with transaction.atomic():
+            # The guarded UPDATE locks the row until commit, so no worker can claim the
+            # job between this check and the DELETE of it and of its related rows.
+            idle = (
+                Job.objects.filter(pk=self.pk)
+                .exclude(status=self.Status.RUNNING)
+                .update(updated=timezone.now())
+            )
+            if not idle:
+                return False
+            Job.objects.filter(pk=self.pk).delete()
+        return True
+
     # --- steps ------------------------------------------------------------
 
     def create_steps(self) -> None:
@@ -456,13 +473,15 @@ class Job(models.Model):
         )
         return [name for name in STEP_NAMES if name not in done]
 
-    def _require_running(self) -> None:
-        if not Job.objects.filter(pk=self.pk, status=self.Status.RUNNING).exists():
-            raise InvalidTransition(f"Job {self.pk} is not running.")
-
     def start_step(self, step: str, message: str = "") -> None:
+        """Mark a step running; InvalidTransition when the job is not running (any more)."""
         with transaction.atomic():
-            self._require_running()
+            # The guard is the UPDATE itself: a cancel or a reaper in between wins or waits.
+            running = Job.objects.filter(pk=self.pk, status=self.Status.RUNNING).update(
+                current_step=step
+            )
+            if not running:
+                raise InvalidTransition(f"Job {self.pk} is not running.")
             JobStep.objects.filter(job=self, step=step).update(
                 status=JobStep.Status.RUNNING,
                 started=timezone.now(),
@@ -470,7 +489,6 @@ class Job(models.Model):
                 percent=0,
                 message=message,
             )
-            Job.objects.filter(pk=self.pk).update(current_step=step)
             self._add_event(
                 JobEvent.Kind.STEP,
                 message or _label(step),
@@ -532,6 +550,32 @@ class Job(models.Model):
                     percent=percent
                 )
                 self._advance_progress(step, percent)
+
+    def store_post(self, formatted: FormattedPost) -> Post:
+        """The job's post from formatted text: created the first time, updated when a retry
+        formats it again. Another post holding the slug gets this one a job-id suffix."""
+        fields: dict[str, Any] = {
+            "video_id": self.video_id,
+            "title": formatted.title[:300],
+            "description": formatted.description[:300],
+            "tags": formatted.tags,
+            "markdown": formatted.markdown,
+            "html": formatted.html,
+            "word_count": formatted.word_count,
+        }
+        for attempt in range(20):
+            # Update first: a retry, or another delivery of this job, made it already.
+            if Post.objects.filter(job=self).update(updated=timezone.now(), **fields):
+                return Post.objects.get(job=self)
+            slug = formatted.slug
+            if attempt:
+                slug = f"{slug[:90]}-{str(self.pk)[: 4 + attempt]}"
+            try:
+                with transaction.atomic():  # a savepoint: the caller's transaction survives
+                    return Post.objects.create(job=self, slug=slug, **fields)
+            except IntegrityError as error:
+                taken = error  # the slug is taken, or this job's post appeared meanwhile
+        raise RuntimeError(f"No free slug for {formatted.slug!r}.") from taken
 
     def record_writer(self, provider: Provider, model: str) -> None:
         """A fallback provider wrote the post: the job names it, so its cost is priced right."""

@@ -9,10 +9,10 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError, Cancelled
@@ -127,7 +127,8 @@ def run_job(job_id: str) -> None:
         job.fail(UnexpectedError(detail=repr(exc)))
     finally:
         # django-q2's timeout raises a SystemExit subclass, which no except above sees.
-        if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).exists():
+        # fail() only wins over a job still running, so a finished job stays as it is.
+        with suppress(InvalidTransition):
             job.fail(TimedOut())
 
 
@@ -350,22 +351,7 @@ def format_step(job: Job) -> StepResult:
         timestamps=bool(job.all_options["timestamps"]),
         embed=bool(job.all_options["embed"]),
     )
-    fields = {
-        "video": video,
-        "title": formatted.title[:300],
-        "description": formatted.description[:300],
-        "tags": formatted.tags,
-        "markdown": formatted.markdown,
-        "html": formatted.html,
-        "word_count": formatted.word_count,
-    }
-    post = Post.objects.filter(job=job).first()
-    if post:
-        for name, value in fields.items():
-            setattr(post, name, value)
-        post.save()
-    else:
-        _create_post(job, formatted.slug, fields)
+    job.store_post(formatted)
     return f"{formatted.word_count:,} words, {len(formatted.tags)} tags", False
 
 
@@ -402,18 +388,6 @@ def _upload_title(job: Job) -> str:
         stem = Path(job.transcript_file_name or job.transcript_file.name).stem
         return stem.replace("_", " ").replace("-", " ").strip().title()
     return "Untitled post"
-
-
-def _create_post(job: Job, slug: str, fields: dict) -> None:
-    for attempt in range(20):
-        candidate = slug if attempt == 0 else f"{slug[:90]}-{str(job.pk)[: 4 + attempt]}"
-        try:
-            Post.objects.create(job=job, slug=candidate, **fields)
-            return
-        except IntegrityError:
-            if Post.objects.filter(job=job).exists():
-                return
-    raise UnexpectedError(detail=f"no free slug for {slug}")
 
 
 STEP_FUNCTIONS: dict[str, Callable[[Job], StepResult]] = {

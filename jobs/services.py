@@ -130,9 +130,8 @@ def reprocess(job: Job, **changes: object) -> Job:
 
 def delete(job: Job) -> None:
     """Delete a job that no worker is running."""
-    if job.status == Job.Status.RUNNING:
+    if not job.delete_unless_running():
         raise InvalidTransition("A running job must be cancelled before it is deleted.")
-    job.delete()
 
 
 def create_playlist_jobs(request: JobRequest) -> list[Job]:

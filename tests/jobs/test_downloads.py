@@ -35,17 +35,7 @@ def finished(output_format: str = Job.OutputFormat.MARKDOWN) -> Post:
     """A completed job and its post, as the format step stores them."""
     job = make_job(output_format=output_format)
     job.claim()
-    formatted = format_post(BODY, META)
-    post = Post.objects.create(
-        job=job,
-        slug=formatted.slug,
-        title=formatted.title,
-        description=formatted.description,
-        tags=formatted.tags,
-        markdown=formatted.markdown,
-        html=formatted.html,
-        word_count=formatted.word_count,
-    )
+    post = job.store_post(format_post(BODY, META))
     job.complete()
     return post
 
