@@ -167,14 +167,5 @@ def horizontal_bars(
     return mark_safe("".join(out))  # every data string above went through escape()
 
 
-def seconds_display(seconds: float) -> str:
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}m {secs:02}s"
-
-
 def tokens_display(tokens: float) -> str:
     return f"{round(tokens):,}"

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
+from jobs.templatetags.blogtube_extras import money
 
 if TYPE_CHECKING:
     from jobs.formatting import FormattedPost
@@ -264,15 +265,6 @@ class Job(models.Model):
         return int(elapsed * (100 - self.progress) / self.progress)
 
     @property
-    def eta_display(self) -> str:
-        seconds = self.eta_seconds
-        if seconds is None:
-            return ""
-        if seconds < 60:
-            return "less than a minute left"
-        return f"about {round(seconds / 60)} min left"
-
-    @property
     def cost_display(self) -> str:
         from providers import services as providers
 
@@ -283,15 +275,7 @@ class Job(models.Model):
         value = providers.cost_usd(model, self.tokens_in, self.tokens_out)
         if value is None:
             return f"cost unknown: no price for {model or 'this model'} in admin"
-        return f"≈ ${value:.4f}" if value < 1 else f"≈ ${value:.2f}"
-
-    @property
-    def duration_display(self) -> str:
-        seconds = self.duration_seconds
-        if seconds is None:
-            return ""
-        minutes, secs = divmod(int(seconds), 60)
-        return f"{minutes}m {secs:02}s" if minutes else f"{seconds:.1f}s"
+        return money(value)
 
     @property
     def post_or_none(self) -> Post | None:

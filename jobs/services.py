@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ from django_q.tasks import async_task
 
 from jobs import options as job_options
 from jobs.models import InvalidTransition, Job
+from jobs.templatetags.blogtube_extras import money_estimate
 from providers import services as providers
 from providers.models import Provider
 from videos import services as videos
@@ -171,11 +171,4 @@ def cost_estimate(
         return f"Estimated cost with {model}: price unknown for this model"
     if usd == 0:
         return f"Estimated cost with {model}: free (runs on your own server)"
-    return f"Estimated cost with {model}: {_usd(usd)}"
-
-
-def _usd(value: Decimal) -> str:
-    if value < Decimal("0.001"):
-        return "less than $0.001"
-    # A tenth of a cent matters for small posts; beyond a cent it is noise.
-    return f"about ${value:.3f}" if value < Decimal("0.01") else f"about ${value:.2f}"
+    return f"Estimated cost with {model}: {money_estimate(usd)}"
