@@ -134,14 +134,6 @@ def delete(job: Job) -> None:
         raise InvalidTransition("A running job must be cancelled before it is deleted.")
 
 
-def create_playlist_jobs(request: JobRequest) -> list[Job]:
-    """One job per video of the playlist or channel in request.url, in order, as a Batch."""
-    from jobs import batches  # batches builds on this module
-
-    batch = batches.create_batch(request, request.url)
-    return list(batch.jobs.order_by("created"))
-
-
 # --- what a post will cost, before the job runs ----------------------------------
 
 # Speech runs at some 150 words a minute, about 6 characters a word with its space.
