@@ -170,7 +170,6 @@ class JobStats:
     def step_chart(self) -> SafeString:
         return charts.horizontal_bars(
             title="Average time per step",
-            desc="; ".join(f"{s.label}: {duration(s.seconds)}" for s in self.step_times),
             bars=[charts.Bar(s.label, [s.seconds]) for s in self.step_times],
             series=[charts.Series("step", "Seconds")],
             fmt=duration,
@@ -180,9 +179,6 @@ class JobStats:
     def tokens_chart(self) -> SafeString:
         return charts.horizontal_bars(
             title="Tokens per provider",
-            desc="; ".join(
-                f"{p.name}: {p.tokens_in:,} in, {p.tokens_out:,} out" for p in self.providers
-            ),
             bars=[
                 charts.Bar(p.name, [p.tokens_in, p.tokens_out], note=p.cost_note)
                 for p in self.providers
