@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError, Cancelled
+from jobs.errors import TimedOut, UnexpectedError, WorkerLost
 from jobs.formatting import PostMeta, format_post
 from jobs.models import InvalidTransition, Job, Post
 from jobs.scheduling import retry_later
@@ -26,26 +27,6 @@ log = logging.getLogger(__name__)
 
 # Rough size of a finished post, to turn streamed characters into a percentage.
 EXPECTED_CHARS = {"short": 3500, "medium": 7000, "long": 12000}
-
-
-class UnexpectedError(BlogTubeError):
-    code = "INTERNAL_ERROR"
-    message = "BlogTube hit an unexpected error. The details are in the server log."
-    suggestions = ("Retry the job; if it fails again, report the job id.",)
-
-
-class TimedOut(BlogTubeError):
-    code = "TIMEOUT"
-    transient = True
-    message = "The job took longer than the worker allows and was stopped."
-    suggestions = ("Retry the job.", "Raise BLOGTUBE_JOB_TIMEOUT for very long videos.")
-
-
-class WorkerLost(BlogTubeError):
-    code = "WORKER_LOST"
-    transient = True
-    message = "The worker running this job stopped before it finished (a crash or a restart)."
-    suggestions = ("Retry the job; if it keeps happening, look at the worker's log.",)
 
 
 def reap_lost_jobs() -> int:
