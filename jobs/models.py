@@ -342,7 +342,7 @@ class Job(models.Model):
             finished=timezone.now(),
         )
 
-    def fail(self, error: BlogTubeError) -> None:
+    def fail(self, error: BlogTubeError, *, when: models.Q | None = None) -> None:
         with transaction.atomic():
             JobStep.objects.filter(job=self, status=JobStep.Status.RUNNING).update(
                 status=JobStep.Status.FAILED, finished=timezone.now(), message=error.message
@@ -355,25 +355,45 @@ class Job(models.Model):
                 error_message=error.message,
                 error_suggestions=list(error.suggestions),
                 finished=timezone.now(),
+                when=when,
             )
 
-    def defer(self, error: BlogTubeError, retry_at: datetime.datetime) -> None:
+    def defer(
+        self, error: BlogTubeError, retry_at: datetime.datetime, *, when: models.Q | None = None
+    ) -> None:
         """Back to the queue after a transient failure; the stopped step runs again."""
-        when = timezone.localtime(retry_at).strftime("%H:%M:%S")
+        at = timezone.localtime(retry_at).strftime("%H:%M:%S")
         with transaction.atomic():
             JobStep.objects.filter(job=self, status=JobStep.Status.RUNNING).update(
                 status=JobStep.Status.PENDING, percent=0, message=error.message
             )
             self._transition(
                 self.Status.QUEUED,
-                event=f"{error.message} Retrying at {when} (attempt {self.attempts + 1}).",
+                event=f"{error.message} Retrying at {at} (attempt {self.attempts + 1}).",
                 level="warning",
                 only_from=[self.Status.RUNNING],
+                when=when,
                 error_code=error.code,
                 error_message=error.message,
                 error_suggestions=list(error.suggestions),
                 retry_at=retry_at,
             )
+
+    def release_if_lost(
+        self, error: BlogTubeError, *, started_before: datetime.datetime, max_attempts: int
+    ) -> bool:
+        """Queue again, or fail when out of attempts, a job a dead worker left running.
+        False when it is not that job any more: it finished, or started again since it was
+        seen (the guard is on the UPDATE, so a new run is never taken for a lost one)."""
+        lost = models.Q(started__lt=started_before, attempts=self.attempts)
+        try:
+            if self.attempts < max_attempts:
+                self.defer(error, timezone.now(), when=lost)
+            else:
+                self.fail(error, when=lost)
+        except InvalidTransition:
+            return False
+        return True
 
     def request_cancel(self) -> None:
         """Cancel now if nobody runs the job yet; else ask the worker to stop."""

@@ -40,14 +40,11 @@ def reap_lost_jobs() -> int:
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.BLOGTUBE_JOB_TIMEOUT + 60)
     reaped = 0
     for job in Job.objects.filter(status=Job.Status.RUNNING, started__lt=cutoff):
-        error = WorkerLost()
-        try:
-            if job.attempts < settings.BLOGTUBE_MAX_ATTEMPTS:
-                job.defer(error, timezone.now())
-            else:
-                job.fail(error)
-        except InvalidTransition:
-            continue  # it finished, or another worker reaped it first
+        released = job.release_if_lost(
+            WorkerLost(), started_before=cutoff, max_attempts=settings.BLOGTUBE_MAX_ATTEMPTS
+        )
+        if not released:
+            continue  # it finished, started again, or another worker reaped it first
         log.warning("Job %s was left running by a lost worker: %s", job.pk, job.status)
         reaped += 1
     return reaped
@@ -69,8 +66,8 @@ def claim_next(job_id: str) -> Job | None:
     if floor is not None:
         candidates.append(job_id)
     for pk in candidates:
-        job = Job.objects.select_related("video", "provider", "transcript").get(pk=pk)
-        if job.claim():
+        job = Job.objects.select_related("video", "provider", "transcript").filter(pk=pk).first()
+        if job is not None and job.claim():  # None: deleted since it was listed
             if str(pk) != str(job_id):
                 log.info("Task for job %s runs the more urgent job %s first.", job_id, pk)
             return job

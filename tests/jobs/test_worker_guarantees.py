@@ -114,3 +114,17 @@ def test_a_more_urgent_job_runs_first_and_every_job_runs_once(youtube_video, off
     # ...and the urgent job's own task then runs the one left waiting.
     pipeline.run_job(str(urgent.pk))
     assert Job.objects.get(pk=low.pk).status == Job.Status.COMPLETED
+
+
+def test_a_job_deleted_as_its_task_starts_is_skipped_quietly(offline_provider, monkeypatch):
+    job = queued_job(offline_provider)
+    ready_to_run = Job.ready_to_run
+
+    def deleted_meanwhile():
+        # The person deletes the job after the task saw it queued, before it is claimed.
+        Job.objects.filter(pk=job.pk).delete()
+        return ready_to_run()
+
+    monkeypatch.setattr(Job, "ready_to_run", staticmethod(deleted_meanwhile))
+    tasks.run(str(job.pk))  # ends without raising
+    assert not Job.objects.exists()
