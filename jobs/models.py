@@ -567,6 +567,7 @@ class Job(models.Model):
             "html": formatted.html,
             "word_count": formatted.word_count,
         }
+        taken: IntegrityError | None = None
         for attempt in range(20):
             # Update first: a retry, or another delivery of this job, made it already.
             if Post.objects.filter(job=self).update(updated=timezone.now(), **fields):

@@ -12,11 +12,10 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils.dateformat import format as date_format
-from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.timesince import timesince
 from django.utils.timezone import template_localtime
 
 register = template.Library()
@@ -76,13 +75,14 @@ def time_left(seconds: float | None) -> str:
 
 @register.filter
 def ago(moment: datetime.datetime | None) -> SafeString | str:
-    """A past moment as "3 minutes ago", in a <time> that gives the exact time on hover."""
+    """A moment as "now", "a minute ago", "3 days, 2 hours ago", in a <time> that gives
+    the exact time, to the second, on hover."""
     if not moment:
         return ""
     local = template_localtime(moment)
     return format_html(
-        '<time datetime="{}" title="{}">{} ago</time>',
+        '<time datetime="{}" title="{}">{}</time>',
         date_format(local, "c"),
-        localize(local),
-        timesince(moment),
+        date_format(local, "Y-m-d H:i:s"),
+        naturaltime(moment),
     )

@@ -6,10 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from jobs.models import Job
 from jobs.templatetags.blogtube_extras import duration, money, money_estimate, time_left
+from providers.models import ProviderHealth
 from tests.jobs.factories import make_job
 
 
@@ -77,3 +79,17 @@ def test_a_step_time_on_the_job_page_is_a_duration(client):
     job.steps.filter(step="validate").update(started=now - timedelta(seconds=75), finished=now)
     html = client.get(job.get_absolute_url()).content.decode()
     assert "Done · 1m 15s" in html
+
+
+@pytest.mark.django_db
+def test_moments_read_alike_on_the_jobs_list_and_the_provider_pages(client, llm_provider):
+    job = make_job()
+    three_minutes_ago = timezone.now() - timedelta(minutes=3)
+    Job.objects.filter(pk=job.pk).update(created=three_minutes_ago)
+    ProviderHealth.objects.create(provider=llm_provider, ok=True, latency_ms=5)
+    ProviderHealth.objects.filter(provider=llm_provider).update(checked_at=three_minutes_ago)
+    stamp = timezone.localtime(three_minutes_ago).strftime("%Y-%m-%d %H:%M:%S")
+    moment = f'title="{stamp}">3\xa0minutes ago</time>'
+    assert moment in client.get("/jobs/").content.decode()
+    providers_page = client.get(reverse("providers:list")).content.decode()
+    assert moment in providers_page
