@@ -134,10 +134,11 @@ def test_a_finished_post_shows_tokens_cost_and_its_actions(client):
     job.claim()
     job.add_usage(12000, 1500)
     Post.objects.create(job=job, title="T", slug="t", markdown="---\ntitle: T\n---\n\nBody",
-                        html="<p>Body</p>", word_count=460)  # fmt: skip
+                        html="<p>Body</p>", word_count=1460)  # fmt: skip
     job.complete()
     html = page(client, job)
-    assert "460 words · 2 min read" in html
+    # Counts read as in the job's timeline ("1,460 words written"): with a thousands separator.
+    assert "1,460 words · 6 min read" in html
     assert "12,000 tokens in, 1,500 out" in html
     assert "≈ $0.0027" in html
     assert 'data-copy-target="#post-markdown"' in html
