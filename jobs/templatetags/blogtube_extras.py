@@ -21,6 +21,11 @@ from django.utils.timezone import template_localtime
 register = template.Library()
 
 
+def _missing(value: object) -> bool:
+    # None is "not known"; "" is what a template passes for a variable it cannot resolve.
+    return value is None or value == ""
+
+
 def _dollars(value: Decimal, places: int) -> str:
     return f"${value:,.{places}f}"
 
@@ -28,7 +33,7 @@ def _dollars(value: Decimal, places: int) -> str:
 @register.filter
 def money(value: Decimal | float | None) -> str:
     """A cost worked out from list prices: "$0", "≈ $0.0027", "≈ $1,234.56"; "" for None."""
-    if value is None or value == "":
+    if _missing(value):
         return ""
     value = Decimal(value)
     if not value:
@@ -40,7 +45,7 @@ def money(value: Decimal | float | None) -> str:
 @register.filter
 def money_estimate(value: Decimal | float | None) -> str:
     """A guess before anything ran, rounded as coarsely as it deserves: "about $0.003"."""
-    if value is None or value == "":
+    if _missing(value):
         return ""
     value = Decimal(value)
     if value < Decimal("0.001"):
@@ -52,7 +57,7 @@ def money_estimate(value: Decimal | float | None) -> str:
 @register.filter
 def duration(seconds: float | None) -> str:
     """Time taken: "4.2 s" (tenths only under ten seconds), "42 s", "3m 07s"; "" for None."""
-    if seconds is None or seconds == "":
+    if _missing(seconds):
         return ""
     seconds = float(seconds)
     if seconds < 10:
@@ -66,7 +71,7 @@ def duration(seconds: float | None) -> str:
 @register.filter
 def time_left(seconds: float | None) -> str:
     """What an estimate of the remaining time is worth: "about 4 min left"; "" for None."""
-    if seconds is None or seconds == "":
+    if _missing(seconds):
         return ""
     if seconds < 60:
         return "less than a minute left"

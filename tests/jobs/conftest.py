@@ -2,10 +2,21 @@ from __future__ import annotations
 
 import pytest
 
+from jobs.formatting import PostMeta
 from tests.fakes.transcripts import short_talk
 
 VIDEO_ID = "dQw4w9WgXcQ"
 VIDEO_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}&t=42s"
+# What the format step knows of a post's source, for tests that format a post themselves.
+META = PostMeta(
+    fallback_title="Coffee video",
+    source_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    video_id="dQw4w9WgXcQ",
+    language="en",
+    provider="offline",
+    model="extractive",
+    date="2025-05-01",
+)
 
 POST_FROM_MODEL = (
     "# Sourdough Bread for Beginners\n\n"

@@ -7,8 +7,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from jobs.formatting import PostMeta, format_post
+from jobs.formatting import format_post
 from jobs.models import Job, Post
+from tests.jobs.conftest import META
 from tests.jobs.factories import make_job
 
 pytestmark = pytest.mark.django_db
@@ -19,15 +20,6 @@ BODY = (
     "## Grinding ([0:00](https://youtu.be/dQw4w9WgXcQ?t=0))\n\n"
     "Grind just before brewing. A [burr grinder](https://example.com/burr) grinds evenly.\n\n"
     "## Water\n\n- Filtered water\n- 92 to 96 degrees\n"
-)
-META = PostMeta(
-    fallback_title="Coffee video",
-    source_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-    video_id="dQw4w9WgXcQ",
-    language="en",
-    provider="offline",
-    model="extractive",
-    date="2025-05-01",
 )
 
 

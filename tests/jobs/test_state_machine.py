@@ -3,22 +3,12 @@ from __future__ import annotations
 import pytest
 
 from blogtube_site.errors import BlogTubeError
-from jobs.formatting import PostMeta, format_post
+from jobs.formatting import format_post
 from jobs.models import STEP_NAMES, InvalidTransition, Job, JobEvent, JobStep, Post
+from tests.jobs.conftest import META
 from tests.jobs.factories import make_job
 
 pytestmark = pytest.mark.django_db
-
-
-META = PostMeta(
-    fallback_title="Coffee video",
-    source_url="",
-    video_id="",
-    language="en",
-    provider="offline",
-    model="extractive",
-    date="2025-05-01",
-)
 
 
 class Boom(BlogTubeError):
