@@ -18,10 +18,22 @@ class JobAdmin(admin.ModelAdmin):
     list_display = ("title", "status", "progress", "provider", "model", "attempts", "created")
     list_filter = ("status", "provider", "created")
     search_fields = ("video__title", "source_url", "id")
-    readonly_fields = ("id", "created", "started", "finished", "updated", "tokens_in", "tokens_out")
+    # Status changes only through the actions below: the state machine records each one.
+    readonly_fields = (
+        "id", "status", "created", "started", "finished", "updated", "tokens_in", "tokens_out",
+    )  # fmt: skip
     raw_id_fields = ("video", "transcript")
     inlines = [JobStepInline]
     actions = ["cancel_jobs", "retry_jobs"]
+
+    def delete_model(self, request, obj: Job) -> None:
+        if not obj.delete_unless_running():
+            self.message_user(request, "A running job is not deleted.", messages.WARNING)
+
+    def delete_queryset(self, request, queryset) -> None:
+        kept = sum(not job.delete_unless_running() for job in queryset)
+        if kept:
+            self.message_user(request, f"{kept} running job(s) not deleted.", messages.WARNING)
 
     @admin.action(description="Cancel selected jobs")
     def cancel_jobs(self, request, queryset) -> None:

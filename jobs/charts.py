@@ -131,12 +131,12 @@ def stacked_bars(
 def horizontal_bars(
     *,
     title: str,
-    desc: str,
     bars: Sequence[Bar],
     series: Sequence[Series],
     fmt: Callable[[float], str],
 ) -> SafeString:
-    """One group per row: its label above, then one bar per series with its value."""
+    """One group per row: its label above, then one bar per series with its value.
+    The description for assistive technology says the same values in words."""
     width = 480
     label_h, bar_h, gap, row_gap = 18, 14, 4, 12
     value_w = 150  # room right of the longest bar for its value
@@ -144,6 +144,13 @@ def horizontal_bars(
     height = max(1, len(bars)) * row_h
     biggest = max((v for b in bars for v in b.values), default=0) or 1
     scale = (width - value_w) / biggest
+
+    def text(s: Series, value: float) -> str:
+        # "1.2 s", or with several series "1,200 in" and "300 out".
+        return fmt(value) + (f" {s.label.lower()}" if len(series) > 1 else "")
+
+    texts = [[text(s, v) for s, v in zip(series, bar.values, strict=True)] for bar in bars]
+    desc = "; ".join(f"{bar.label}: {', '.join(t)}" for bar, t in zip(bars, texts, strict=True))
     out = _open(title, desc, width, height, "chart-hbars")
     for i, bar in enumerate(bars):
         y = i * row_h
@@ -153,10 +160,9 @@ def horizontal_bars(
             f'<text class="bar-label" x="0" y="{y + 13}">{escape(bar.label)}'
             f'<tspan class="axis">{escape(note)}</tspan></text>'
         )
-        for j, (s, value) in enumerate(zip(series, bar.values, strict=True)):
+        for j, (s, value, text) in enumerate(zip(series, bar.values, texts[i], strict=True)):
             by = y + label_h + j * (bar_h + gap)
             w = max(value * scale, 2 if value else 0)
-            text = fmt(value) + (f" {s.label.lower()}" if len(series) > 1 else "")
             out.append(
                 f'<rect class="s-{escape(s.key)}" x="0" y="{by}" width="{_num(w)}" '
                 f'height="{bar_h}" rx="2"><title>{escape(bar.label)}: {escape(text)}</title></rect>'
@@ -165,15 +171,6 @@ def horizontal_bars(
         out.append("</g>")
     out.append("</svg>")
     return mark_safe("".join(out))  # every data string above went through escape()
-
-
-def seconds_display(seconds: float) -> str:
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}m {secs:02}s"
 
 
 def tokens_display(tokens: float) -> str:

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
+from jobs.templatetags.blogtube_extras import money
 
 if TYPE_CHECKING:
     from jobs.formatting import FormattedPost
@@ -279,15 +280,6 @@ class Job(models.Model):
         return int(elapsed * (100 - self.progress) / self.progress)
 
     @property
-    def eta_display(self) -> str:
-        seconds = self.eta_seconds
-        if seconds is None:
-            return ""
-        if seconds < 60:
-            return "less than a minute left"
-        return f"about {round(seconds / 60)} min left"
-
-    @property
     def cost_display(self) -> str:
         from providers import services as providers
 
@@ -297,15 +289,7 @@ class Job(models.Model):
         value = providers.cost_usd(model, self.tokens_in, self.tokens_out)
         if value is None:
             return f"cost unknown: no price for {model or 'this model'} in admin"
-        return f"≈ ${value:.4f}" if value < 1 else f"≈ ${value:.2f}"
-
-    @property
-    def duration_display(self) -> str:
-        seconds = self.duration_seconds
-        if seconds is None:
-            return ""
-        minutes, secs = divmod(int(seconds), 60)
-        return f"{minutes}m {secs:02}s" if minutes else f"{seconds:.1f}s"
+        return money(value)
 
     @property
     def post_or_none(self) -> Post | None:
@@ -372,7 +356,7 @@ class Job(models.Model):
             finished=timezone.now(),
         )
 
-    def fail(self, error: BlogTubeError) -> None:
+    def fail(self, error: BlogTubeError, *, when: models.Q | None = None) -> None:
         with transaction.atomic():
             JobStep.objects.filter(job=self, status=JobStep.Status.RUNNING).update(
                 status=JobStep.Status.FAILED, finished=timezone.now(), message=error.message
@@ -385,25 +369,45 @@ class Job(models.Model):
                 error_message=error.message,
                 error_suggestions=list(error.suggestions),
                 finished=timezone.now(),
+                when=when,
             )
 
-    def defer(self, error: BlogTubeError, retry_at: datetime.datetime) -> None:
+    def defer(
+        self, error: BlogTubeError, retry_at: datetime.datetime, *, when: models.Q | None = None
+    ) -> None:
         """Back to the queue after a transient failure; the stopped step runs again."""
-        when = timezone.localtime(retry_at).strftime("%H:%M:%S")
+        at = timezone.localtime(retry_at).strftime("%H:%M:%S")
         with transaction.atomic():
             JobStep.objects.filter(job=self, status=JobStep.Status.RUNNING).update(
                 status=JobStep.Status.PENDING, percent=0, message=error.message
             )
             self._transition(
                 self.Status.QUEUED,
-                event=f"{error.message} Retrying at {when} (attempt {self.attempts + 1}).",
+                event=f"{error.message} Retrying at {at} (attempt {self.attempts + 1}).",
                 level="warning",
                 only_from=[self.Status.RUNNING],
+                when=when,
                 error_code=error.code,
                 error_message=error.message,
                 error_suggestions=list(error.suggestions),
                 retry_at=retry_at,
             )
+
+    def release_if_lost(
+        self, error: BlogTubeError, *, started_before: datetime.datetime, max_attempts: int
+    ) -> bool:
+        """Queue again, or fail when out of attempts, a job a dead worker left running.
+        False when it is not that job any more: it finished, or started again since it was
+        seen (the guard is on the UPDATE, so a new run is never taken for a lost one)."""
+        lost = models.Q(started__lt=started_before, attempts=self.attempts)
+        try:
+            if self.attempts < max_attempts:
+                self.defer(error, timezone.now(), when=lost)
+            else:
+                self.fail(error, when=lost)
+        except InvalidTransition:
+            return False
+        return True
 
     def request_cancel(self) -> None:
         """Cancel now if nobody runs the job yet; else ask the worker to stop."""
@@ -455,6 +459,23 @@ class Job(models.Model):
                 status=JobStep.Status.PENDING, percent=0, message="", started=None, finished=None
             )
 
+    def delete_unless_running(self) -> bool:
+        """Delete the job with its steps, events and post unless a worker runs it.
+        False, and nothing lost, when it is running, even if it started since this
+        object was loaded."""
+        with transaction.atomic():
+            # The guarded UPDATE locks the row until commit, so no worker can claim the
+            # job between this check and the DELETE of it and of its related rows.
+            idle = (
+                Job.objects.filter(pk=self.pk)
+                .exclude(status=self.Status.RUNNING)
+                .update(updated=timezone.now())
+            )
+            if not idle:
+                return False
+            Job.objects.filter(pk=self.pk).delete()
+        return True
+
     # --- steps ------------------------------------------------------------
 
     def create_steps(self) -> None:
@@ -470,13 +491,15 @@ class Job(models.Model):
         )
         return [name for name in STEP_NAMES if name not in done]
 
-    def _require_running(self) -> None:
-        if not Job.objects.filter(pk=self.pk, status=self.Status.RUNNING).exists():
-            raise InvalidTransition(f"Job {self.pk} is not running.")
-
     def start_step(self, step: str, message: str = "") -> None:
+        """Mark a step running; InvalidTransition when the job is not running (any more)."""
         with transaction.atomic():
-            self._require_running()
+            # The guard is the UPDATE itself: a cancel or a reaper in between wins or waits.
+            running = Job.objects.filter(pk=self.pk, status=self.Status.RUNNING).update(
+                current_step=step
+            )
+            if not running:
+                raise InvalidTransition(f"Job {self.pk} is not running.")
             JobStep.objects.filter(job=self, step=step).update(
                 status=JobStep.Status.RUNNING,
                 started=timezone.now(),
@@ -484,7 +507,6 @@ class Job(models.Model):
                 percent=0,
                 message=message,
             )
-            Job.objects.filter(pk=self.pk).update(current_step=step)
             self._add_event(
                 JobEvent.Kind.STEP,
                 message or _label(step),
@@ -546,6 +568,33 @@ class Job(models.Model):
                     percent=percent
                 )
                 self._advance_progress(step, percent)
+
+    def store_post(self, formatted: FormattedPost) -> Post:
+        """The job's post from formatted text: created the first time, updated when a retry
+        formats it again. Another post holding the slug gets this one a job-id suffix."""
+        fields: dict[str, Any] = {
+            "video_id": self.video_id,
+            "title": formatted.title[:300],
+            "description": formatted.description[:300],
+            "tags": formatted.tags,
+            "markdown": formatted.markdown,
+            "html": formatted.html,
+            "word_count": formatted.word_count,
+        }
+        taken: IntegrityError | None = None
+        for attempt in range(20):
+            # Update first: a retry, or another delivery of this job, made it already.
+            if Post.objects.filter(job=self).update(updated=timezone.now(), **fields):
+                return Post.objects.get(job=self)
+            slug = formatted.slug
+            if attempt:
+                slug = f"{slug[:90]}-{str(self.pk)[: 4 + attempt]}"
+            try:
+                with transaction.atomic():  # a savepoint: the caller's transaction survives
+                    return Post.objects.create(job=self, slug=slug, **fields)
+            except IntegrityError as error:
+                taken = error  # the slug is taken, or this job's post appeared meanwhile
+        raise RuntimeError(f"No free slug for {formatted.slug!r}.") from taken
 
     def record_writer(self, provider: Provider, model: str) -> None:
         """A fallback provider wrote the post: the job names it, so its cost is priced right."""

@@ -9,13 +9,14 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError, Cancelled
+from jobs.errors import TimedOut, UnexpectedError, WorkerLost
 from jobs.formatting import PostMeta, format_post
 from jobs.models import InvalidTransition, Job, Post
 from jobs.scheduling import retry_later
@@ -26,26 +27,6 @@ log = logging.getLogger(__name__)
 
 # Rough size of a finished post, to turn streamed characters into a percentage.
 EXPECTED_CHARS = {"short": 3500, "medium": 7000, "long": 12000}
-
-
-class UnexpectedError(BlogTubeError):
-    code = "INTERNAL_ERROR"
-    message = "BlogTube hit an unexpected error. The details are in the server log."
-    suggestions = ("Retry the job; if it fails again, report the job id.",)
-
-
-class TimedOut(BlogTubeError):
-    code = "TIMEOUT"
-    transient = True
-    message = "The job took longer than the worker allows and was stopped."
-    suggestions = ("Retry the job.", "Raise BLOGTUBE_JOB_TIMEOUT for very long videos.")
-
-
-class WorkerLost(BlogTubeError):
-    code = "WORKER_LOST"
-    transient = True
-    message = "The worker running this job stopped before it finished (a crash or a restart)."
-    suggestions = ("Retry the job; if it keeps happening, look at the worker's log.",)
 
 
 def reap_lost_jobs() -> int:
@@ -59,14 +40,11 @@ def reap_lost_jobs() -> int:
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.BLOGTUBE_JOB_TIMEOUT + 60)
     reaped = 0
     for job in Job.objects.filter(status=Job.Status.RUNNING, started__lt=cutoff):
-        error = WorkerLost()
-        try:
-            if job.attempts < settings.BLOGTUBE_MAX_ATTEMPTS:
-                job.defer(error, timezone.now())
-            else:
-                job.fail(error)
-        except InvalidTransition:
-            continue  # it finished, or another worker reaped it first
+        released = job.release_if_lost(
+            WorkerLost(), started_before=cutoff, max_attempts=settings.BLOGTUBE_MAX_ATTEMPTS
+        )
+        if not released:
+            continue  # it finished, started again, or another worker reaped it first
         log.warning("Job %s was left running by a lost worker: %s", job.pk, job.status)
         reaped += 1
     return reaped
@@ -88,8 +66,8 @@ def claim_next(job_id: str) -> Job | None:
     if floor is not None:
         candidates.append(job_id)
     for pk in candidates:
-        job = Job.objects.select_related("video", "provider", "transcript").get(pk=pk)
-        if job.claim():
+        job = Job.objects.select_related("video", "provider", "transcript").filter(pk=pk).first()
+        if job is not None and job.claim():  # None: deleted since it was listed
             if str(pk) != str(job_id):
                 log.info("Task for job %s runs the more urgent job %s first.", job_id, pk)
             return job
@@ -127,7 +105,8 @@ def run_job(job_id: str) -> None:
         job.fail(UnexpectedError(detail=repr(exc)))
     finally:
         # django-q2's timeout raises a SystemExit subclass, which no except above sees.
-        if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).exists():
+        # fail() only wins over a job still running, so a finished job stays as it is.
+        with suppress(InvalidTransition):
             job.fail(TimedOut())
 
 
@@ -351,22 +330,7 @@ def format_step(job: Job) -> StepResult:
         timestamps=bool(job.all_options["timestamps"]),
         embed=bool(job.all_options["embed"]),
     )
-    fields = {
-        "video": video,
-        "title": formatted.title[:300],
-        "description": formatted.description[:300],
-        "tags": formatted.tags,
-        "markdown": formatted.markdown,
-        "html": formatted.html,
-        "word_count": formatted.word_count,
-    }
-    post = Post.objects.filter(job=job).first()
-    if post:
-        for name, value in fields.items():
-            setattr(post, name, value)
-        post.save()
-    else:
-        _create_post(job, formatted.slug, fields)
+    job.store_post(formatted)
     return f"{formatted.word_count:,} words, {len(formatted.tags)} tags", False
 
 
@@ -398,18 +362,6 @@ def _upload_title(job: Job) -> str:
         stem = Path(job.transcript_file_name or job.transcript_file.name).stem
         return stem.replace("_", " ").replace("-", " ").strip().title()
     return "Untitled post"
-
-
-def _create_post(job: Job, slug: str, fields: dict) -> None:
-    for attempt in range(20):
-        candidate = slug if attempt == 0 else f"{slug[:90]}-{str(job.pk)[: 4 + attempt]}"
-        try:
-            Post.objects.create(job=job, slug=candidate, **fields)
-            return
-        except IntegrityError:
-            if Post.objects.filter(job=job).exists():
-                return
-    raise UnexpectedError(detail=f"no free slug for {slug}")
 
 
 STEP_FUNCTIONS: dict[str, Callable[[Job], StepResult]] = {

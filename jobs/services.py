@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ from django_q.tasks import async_task
 
 from jobs import options as job_options
 from jobs.models import InvalidTransition, Job
+from jobs.templatetags.blogtube_extras import money_estimate
 from providers import services as providers
 from providers.models import Provider
 from videos import services as videos
@@ -130,17 +130,8 @@ def reprocess(job: Job, **changes: object) -> Job:
 
 def delete(job: Job) -> None:
     """Delete a job that no worker is running."""
-    if job.status == Job.Status.RUNNING:
+    if not job.delete_unless_running():
         raise InvalidTransition("A running job must be cancelled before it is deleted.")
-    job.delete()
-
-
-def create_playlist_jobs(request: JobRequest) -> list[Job]:
-    """One job per video of the playlist or channel in request.url, in order, as a Batch."""
-    from jobs import batches  # batches builds on this module
-
-    batch = batches.create_batch(request, request.url)
-    return list(batch.jobs.order_by("created"))
 
 
 # --- what a post will cost, before the job runs ----------------------------------
@@ -172,11 +163,4 @@ def cost_estimate(
         return f"Estimated cost with {model}: price unknown for this model"
     if usd == 0:
         return f"Estimated cost with {model}: free (runs on your own server)"
-    return f"Estimated cost with {model}: {_usd(usd)}"
-
-
-def _usd(value: Decimal) -> str:
-    if value < Decimal("0.001"):
-        return "less than $0.001"
-    # A tenth of a cent matters for small posts; beyond a cent it is noise.
-    return f"about ${value:.3f}" if value < Decimal("0.01") else f"about ${value:.2f}"
+    return f"Estimated cost with {model}: {money_estimate(usd)}"

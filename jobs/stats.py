@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from jobs import charts
 from jobs.models import STEPS, Job, JobStep
+from jobs.templatetags.blogtube_extras import duration, money
 from providers import services as providers
 
 RANGES = (7, 30, 90)
@@ -54,10 +55,6 @@ class StepTime:
     seconds: float
     count: int
 
-    @property
-    def display(self) -> str:
-        return charts.seconds_display(self.seconds)
-
 
 @dataclass
 class ProviderUsage:
@@ -74,14 +71,10 @@ class ProviderUsage:
         return self.tokens_in + self.tokens_out
 
     @property
-    def cost_display(self) -> str:
-        return cost_display(self.cost)
-
-    @property
     def cost_note(self) -> str:
         if self.unpriced and not self.cost:
             return "price unknown"
-        return self.cost_display + (" + unpriced" if self.unpriced else "")
+        return money(self.cost) + (" + unpriced" if self.unpriced else "")
 
 
 @dataclass
@@ -136,14 +129,6 @@ class JobStats:
         return sorted({m for p in self.providers for m in p.unpriced})
 
     @property
-    def cost_display(self) -> str:
-        return cost_display(self.cost)
-
-    @property
-    def avg_duration_display(self) -> str:
-        return "" if self.avg_duration is None else charts.seconds_display(self.avg_duration)
-
-    @property
     def prices_as_of(self) -> str:
         return providers.prices_as_of()
 
@@ -185,21 +170,15 @@ class JobStats:
     def step_chart(self) -> SafeString:
         return charts.horizontal_bars(
             title="Average time per step",
-            desc="; ".join(
-                f"{s.label}: {charts.seconds_display(s.seconds)}" for s in self.step_times
-            ),
             bars=[charts.Bar(s.label, [s.seconds]) for s in self.step_times],
             series=[charts.Series("step", "Seconds")],
-            fmt=charts.seconds_display,
+            fmt=duration,
         )
 
     @property
     def tokens_chart(self) -> SafeString:
         return charts.horizontal_bars(
             title="Tokens per provider",
-            desc="; ".join(
-                f"{p.name}: {p.tokens_in:,} in, {p.tokens_out:,} out" for p in self.providers
-            ),
             bars=[
                 charts.Bar(p.name, [p.tokens_in, p.tokens_out], note=p.cost_note)
                 for p in self.providers
@@ -208,12 +187,6 @@ class JobStats:
             series=[charts.Series("in", "In"), charts.Series("out", "Out")],
             fmt=charts.tokens_display,
         )
-
-
-def cost_display(cost: Decimal) -> str:
-    if not cost:
-        return "$0"
-    return f"≈ ${cost:.4f}" if cost < 1 else f"≈ ${cost:,.2f}"
 
 
 def job_stats(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> JobStats:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from jobs.formatting import PostMeta
 from jobs.models import Job
 from tests.fakes.transcripts import COMPOST_SRT, short_talk
 from tests.jobs.factories import make_job
@@ -15,6 +16,16 @@ from videos.models import Transcript
 
 VIDEO_ID = "dQw4w9WgXcQ"
 VIDEO_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}&t=42s"
+# What the format step knows of a post's source, for tests that format a post themselves.
+META = PostMeta(
+    fallback_title="Coffee video",
+    source_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    video_id="dQw4w9WgXcQ",
+    language="en",
+    provider="offline",
+    model="extractive",
+    date="2025-05-01",
+)
 
 POST_FROM_MODEL = (
     "# Sourdough Bread for Beginners\n\n"

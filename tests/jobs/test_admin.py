@@ -46,3 +46,21 @@ def test_bulk_cancel_skips_jobs_that_cannot_be_cancelled(operator):
     assert "1 job(s) cancelled; 1 skipped." in response.content.decode()
     assert Job.objects.get(pk=queued.pk).status == Job.Status.CANCELLED
     assert Job.objects.get(pk=finished.pk).status == Job.Status.COMPLETED
+
+
+def test_admin_deletes_idle_jobs_and_keeps_running_ones(operator):
+    idle, running = make_job(), make_job()
+    running.claim()
+    response = operator.post(
+        reverse("admin:jobs_job_changelist"),
+        {"action": "delete_selected", "_selected_action": [idle.pk, running.pk], "post": "yes"},
+        follow=True,
+    )
+    assert "1 running job(s) not deleted." in response.content.decode()
+    assert list(Job.objects.values_list("pk", flat=True)) == [running.pk]
+
+
+def test_admin_cannot_set_a_status_by_hand(operator):
+    job = make_job()
+    page = operator.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert 'name="status"' not in page

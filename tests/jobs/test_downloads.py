@@ -7,8 +7,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from jobs.formatting import PostMeta, format_post
+from jobs.formatting import format_post
 from jobs.models import Job, Post
+from tests.jobs.conftest import META
 from tests.jobs.factories import make_job
 
 pytestmark = pytest.mark.django_db
@@ -20,32 +21,13 @@ BODY = (
     "Grind just before brewing. A [burr grinder](https://example.com/burr) grinds evenly.\n\n"
     "## Water\n\n- Filtered water\n- 92 to 96 degrees\n"
 )
-META = PostMeta(
-    fallback_title="Coffee video",
-    source_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-    video_id="dQw4w9WgXcQ",
-    language="en",
-    provider="offline",
-    model="extractive",
-    date="2025-05-01",
-)
 
 
 def finished(output_format: str = Job.OutputFormat.MARKDOWN) -> Post:
     """A completed job and its post, as the format step stores them."""
     job = make_job(output_format=output_format)
     job.claim()
-    formatted = format_post(BODY, META)
-    post = Post.objects.create(
-        job=job,
-        slug=formatted.slug,
-        title=formatted.title,
-        description=formatted.description,
-        tags=formatted.tags,
-        markdown=formatted.markdown,
-        html=formatted.html,
-        word_count=formatted.word_count,
-    )
+    post = job.store_post(format_post(BODY, META))
     job.complete()
     return post
 

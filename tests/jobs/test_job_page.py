@@ -104,6 +104,19 @@ def test_a_running_job_cannot_be_deleted(client):
     assert Job.objects.filter(pk=job.pk).exists()
 
 
+def test_a_job_that_started_after_the_page_loaded_is_not_deleted(client):
+    job = make_job()
+    job.log("Queued")
+    assert '<button class="danger">Delete</button>' in page(client, job)
+    job.claim()  # a worker takes it while the page is open
+    response = client.post(reverse("jobs:delete", args=[job.pk]), follow=True)
+    assert "Cancel the job before deleting it." in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+    assert job.steps.count() == 7
+    assert job.events.filter(message="Queued").exists()
+
+
 def test_downloads_need_a_post_and_a_known_format(client):
     job = make_job()
     assert client.get(reverse("jobs:download", args=[job.pk, "md"])).status_code == 404
@@ -121,10 +134,11 @@ def test_a_finished_post_shows_tokens_cost_and_its_actions(client):
     job.claim()
     job.add_usage(12000, 1500)
     Post.objects.create(job=job, title="T", slug="t", markdown="---\ntitle: T\n---\n\nBody",
-                        html="<p>Body</p>", word_count=460)  # fmt: skip
+                        html="<p>Body</p>", word_count=1460)  # fmt: skip
     job.complete()
     html = page(client, job)
-    assert "460 words · 2 min read" in html
+    # Counts read as in the job's timeline ("1,460 words written"): with a thousands separator.
+    assert "1,460 words · 6 min read" in html
     assert "12,000 tokens in, 1,500 out" in html
     assert "≈ $0.0027" in html
     assert 'data-copy-target="#post-markdown"' in html

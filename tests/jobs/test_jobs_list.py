@@ -75,6 +75,14 @@ def test_pages_of_25(client, offline_provider):
     html = client.get(reverse("jobs:list")).content.decode()
     assert "Page 1 of 2" in html
     assert html.count('class="job-row') == 25
+    # The next page keeps the filters and the order.
+    wanted = {"status": "queued", "sort": "progress"}
+    html = client.get(reverse("jobs:list"), wanted).content.decode()
+    assert 'href="?status=queued&amp;sort=progress&amp;page=2"' in html
+    assert 'hx-target="#job-table"' in html
+    page2 = client.get(reverse("jobs:list"), {**wanted, "page": 2}).content.decode()
+    assert "Page 2 of 2" in page2
+    assert page2.count('class="job-row') == 5
 
 
 def test_bulk_cancel_reports_what_it_skipped(client, jobs_of_every_kind):

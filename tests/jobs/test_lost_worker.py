@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from jobs import pipeline
@@ -54,3 +55,19 @@ def test_the_last_attempt_fails_with_the_reason(settings, abandoned):
     assert abandoned.status == Job.Status.FAILED
     assert abandoned.error_code == "WORKER_LOST"
     assert abandoned.steps.get(step="validate").status != JobStep.Status.RUNNING
+
+
+def test_a_job_that_started_again_meanwhile_is_not_reaped(abandoned, monkeypatch):
+    release = Job.release_if_lost
+
+    def another_worker_first(job, *args, **kwargs):
+        # Between the reaper's query and its update, the job was run again.
+        Job.objects.filter(pk=job.pk).update(started=timezone.now(), attempts=F("attempts") + 1)
+        return release(job, *args, **kwargs)
+
+    monkeypatch.setattr(Job, "release_if_lost", another_worker_first)
+    assert pipeline.reap_lost_jobs() == 0
+    abandoned.refresh_from_db()
+    assert abandoned.status == Job.Status.RUNNING
+    assert abandoned.error_code == ""
+    assert abandoned.steps.get(step="validate").status == JobStep.Status.RUNNING

@@ -36,18 +36,7 @@ def post() -> Post:
         channel="Bread Channel",
     )
     job = make_job(video=video, status=Job.Status.COMPLETED, model="extractive-1")
-    formatted = format_post(POST_FROM_MODEL, META)
-    return Post.objects.create(
-        job=job,
-        video=video,
-        title=formatted.title,
-        slug=formatted.slug,
-        description=formatted.description,
-        tags=formatted.tags,
-        markdown=formatted.markdown,
-        html=formatted.html,
-        word_count=formatted.word_count,
-    )
+    return job.store_post(format_post(POST_FROM_MODEL, META))
 
 
 def edited(post: Post, **changes: object) -> str:

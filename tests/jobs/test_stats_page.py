@@ -124,6 +124,9 @@ def test_stats_page_shows_the_numbers_and_charts(client, history):
     assert 'role="img"' in html
     assert "<title>Jobs per day, last 30 days</title>" in html
     assert "<title>Average time per step</title>" in html
+    # Screen readers get the bars' values in words, formatted as on the bars.
+    assert "Fetch video info: 3.0 s; Write the post: 14 s</desc>" in html
+    assert "OpenAI: 2,000,000 in, 1,000,000 out;" in html
     assert "Write the post" in html
     assert "YOUTUBE_BLOCKED" in html
     assert "2,000,000" in html

@@ -3,14 +3,15 @@ cancel, and never a job left 'running' after the worker gave up on it."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 import pytest
 
-from jobs import pipeline
-from jobs.models import Job, JobEvent, JobStep
-from jobs.services import JobRequest, create_job
+from jobs import pipeline, tasks
+from jobs.models import Job, JobEvent, JobStep, Post
+from jobs.services import JobRequest, create_job, delete
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -88,8 +89,17 @@ def test_an_unexpected_crash_is_reported_without_the_traceback(
     assert job.steps.get(step="format").status == JobStep.Status.FAILED
 
 
-def test_a_deleted_job_is_skipped_quietly():
-    pipeline.run_job("00000000-0000-0000-0000-000000000000")
+def test_a_deleted_job_is_skipped_quietly(offline_provider, caplog):
+    job = queued_job(offline_provider)
+    delete(job)  # deleted while its task waits in the queue
+    with caplog.at_level(logging.INFO):
+        tasks.run(str(job.pk))  # the task's delivery ends without raising
+    assert not Job.objects.exists()
+    assert not JobEvent.objects.filter(job_id=job.pk).exists()
+    assert not JobStep.objects.filter(job_id=job.pk).exists()
+    assert not Post.objects.exists()
+    assert [r.levelno for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert f"Job {job.pk} is not queued any more" in caplog.text
 
 
 def test_a_more_urgent_job_runs_first_and_every_job_runs_once(youtube_video, offline_provider):
@@ -104,3 +114,17 @@ def test_a_more_urgent_job_runs_first_and_every_job_runs_once(youtube_video, off
     # ...and the urgent job's own task then runs the one left waiting.
     pipeline.run_job(str(urgent.pk))
     assert Job.objects.get(pk=low.pk).status == Job.Status.COMPLETED
+
+
+def test_a_job_deleted_as_its_task_starts_is_skipped_quietly(offline_provider, monkeypatch):
+    job = queued_job(offline_provider)
+    ready_to_run = Job.ready_to_run
+
+    def deleted_meanwhile():
+        # The person deletes the job after the task saw it queued, before it is claimed.
+        Job.objects.filter(pk=job.pk).delete()
+        return ready_to_run()
+
+    monkeypatch.setattr(Job, "ready_to_run", staticmethod(deleted_meanwhile))
+    tasks.run(str(job.pk))  # ends without raising
+    assert not Job.objects.exists()

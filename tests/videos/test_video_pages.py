@@ -94,6 +94,9 @@ def test_newest_first_and_pages_of_25(client):
     assert "Page 1 of 2" in html
     page2 = client.get(reverse("videos:list"), {"page": 2}).content.decode()
     assert "Video 4<" in page2 and "Video 29" not in page2
+    # A search's pages keep the search.
+    found = client.get(reverse("videos:list"), {"q": "Video"}).content.decode()
+    assert 'href="?q=Video&amp;page=2" hx-get="?q=Video&amp;page=2"' in found
 
 
 def test_search_by_title_or_channel(client, video):
