@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import execute_from_command_line
 
+from jobs.models import Job
+from jobs.services import JobRequest, create_job
 from tests.fakes.transcripts import short_talk
 
 VIDEO_ID = "dQw4w9WgXcQ"
@@ -44,3 +47,33 @@ def form_data():
         return data
 
     return make
+
+
+@pytest.fixture
+def run_new_job(sync_tasks, django_capture_on_commit_callbacks):
+    """Create a job; it runs as a worker runs it, once the creating transaction commits."""
+
+    def create_and_run(request: JobRequest) -> Job:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = create_job(request)
+        job.refresh_from_db()
+        return job
+
+    return create_and_run
+
+
+@pytest.fixture
+def command_line(capsys):
+    """`manage.py ARGS` as a shell runs it, in this process: (exit status, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            execute_from_command_line(["manage.py", *args])
+        except SystemExit as exited:
+            status = exited.code if isinstance(exited.code, int) else 1
+        else:
+            status = 0
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
