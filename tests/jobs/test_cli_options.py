@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from jobs import services
 from jobs.models import Job
@@ -23,7 +19,6 @@ from videos import youtube
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 SRT = (
     "1\n00:00:01,000 --> 00:00:05,000\nCompost turns kitchen scraps into rich soil for the "
     "garden.\n\n2\n00:00:05,500 --> 00:00:10,000\nMix green scraps with brown leaves and keep "
@@ -151,14 +146,10 @@ def test_the_estimate_prices_the_model_from_the_videos_length(
         (["--translate-to", "x"], "“x” is not a language code"),
     ],
 )
-def test_bad_values_exit_2_with_the_reason(args, says):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "blogtube", VIDEO_URL, *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert result.returncode == 2
-    assert says in result.stderr
+def test_bad_values_exit_2_with_the_reason(command_line, args, says):
+    status, _, err = command_line("blogtube", VIDEO_URL, *args)
+    assert status == 2
+    assert says in err
 
 
 @pytest.mark.parametrize("flag", [["--speech"], ["--translate-to", "de"]])
