@@ -1,5 +1,8 @@
 """The scale-out configuration against the PostgreSQL and Redis running on this machine:
-DATABASE_URL=postgres://…, REDIS_URL=redis://… (cache, pacing and the Channels layer)."""
+DATABASE_URL=postgres://…, REDIS_URL=redis://… (cache, pacing and the Channels layer).
+
+Another test run may use the same servers at the same time: each run gets databases
+of its own and a Redis key prefix of its own."""
 
 from __future__ import annotations
 
@@ -14,15 +17,19 @@ from pathlib import Path
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
-from channels.testing import WebsocketCommunicator
 
 from blogtube_site.asgi import application
 from tests.jobs.factories import make_job
+from tests.websocket import Communicator
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
 REDIS_URL = "redis://127.0.0.1:6379/9"  # a database of its own, away from `make run`'s
+RUN = uuid.uuid4().hex[:8]  # this test run's own names on the shared servers
+REDIS_PREFIX = f"blogtube-test-{RUN}"
+
+pytestmark = pytest.mark.scaleout
 
 
 def reachable(address: tuple[str, int]) -> bool:
@@ -46,7 +53,7 @@ def redis_layer(settings):
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
     channel_layers.backends.clear()
@@ -63,7 +70,7 @@ async def test_a_job_page_idle_for_a_while_still_hears_the_worker():
     job = await database_sync_to_async(make_job)()
     await database_sync_to_async(job.claim)()
     await database_sync_to_async(job.start_step)("generate")
-    socket_ = WebsocketCommunicator(
+    socket_ = Communicator(
         application, f"/ws/jobs/{job.pk}/", headers=[(b"origin", b"http://127.0.0.1:8000")]
     )
     connected, _ = await socket_.connect()
@@ -73,7 +80,7 @@ async def test_a_job_page_idle_for_a_while_still_hears_the_worker():
     # shorter than it (redis 8 with channels-redis) breaks the socket right here.
     await asyncio.sleep(6)
     await database_sync_to_async(job.append_draft)("written on another machine")
-    delta = await socket_.receive_from(timeout=5)
+    delta = await socket_.receive_from()
     assert "written on another machine" in delta
     await socket_.disconnect()
 
@@ -81,7 +88,7 @@ async def test_a_job_page_idle_for_a_while_still_hears_the_worker():
 @needs_postgres
 @needs_redis
 def test_a_post_is_written_on_postgres_with_the_redis_cache(tmp_path):
-    name = f"blogtube_test_{uuid.uuid4().hex[:8]}"
+    name = f"blogtube_test_{RUN}_{uuid.uuid4().hex[:8]}"
     admin = ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", "postgres", "-qc"]
     subprocess.run([*admin, f"CREATE DATABASE {name}"], check=True, capture_output=True)
     try:
@@ -95,6 +102,8 @@ def test_a_post_is_written_on_postgres_with_the_redis_cache(tmp_path):
             **os.environ,
             "DATABASE_URL": f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/{name}",
             "REDIS_URL": REDIS_URL,
+            "DJANGO_SETTINGS_MODULE": "tests.scaleout.settings",
+            "BLOGTUBE_TEST_REDIS_PREFIX": REDIS_PREFIX,
             "MEDIA_ROOT": str(tmp_path / "media"),
         }
 
@@ -118,3 +127,20 @@ def test_a_post_is_written_on_postgres_with_the_redis_cache(tmp_path):
         assert check.stdout.split() == ["completed"]
     finally:
         subprocess.run([*admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
+@needs_postgres
+def test_two_workers_claiming_one_job_on_postgres_start_it_once():
+    # The race in tests/jobs/test_worker_guarantees.py, on PostgreSQL's row locks
+    # instead of SQLite's database lock: a pytest of its own, on a database of its own.
+    env = {
+        **{key: value for key, value in os.environ.items() if key != "REDIS_URL"},
+        "DATABASE_URL": f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/blogtube_{RUN}_claim",
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/jobs/test_worker_guarantees.py", "-k", "two_workers_claiming"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "1 passed" in run.stdout
