@@ -25,9 +25,9 @@ Configuration (attributes, or `configure(**kwargs)`; `reset()` restores defaults
 - reject_stream_options: answer 400 to requests carrying stream_options, as some
   OpenAI-compatible servers do.
 - models: the ids served by GET /v1/models.
-- rendezvous: hold each stream after its first event until this many streams are
-  open at once (a barrier), so a test sees concurrency as an order of events
-  instead of a duration. A stream left waiting in vain is dropped.
+- rendezvous: hold the first N streams after their first event until all N are
+  open at once (a barrier; later streams pass freely), so a test sees concurrency as
+  an order of events instead of a duration. A stream left waiting in vain is dropped.
 
 `requests` records every request (method, path, headers, json) for assertions; each
 also tells how many content tokens went out (`tokens_sent`), whether its client went
@@ -164,6 +164,7 @@ class FakeLLMServer:
         self._streams_open = 0
         self.peak_streams = 0
         self._barrier: threading.Barrier | None = None
+        self._rendezvous_arrivals = 0
         self.reset()
         self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.fake = self
@@ -187,6 +188,7 @@ class FakeLLMServer:
             self._failures_served = 0
             self.peak_streams = 0
             self._barrier = None
+            self._rendezvous_arrivals = 0
 
     def configure(self, **settings: Any) -> FakeLLMServer:
         unknown = set(settings) - set(_DEFAULTS)
@@ -196,7 +198,9 @@ class FakeLLMServer:
             setattr(self, name, value)
         if "rendezvous" in settings:
             count = settings["rendezvous"]
-            self._barrier = threading.Barrier(count) if count else None
+            with self._lock:
+                self._barrier = threading.Barrier(count) if count else None
+                self._rendezvous_arrivals = 0
         return self
 
     # lifecycle
@@ -242,10 +246,13 @@ class FakeLLMServer:
             self._streams_open -= 1
 
     def _meet_the_other_streams(self) -> bool:
-        """False when the rendezvous never filled up (or the server is stopping)."""
-        barrier = self._barrier
-        if barrier is None:
-            return True
+        """Wait there if this is one of the first N streams; False when the rendezvous
+        never filled up (or the server is stopping)."""
+        with self._lock:
+            barrier = self._barrier
+            if barrier is None or self._rendezvous_arrivals >= barrier.parties:
+                return True
+            self._rendezvous_arrivals += 1
         try:
             barrier.wait(_RENDEZVOUS_GUARD)
         except threading.BrokenBarrierError:
