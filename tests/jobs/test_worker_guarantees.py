@@ -55,22 +55,23 @@ def test_cancel_stops_a_streaming_job_and_keeps_its_draft(
     assert job.events.filter(message="Cancellation requested").exists()
 
 
-@real_transactions
-def test_two_workers_claiming_the_same_job_at_once_start_it_once(offline_provider):
-    job = queued_job(offline_provider)
+def two_workers_claim(job: Job) -> dict[str, object]:
+    """Two threads, each with its own database connection, claim one queued job at once.
+
+    Each reads the job while it is still queued, meets the other at a barrier, then
+    claims. Also run on PostgreSQL by tests/scaleout, through `manage.py shell`.
+    """
     both_loaded = threading.Barrier(2)
     claimed: list[bool] = []
-    errors: list[BaseException] = []
+    errors: list[str] = []
 
     def worker() -> None:
         try:
-            # Each worker holds its own copy, read while the job was still queued,
-            # and claims it the moment the other one is ready to as well.
             mine = Job.objects.get(pk=job.pk)
             both_loaded.wait(HANG_GUARD)
             claimed.append(mine.claim())
         except BaseException as exc:
-            errors.append(exc)
+            errors.append(repr(exc))
         finally:
             connection.close()  # this thread's own connection
 
@@ -79,14 +80,28 @@ def test_two_workers_claiming_the_same_job_at_once_start_it_once(offline_provide
         thread.start()
     for thread in threads:
         thread.join(HANG_GUARD)
-
-    assert errors == []
-    assert sorted(claimed) == [False, True]
     job.refresh_from_db()
-    assert job.status == Job.Status.RUNNING
-    assert job.attempts == 1
     starts = job.events.filter(kind=JobEvent.Kind.STATUS, data__status=Job.Status.RUNNING)
-    assert [event.message for event in starts] == ["Started"]
+    return {
+        "errors": errors,
+        "claimed": sorted(claimed),
+        "status": job.status,
+        "attempts": job.attempts,
+        "starts": [event.message for event in starts],
+    }
+
+
+@real_transactions
+def test_two_workers_claiming_the_same_job_at_once_start_it_once(offline_provider):
+    outcome = two_workers_claim(queued_job(offline_provider))
+
+    assert outcome == {
+        "errors": [],
+        "claimed": [False, True],
+        "status": Job.Status.RUNNING,
+        "attempts": 1,
+        "starts": ["Started"],
+    }
 
 
 def test_a_second_delivery_of_the_same_task_does_nothing(youtube_video, offline_provider):

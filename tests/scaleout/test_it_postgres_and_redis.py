@@ -7,11 +7,14 @@ of its own and a Redis key prefix of its own."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -85,62 +88,87 @@ async def test_a_job_page_idle_for_a_while_still_hears_the_worker():
     await socket_.disconnect()
 
 
-@needs_postgres
-@needs_redis
-def test_a_post_is_written_on_postgres_with_the_redis_cache(tmp_path):
-    name = f"blogtube_test_{RUN}_{uuid.uuid4().hex[:8]}"
+@dataclass
+class PostgresSite:
+    """`manage.py` on a migrated PostgreSQL database of this run's own, with the Redis cache."""
+
+    database: str
+    env: dict[str, str]
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def postgres_site(tmp_path_factory) -> Iterator[PostgresSite]:
+    name = f"blogtube_test_{RUN}"
     admin = ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", "postgres", "-qc"]
     subprocess.run([*admin, f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    try:
-        transcript = tmp_path / "rain-gardens.srt"
-        transcript.write_text(
-            "1\n00:00:01,000 --> 00:00:05,000\nA rain garden catches the water that runs off "
-            "a roof.\n\n2\n00:00:05,500 --> 00:00:10,000\nPlant it with deep-rooted natives "
-            "that like wet feet and dry spells.\n"
-        )
-        env = {
+    site = PostgresSite(
+        database=name,
+        env={
             **os.environ,
             "DATABASE_URL": f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/{name}",
             "REDIS_URL": REDIS_URL,
             "DJANGO_SETTINGS_MODULE": "tests.scaleout.settings",
             "BLOGTUBE_TEST_REDIS_PREFIX": REDIS_PREFIX,
-            "MEDIA_ROOT": str(tmp_path / "media"),
-        }
-
-        def manage(*args: str) -> subprocess.CompletedProcess:
-            return subprocess.run(
-                [sys.executable, "manage.py", *args],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-            )  # fmt: skip
-
-        migrated = manage("migrate", "--no-input")
+            "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+        },
+    )
+    try:
+        migrated = site.manage("migrate", "--no-input")
         assert migrated.returncode == 0, migrated.stderr
-        run = manage("blogtube", "--transcript-file", str(transcript))
-        assert run.returncode == 0, run.stderr
-        assert "deep-rooted natives" in run.stdout
-        assert "[7/7] Saved" in run.stderr
-        check = subprocess.run(
-            ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", name, "-tAc",
-             "SELECT status FROM jobs_job"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        assert check.stdout.split() == ["completed"]
+        yield site
     finally:
         subprocess.run([*admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
 @needs_postgres
-def test_two_workers_claiming_one_job_on_postgres_start_it_once():
-    # The race in tests/jobs/test_worker_guarantees.py, on PostgreSQL's row locks
-    # instead of SQLite's database lock: a pytest of its own, on a database of its own.
-    env = {
-        **{key: value for key, value in os.environ.items() if key != "REDIS_URL"},
-        "DATABASE_URL": f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/blogtube_{RUN}_claim",
-    }
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "tests/jobs/test_worker_guarantees.py", "-k", "two_workers_claiming"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+@needs_redis
+def test_a_post_is_written_on_postgres_with_the_redis_cache(postgres_site, tmp_path):
+    transcript = tmp_path / "rain-gardens.srt"
+    transcript.write_text(
+        "1\n00:00:01,000 --> 00:00:05,000\nA rain garden catches the water that runs off "
+        "a roof.\n\n2\n00:00:05,500 --> 00:00:10,000\nPlant it with deep-rooted natives "
+        "that like wet feet and dry spells.\n"
+    )
+    run = postgres_site.manage("blogtube", "--transcript-file", str(transcript))
+    assert run.returncode == 0, run.stderr
+    assert "deep-rooted natives" in run.stdout
+    assert "[7/7] Saved" in run.stderr
+    check = subprocess.run(
+        ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", postgres_site.database, "-tAc",
+         "SELECT status FROM jobs_job WHERE transcript_file_name = 'rain-gardens.srt'"],
+        capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "1 passed" in run.stdout
+    assert check.stdout.split() == ["completed"]
+
+
+CLAIM_RACE = """
+import json
+from jobs.services import JobRequest, create_job
+from providers.models import Provider
+from tests.jobs.test_worker_guarantees import two_workers_claim
+offline = Provider.objects.get(slug="offline")
+job = create_job(JobRequest(provider=offline, url="https://youtu.be/dQw4w9WgXcQ"), enqueue=False)
+print(json.dumps(two_workers_claim(job)))
+"""
+
+
+@needs_postgres
+@needs_redis
+def test_two_workers_claiming_one_job_on_postgres_start_it_once(postgres_site):
+    # The race of tests/jobs/test_worker_guarantees.py on PostgreSQL's row locks
+    # instead of SQLite's database lock.
+    run = postgres_site.manage("shell", "-c", CLAIM_RACE)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == {
+        "errors": [],
+        "claimed": [False, True],
+        "status": "running",
+        "attempts": 1,
+        "starts": ["Started"],
+    }
