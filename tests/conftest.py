@@ -39,6 +39,12 @@ def instant_client_retries(monkeypatch):
     monkeypatch.setattr(openai._base_client, "INITIAL_RETRY_DELAY", 0.0)
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    # Admin tests log in as a superuser; a real password hash costs a good part of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def sync_tasks(settings):
     """Run queued jobs inside the request, as django-q2's sync mode does."""
