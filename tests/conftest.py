@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openai._base_client
 import pytest
 
 from providers.models import Provider
@@ -26,6 +27,22 @@ def no_youtube_pacing(settings):
     # The pace is real time and lives in the database cache; tests of it
     # (tests/videos/test_pacing.py) switch it back on with a fake clock.
     settings.YOUTUBE_REQUESTS_PER_MINUTE = 0
+
+
+@pytest.fixture(autouse=True)
+def instant_client_retries(monkeypatch):
+    """The openai client's own back-off (0.5 s, 1 s, ... with jitter) without the waiting.
+
+    Its retries still happen, request by request, against the fake server; a
+    Retry-After that a fake sends is still honoured.
+    """
+    monkeypatch.setattr(openai._base_client, "INITIAL_RETRY_DELAY", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    # Admin tests log in as a superuser; a real password hash costs a good part of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

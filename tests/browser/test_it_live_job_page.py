@@ -137,7 +137,8 @@ def test_the_job_page_shows_the_post_being_written_live(page, live_app, fake_llm
     page.select_option("#id_provider", label="Fake LLM")
     # The model field follows the provider, even if the first provider's list loads late.
     expect(page.locator("#id_model")).to_have_attribute("placeholder", "fake-model")
-    page.wait_for_timeout(500)
+    # Every list asked for has come back (or was given up): a late one has had its chance.
+    page.wait_for_load_state("networkidle")
     expect(page.locator("#id_model")).to_have_attribute("placeholder", "fake-model")
     page.screenshot(path=SCREENSHOTS / "new-post.png")
     page.locator(".job-form button[type=submit]").click()

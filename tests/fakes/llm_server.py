@@ -25,8 +25,14 @@ Configuration (attributes, or `configure(**kwargs)`; `reset()` restores defaults
 - reject_stream_options: answer 400 to requests carrying stream_options, as some
   OpenAI-compatible servers do.
 - models: the ids served by GET /v1/models.
+- rendezvous: hold the first N streams after their first event until all N are
+  open at once (a barrier; later streams pass freely), so a test sees concurrency as
+  an order of events instead of a duration. A stream left waiting in vain is dropped.
 
-`requests` records every request (method, path, headers, json) for assertions.
+`requests` records every request (method, path, headers, json) for assertions; each
+also tells how many content tokens went out (`tokens_sent`), whether its client went
+away mid-answer (`client_gone`), and sets `answered` once its handler is done.
+`peak_streams` is the most streams that were open at the same moment.
 """
 
 from __future__ import annotations
@@ -60,7 +66,11 @@ _DEFAULTS: dict[str, Any] = {
     "context_limit": None,
     "reject_stream_options": False,
     "models": ["fake-large", "fake-small"],
+    "rendezvous": None,
 }
+# How long a stream waits at the rendezvous for the others: a hang guard only; a
+# test that meets it fails on the dropped stream, not on the time it took.
+_RENDEZVOUS_GUARD = 30.0
 
 # Bodies shaped like OpenAI's, so error classification is tested against the real thing.
 _FAILURES: dict[int, tuple[str, str | None, str]] = {
@@ -121,6 +131,9 @@ class RecordedRequest:
     path: str
     headers: Headers
     json: dict[str, Any] | None = field(default=None)
+    tokens_sent: int = 0
+    client_gone: bool = False
+    answered: threading.Event = field(default_factory=threading.Event, repr=False)
 
 
 class _Dropped(Exception):
@@ -140,6 +153,7 @@ class FakeLLMServer:
     context_limit: int | None
     reject_stream_options: bool
     models: list[str]
+    rendezvous: int | None
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -147,6 +161,10 @@ class FakeLLMServer:
         self._connections: set[socket.socket] = set()
         self.requests: list[RecordedRequest] = []
         self._failures_served = 0
+        self._streams_open = 0
+        self.peak_streams = 0
+        self._barrier: threading.Barrier | None = None
+        self._rendezvous_arrivals = 0
         self.reset()
         self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.fake = self
@@ -154,7 +172,8 @@ class FakeLLMServer:
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            # How often serve_forever looks for a shutdown: each test's teardown waits for it.
+            kwargs={"poll_interval": 0.01},
             name=f"fake-llm-{self.port}",
             daemon=True,
         )
@@ -167,6 +186,9 @@ class FakeLLMServer:
                 setattr(self, name, list(value) if isinstance(value, list) else value)
             self.requests = []
             self._failures_served = 0
+            self.peak_streams = 0
+            self._barrier = None
+            self._rendezvous_arrivals = 0
 
     def configure(self, **settings: Any) -> FakeLLMServer:
         unknown = set(settings) - set(_DEFAULTS)
@@ -174,6 +196,11 @@ class FakeLLMServer:
             raise TypeError(f"unknown fake_llm settings: {sorted(unknown)}")
         for name, value in settings.items():
             setattr(self, name, value)
+        if "rendezvous" in settings:
+            count = settings["rendezvous"]
+            with self._lock:
+                self._barrier = threading.Barrier(count) if count else None
+                self._rendezvous_arrivals = 0
         return self
 
     # lifecycle
@@ -184,6 +211,8 @@ class FakeLLMServer:
 
     def stop(self) -> None:
         self._stopping.set()  # wakes handlers sleeping between tokens
+        if self._barrier is not None:
+            self._barrier.abort()  # and those waiting at the rendezvous
         self._httpd.shutdown()
         # Kept-alive client connections would otherwise block their handler
         # threads in readline() and make server_close() wait for them.
@@ -206,6 +235,29 @@ class FakeLLMServer:
     def _sleep(self, seconds: float) -> None:
         if seconds > 0:
             self._stopping.wait(seconds)
+
+    def _stream_opened(self) -> None:
+        with self._lock:
+            self._streams_open += 1
+            self.peak_streams = max(self.peak_streams, self._streams_open)
+
+    def _stream_closed(self) -> None:
+        with self._lock:
+            self._streams_open -= 1
+
+    def _meet_the_other_streams(self) -> bool:
+        """Wait there if this is one of the first N streams; False when the rendezvous
+        never filled up (or the server is stopping)."""
+        with self._lock:
+            barrier = self._barrier
+            if barrier is None or self._rendezvous_arrivals >= barrier.parties:
+                return True
+            self._rendezvous_arrivals += 1
+        try:
+            barrier.wait(_RENDEZVOUS_GUARD)
+        except threading.BrokenBarrierError:
+            return False
+        return True
 
     def _should_fail(self) -> bool:
         """Counts failures under the lock, so concurrent requests see fail_times exactly."""
@@ -267,10 +319,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         fake = self.server.fake
         body = self._read_json()
+        self.recorded = RecordedRequest(
+            self.command, self.path, Headers(self.headers.items()), body
+        )
         with fake._lock:
-            fake.requests.append(
-                RecordedRequest(self.command, self.path, Headers(self.headers.items()), body)
-            )
+            fake.requests.append(self.recorded)
         path = self.path.split("?", 1)[0]
         try:
             if fake._should_fail():
@@ -290,7 +343,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
             # The client went away (it stopped reading a stream); nothing to answer.
+            self.recorded.client_gone = True
             self.close_connection = True
+        finally:
+            self.recorded.answered.set()
 
     def _read_json(self) -> dict[str, Any] | None:
         # Always read the whole body, even for a failure, or the next request on
@@ -382,7 +438,11 @@ class _Handler(BaseHTTPRequestHandler):
         model = str(body.get("model") or "fake")
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            self._stream(fake, model, tokens, usage if include_usage else None)
+            fake._stream_opened()
+            try:
+                self._stream(fake, model, tokens, usage if include_usage else None)
+            finally:
+                fake._stream_closed()
         else:
             fake._sleep(fake.first_token_delay)
             self._send_json(
@@ -423,6 +483,8 @@ class _Handler(BaseHTTPRequestHandler):
             return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
         self._event(choice({"role": "assistant", "content": ""}))
+        if not fake._meet_the_other_streams():
+            self._drop()
         fake._sleep(fake.first_token_delay)
         for sent, token in enumerate(tokens):
             if fake.drop_after_tokens is not None and sent >= fake.drop_after_tokens:
@@ -430,6 +492,7 @@ class _Handler(BaseHTTPRequestHandler):
             if sent:
                 fake._sleep(fake.token_delay)
             self._event(choice({"content": token}))
+            self.recorded.tokens_sent += 1
         if fake.drop_after_tokens is not None and len(tokens) <= fake.drop_after_tokens:
             self._drop()
         self._event(choice({}, "stop"))

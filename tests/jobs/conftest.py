@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.core.management import execute_from_command_line
 
 from jobs.formatting import PostMeta
 from jobs.models import Job
+from jobs.services import JobRequest, create_job
 from tests.fakes.transcripts import COMPOST_SRT, short_talk
 from tests.jobs.factories import make_job
 from videos.models import Transcript
@@ -91,15 +89,30 @@ def compost_srt(tmp_path) -> Path:
 
 
 @pytest.fixture
-def manage_py():
-    """Run `manage.py ARGS` as a person would, on the test database: exit code and output."""
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}"}
+def run_new_job(sync_tasks, django_capture_on_commit_callbacks):
+    """Create a job; it runs as a worker runs it, once the creating transaction commits."""
 
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=root, env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+    def create_and_run(request: JobRequest) -> Job:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = create_job(request)
+        job.refresh_from_db()
+        return job
+
+    return create_and_run
+
+
+@pytest.fixture
+def command_line(capsys):
+    """`manage.py ARGS` as a shell runs it, in this process: (exit status, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            execute_from_command_line(["manage.py", *args])
+        except SystemExit as exited:
+            status = exited.code if isinstance(exited.code, int) else 1
+        else:
+            status = 0
+        out, err = capsys.readouterr()
+        return status, out, err
 
     return run

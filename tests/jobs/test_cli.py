@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -19,7 +21,9 @@ def test_it_writes_a_post_from_a_transcript_file(tmp_path, compost_srt, capsys):
     assert "damp as a wrung-out sponge" in text
     progress = capsys.readouterr().err
     assert "[7/7] Saved" in progress and "Completed" in progress
-    assert "Fetch transcript" in progress or "Read compost-basics.srt" in progress
+    steps = re.findall(r"^\[(\d)/7\] ", progress, re.M)
+    assert steps == sorted(steps) and set(steps) == set("1234567")  # every step, in order
+    assert "[4/7] Read compost-basics.srt: en, Uploaded file" in progress
     assert Job.objects.get().language == "en"  # without --language; `--language auto` detects
 
 
@@ -51,8 +55,8 @@ def test_a_transient_failure_waits_and_goes_on(
     assert "Sourdough Bread for Beginners" in captured.out
 
 
-def test_a_bad_url_exits_non_zero_with_the_reason(manage_py):
-    result = manage_py("blogtube", "https://vimeo.com/12345")
-    assert result.returncode == 1
-    assert "vimeo.com is not a YouTube address" in result.stderr
-    assert "[INVALID_URL]" in result.stderr
+def test_a_bad_url_exits_non_zero_with_the_reason(command_line):
+    status, _, err = command_line("blogtube", "https://vimeo.com/12345")
+    assert status == 1
+    assert "vimeo.com is not a YouTube address" in err
+    assert "[INVALID_URL]" in err

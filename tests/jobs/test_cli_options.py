@@ -126,10 +126,10 @@ def test_the_estimate_prices_the_model_from_the_videos_length(
         (["--provider", "nope"], "Unknown provider “nope”. Choose one of: offline, openai"),
     ],
 )
-def test_bad_values_exit_2_with_the_reason(manage_py, args, says):
-    result = manage_py("blogtube", VIDEO_URL, *args)
-    assert result.returncode == 2
-    assert says in result.stderr
+def test_bad_values_exit_2_with_the_reason(command_line, args, says):
+    status, _, err = command_line("blogtube", VIDEO_URL, *args)
+    assert status == 2
+    assert says in err
 
 
 @pytest.mark.parametrize("flag", [["--speech"], ["--translate-to", "de"]])

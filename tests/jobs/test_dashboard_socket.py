@@ -7,12 +7,12 @@ import re
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from blogtube_site.asgi import application
 from jobs.consumers import DashboardConsumer
 from jobs.models import Job
 from tests.jobs.factories import make_job
+from tests.websocket import Communicator
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -27,8 +27,8 @@ def no_throttle(monkeypatch):
     monkeypatch.setattr(DashboardConsumer, "MIN_INTERVAL", 0)
 
 
-async def connect(path: str) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
+async def connect(path: str) -> Communicator:
+    communicator = Communicator(application, path, headers=ORIGIN)
     connected, _ = await communicator.connect()
     assert connected
     return communicator

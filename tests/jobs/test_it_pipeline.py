@@ -13,7 +13,7 @@ from jobs.models import Job, JobEvent, JobStep
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_ID
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db,
     pytest.mark.usefixtures("sync_tasks"),
 ]
 
@@ -31,18 +31,33 @@ Water them deeply in the morning, and feed them every two weeks once flowers app
 """
 
 
-def submit(client, data):
-    response = client.post(reverse("jobs:create"), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return Job.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST as the browser does; a job it queued then runs, as a worker runs it after the commit."""
+
+    def send(url: str, data: dict | None = None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data or {})
+
+    return send
+
+
+@pytest.fixture
+def submit(post):
+    def send(data: dict) -> Job:
+        response = post(reverse("jobs:create"), data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return Job.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
+
+    return send
 
 
 def test_it_turns_a_video_into_a_post_with_an_llm(
-    client, settings, youtube_video, fake_llm, llm_provider, form_data, media_root
+    client, submit, settings, youtube_video, fake_llm, llm_provider, form_data, media_root
 ):
     settings.BLOGTUBE_DRAFT_FLUSH_SECONDS = 0  # every streamed token reaches the draft log
     fake_llm.configure(reply=POST_FROM_MODEL)
-    job = submit(client, form_data(llm_provider))
+    job = submit(form_data(llm_provider))
 
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
     assert job.progress == 100
@@ -77,9 +92,9 @@ def test_it_turns_a_video_into_a_post_with_an_llm(
 
 
 def test_it_writes_a_post_offline_with_the_videos_chapters(
-    client, youtube_video, offline_provider, form_data
+    client, submit, youtube_video, offline_provider, form_data
 ):
-    job = submit(client, form_data(offline_provider))
+    job = submit(form_data(offline_provider))
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
     for _, chapter in youtube_video.chapters:
         assert f"## {chapter}" in job.post.markdown
@@ -87,10 +102,10 @@ def test_it_writes_a_post_offline_with_the_videos_chapters(
 
 
 def test_it_writes_from_an_uploaded_transcript_without_a_url(
-    client, fake_youtube, offline_provider, form_data
+    client, submit, fake_youtube, offline_provider, form_data
 ):
     upload = SimpleUploadedFile("balcony-tomatoes.srt", SRT)
-    job = submit(client, form_data(offline_provider, url="", transcript_file=upload))
+    job = submit(form_data(offline_provider, url="", transcript_file=upload))
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
     assert job.video is None
     assert job.transcript.source == "upload"
@@ -100,21 +115,23 @@ def test_it_writes_from_an_uploaded_transcript_without_a_url(
 
 
 def test_an_upload_survives_youtube_blocking_the_server(
-    client, fake_youtube, offline_provider, form_data
+    client, submit, fake_youtube, offline_provider, form_data
 ):
     fake_youtube.add(VIDEO_ID, scenario="blocked")
     upload = SimpleUploadedFile("talk.srt", SRT)
-    job = submit(client, form_data(offline_provider, transcript_file=upload))
+    job = submit(form_data(offline_provider, transcript_file=upload))
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
     warning = job.events.get(level="warning")
     assert "YouTube info unavailable" in warning.message
 
 
-def test_model_output_is_sanitized(client, youtube_video, fake_llm, llm_provider, form_data):
+def test_model_output_is_sanitized(
+    client, submit, youtube_video, fake_llm, llm_provider, form_data
+):
     fake_llm.configure(
         reply='# Safe\n\nHello <script>alert("x")</script> <a href="javascript:alert(1)">x</a>\n'
     )
-    job = submit(client, form_data(llm_provider))
+    job = submit(form_data(llm_provider))
     assert job.status == Job.Status.COMPLETED
     assert "<script" not in job.post.html
     assert "javascript:" not in job.post.html
@@ -123,10 +140,10 @@ def test_model_output_is_sanitized(client, youtube_video, fake_llm, llm_provider
 
 
 def test_a_bad_api_key_fails_with_an_actionable_message(
-    client, youtube_video, fake_llm, llm_provider, form_data
+    client, submit, youtube_video, fake_llm, llm_provider, form_data
 ):
     fake_llm.configure(fail_status=401)
-    job = submit(client, form_data(llm_provider))
+    job = submit(form_data(llm_provider))
     assert job.status == Job.Status.FAILED
     assert job.error_code == "PROVIDER_AUTH"
     assert job.steps.get(step="generate").status == JobStep.Status.FAILED
@@ -137,18 +154,18 @@ def test_a_bad_api_key_fails_with_an_actionable_message(
 
 
 def test_retry_resumes_at_the_failed_step_without_downloading_again(
-    client, settings, fake_youtube, youtube_video, fake_llm, llm_provider, form_data
+    client, submit, post, settings, fake_youtube, youtube_video, fake_llm, llm_provider, form_data
 ):
     settings.BLOGTUBE_MAX_ATTEMPTS = 1  # no automatic retry: the person retries
     fake_llm.configure(fail_status=500)
-    job = submit(client, form_data(llm_provider))
+    job = submit(form_data(llm_provider))
     assert job.status == Job.Status.FAILED
     assert job.error_code == "PROVIDER_UNAVAILABLE"
     youtube_requests = len(fake_youtube.requests)
 
     fake_llm.reset()
     fake_llm.configure(reply=POST_FROM_MODEL)
-    response = client.post(reverse("jobs:retry", args=[job.pk]))
+    response = post(reverse("jobs:retry", args=[job.pk]))
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
@@ -156,14 +173,18 @@ def test_retry_resumes_at_the_failed_step_without_downloading_again(
     assert len(fake_youtube.requests) == youtube_requests
 
 
+# Two posts from one video want the same slug. The pipeline retries another slug after an
+# IntegrityError with no savepoint around the insert, which works only outside an enclosing
+# transaction (as in a worker): these two run with real transactions.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reprocess_reuses_the_stored_transcript(
-    client, fake_youtube, youtube_video, offline_provider, form_data
+    client, submit, post, fake_youtube, youtube_video, offline_provider, form_data
 ):
-    first = submit(client, form_data(offline_provider))
+    first = submit(form_data(offline_provider))
     assert first.status == Job.Status.COMPLETED
     youtube_requests = len(fake_youtube.requests)
 
-    response = client.post(reverse("jobs:reprocess", args=[first.pk]))
+    response = post(reverse("jobs:reprocess", args=[first.pk]))
     second = Job.objects.exclude(pk=first.pk).get()
     assert response.url == second.get_absolute_url()
     assert second.status == Job.Status.COMPLETED
@@ -171,13 +192,17 @@ def test_reprocess_reuses_the_stored_transcript(
     assert len(fake_youtube.requests) == youtube_requests
 
 
+# Two posts from one video want the same slug. The pipeline retries another slug after an
+# IntegrityError with no savepoint around the insert, which works only outside an enclosing
+# transaction (as in a worker): these two run with real transactions.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_job_on_the_same_video_reuses_its_transcript(
-    client, fake_youtube, youtube_video, offline_provider, form_data
+    client, submit, fake_youtube, youtube_video, offline_provider, form_data
 ):
-    first = submit(client, form_data(offline_provider))
+    first = submit(form_data(offline_provider))
     transcript_downloads = fake_youtube.count(path="/api/timedtext")
     assert transcript_downloads >= 1
-    second = submit(client, form_data(offline_provider))
+    second = submit(form_data(offline_provider))
     assert second.status == Job.Status.COMPLETED
     assert second.transcript == first.transcript
     assert fake_youtube.count(path="/api/timedtext") == transcript_downloads
@@ -195,11 +220,11 @@ def test_a_second_job_on_the_same_video_reuses_its_transcript(
     ],
 )
 def test_youtube_failures_end_in_their_error(
-    client, settings, fake_youtube, offline_provider, form_data, scenario, code
+    client, submit, settings, fake_youtube, offline_provider, form_data, scenario, code
 ):
     settings.BLOGTUBE_MAX_ATTEMPTS = 1  # the last attempt: transient ones fail too
     fake_youtube.add(VIDEO_ID, scenario=scenario)
-    job = submit(client, form_data(offline_provider))
+    job = submit(form_data(offline_provider))
     assert job.status == Job.Status.FAILED
     assert job.error_code == code
     assert job.error_message and job.error_suggestions
@@ -208,19 +233,19 @@ def test_youtube_failures_end_in_their_error(
 
 
 def test_a_missing_language_lists_the_ones_there_are(
-    client, youtube_video, offline_provider, form_data
+    client, submit, youtube_video, offline_provider, form_data
 ):
-    job = submit(client, form_data(offline_provider, language="ko"))
+    job = submit(form_data(offline_provider, language="ko"))
     assert job.status == Job.Status.FAILED
     assert job.error_code == "NO_TRANSCRIPT_IN_LANGUAGE"
     assert "de" in " ".join(job.error_suggestions)
 
 
 def test_an_uploads_job_is_known_by_its_posts_title_once_written(
-    client, fake_youtube, offline_provider, form_data
+    client, submit, fake_youtube, offline_provider, form_data
 ):
     upload = SimpleUploadedFile("balcony-tomatoes.srt", SRT)
-    job = submit(client, form_data(offline_provider, url="", transcript_file=upload))
+    job = submit(form_data(offline_provider, url="", transcript_file=upload))
     assert job.title == job.post.title != "balcony-tomatoes.srt"
     page = client.get(reverse("jobs:list")).content.decode()
     assert job.post.title in page

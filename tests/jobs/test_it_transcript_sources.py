@@ -10,10 +10,7 @@ from jobs.models import Job, JobEvent
 from tests.fakes.transcripts import GERMAN_SRT, short_talk
 from tests.jobs.conftest import VIDEO_ID, VIDEO_URL
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("sync_tasks"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def logs(job: Job) -> list[tuple[str, str]]:
@@ -21,7 +18,9 @@ def logs(job: Job) -> list[tuple[str, str]]:
     return [(e.level, e.message) for e in events]
 
 
-def test_yt_dlp_subtitles_rescue_a_job_the_caption_api_is_refused(fake_youtube, offline_provider):
+def test_yt_dlp_subtitles_rescue_a_job_the_caption_api_is_refused(
+    run_new_job, fake_youtube, offline_provider
+):
     _, segments, _ = short_talk()
     fake_youtube.add(
         VIDEO_ID,
@@ -30,10 +29,7 @@ def test_yt_dlp_subtitles_rescue_a_job_the_caption_api_is_refused(fake_youtube, 
         transcript=[(s["start"], s["duration"], s["text"]) for s in segments],
     )
 
-    job = services.create_job(
-        services.JobRequest(provider=offline_provider, url=VIDEO_URL, language="en")
-    )
-    job.refresh_from_db()
+    job = run_new_job(services.JobRequest(provider=offline_provider, url=VIDEO_URL, language="en"))
 
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
     assert job.transcript.source == "ytdlp"
@@ -47,12 +43,13 @@ def test_yt_dlp_subtitles_rescue_a_job_the_caption_api_is_refused(fake_youtube, 
     assert "yt-dlp subtitles" in step.message
 
 
-def test_an_upload_left_on_auto_gets_its_language_detected(fake_youtube, offline_provider):
+def test_an_upload_left_on_auto_gets_its_language_detected(
+    run_new_job, fake_youtube, offline_provider
+):
     upload = SimpleUploadedFile("kompost.srt", GERMAN_SRT.encode())
-    job = services.create_job(
+    job = run_new_job(
         services.JobRequest(provider=offline_provider, transcript_file=upload, language="auto")
     )
-    job.refresh_from_db()
 
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
     assert job.language == ""
@@ -61,9 +58,9 @@ def test_an_upload_left_on_auto_gets_its_language_detected(fake_youtube, offline
     assert "language: de" in job.post.markdown
 
 
-def test_the_html_page_of_a_german_post_says_it_is_german(client, offline_provider):
+def test_the_html_page_of_a_german_post_says_it_is_german(run_new_job, client, offline_provider):
     upload = SimpleUploadedFile("kompost.srt", GERMAN_SRT.encode())
-    job = services.create_job(
+    job = run_new_job(
         services.JobRequest(provider=offline_provider, transcript_file=upload, language="auto")
     )
     page = client.get(f"/jobs/{job.pk}/post.html").content.decode()

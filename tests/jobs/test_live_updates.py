@@ -6,11 +6,11 @@ import re
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from blogtube_site.asgi import application
 from jobs import doorbell
 from tests.jobs.factories import make_job
+from tests.websocket import Communicator
 
 # serialized_rollback: the flush between transactional tests would drop the seeded providers.
 pytestmark = [
@@ -35,8 +35,8 @@ def running_job_with_draft(text: str):
     return job
 
 
-async def connect(job) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, f"/ws/jobs/{job.pk}/", headers=ORIGIN)
+async def connect(job) -> Communicator:
+    communicator = Communicator(application, f"/ws/jobs/{job.pk}/", headers=ORIGIN)
     connected, _ = await communicator.connect()
     assert connected
     return communicator
@@ -74,7 +74,11 @@ async def test_a_reconnect_gets_the_whole_draft_exactly_once():
     second = await connect(job)
     html = await second.receive_from()
     assert draft_text(html) == "One two three"
-    assert await second.receive_nothing(timeout=0.3)
+    # Messages arrive in order: had any word been sent again, it would come before this one.
+    await database_sync_to_async(job.append_draft)(" four")
+    delta = await second.receive_from()
+    assert '<div id="draft" hx-swap-oob="beforeend">' in delta
+    assert draft_text(delta) == " four"
     await second.disconnect()
 
 
@@ -90,7 +94,7 @@ async def test_a_status_change_resends_the_regions():
 
 
 async def test_an_unknown_job_closes_with_a_code_the_client_does_not_retry():
-    communicator = WebsocketCommunicator(
+    communicator = Communicator(
         application, "/ws/jobs/00000000-0000-0000-0000-000000000000/", headers=ORIGIN
     )
     await communicator.connect()
@@ -107,6 +111,6 @@ async def test_the_poller_delivers_events_written_by_another_process(settings, m
     await communicator.receive_from()
     monkeypatch.setattr(doorbell, "ring", lambda job_id: None)
     await database_sync_to_async(job.append_draft)("from the worker")
-    delta = await communicator.receive_from(timeout=3)
+    delta = await communicator.receive_from()
     assert draft_text(delta) == "from the worker"
     await communicator.disconnect()

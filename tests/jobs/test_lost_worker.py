@@ -13,7 +13,7 @@ from jobs.models import Job, JobStep
 from jobs.services import JobRequest, create_job
 from tests.jobs.conftest import VIDEO_URL
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ def test_the_reading_view_shows_the_post_and_its_front_matter(client, post):
     assert '<h1 id="post-title">Sourdough Bread for Beginners</h1>' in html
     assert "<h2>The starter</h2>" in html  # the sanitized HTML, rendered
     assert post.description in html
+    assert post.tags  # else the loop below would check nothing
     for tag in post.tags:
         assert f'<span class="badge tag">{tag}</span>' in html
     assert "Sourdough at home" in html and "https://www.youtube.com/watch?v=dQw4w9WgXcQ" in html

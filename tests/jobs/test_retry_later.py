@@ -14,7 +14,7 @@ from jobs.models import Job, JobStep
 from jobs.services import JobRequest, create_job
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

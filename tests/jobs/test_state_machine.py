@@ -49,6 +49,7 @@ def test_forbidden_transitions_raise(status, method):
             getattr(job, method)()
     job.refresh_from_db()
     assert job.status == status
+    assert not job.events.exists()  # a refused transition leaves no event behind
 
 
 def test_failing_records_the_error_and_an_event():

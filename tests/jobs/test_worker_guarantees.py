@@ -6,41 +6,102 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
+from django.db import connection
 
 from jobs import pipeline, tasks
 from jobs.models import Job, JobEvent, JobStep, Post
 from jobs.services import JobRequest, create_job, delete
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
+# Threads have database connections of their own: what they see must be committed.
+real_transactions = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+HANG_GUARD = 120  # seconds; never a measure of speed: a test that reaches it has failed
 
 
 def queued_job(provider) -> Job:
     return create_job(JobRequest(provider=provider, url=VIDEO_URL), enqueue=False)
 
 
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + HANG_GUARD
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        time.sleep(0.01)
+
+
+@real_transactions
 def test_cancel_stops_a_streaming_job_and_keeps_its_draft(
     settings, youtube_video, fake_llm, llm_provider
 ):
     settings.BLOGTUBE_DRAFT_FLUSH_SECONDS = 0.05
+    # Long enough that the job still streams when the cancel comes (half a minute in all).
     fake_llm.configure(reply=POST_FROM_MODEL * 20, token_delay=0.02)
     job = queued_job(llm_provider)
     worker = threading.Thread(target=pipeline.run_job, args=(str(job.pk),))
     worker.start()
-    deadline = time.monotonic() + 20
-    while not Job.objects.get(pk=job.pk).draft and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: bool(Job.objects.get(pk=job.pk).draft))
     job.request_cancel()
-    worker.join(timeout=5)
-    assert not worker.is_alive()
+    worker.join(HANG_GUARD)
+    assert not worker.is_alive(), "the worker never stopped"
 
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELLED
     assert job.steps.get(step="generate").status == JobStep.Status.CANCELLED
     assert 0 < len(job.draft) < len(POST_FROM_MODEL * 20)
     assert job.events.filter(message="Cancellation requested").exists()
+
+
+def two_workers_claim(job: Job) -> dict[str, object]:
+    """Two threads, each with its own database connection, claim one queued job at once.
+
+    Each reads the job while it is still queued, meets the other at a barrier, then
+    claims. Also run on PostgreSQL by tests/scaleout, through `manage.py shell`.
+    """
+    both_loaded = threading.Barrier(2)
+    claimed: list[bool] = []
+    errors: list[str] = []
+
+    def worker() -> None:
+        try:
+            mine = Job.objects.get(pk=job.pk)
+            both_loaded.wait(HANG_GUARD)
+            claimed.append(mine.claim())
+        except BaseException as exc:
+            errors.append(repr(exc))
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(HANG_GUARD)
+    job.refresh_from_db()
+    starts = job.events.filter(kind=JobEvent.Kind.STATUS, data__status=Job.Status.RUNNING)
+    return {
+        "errors": errors,
+        "claimed": sorted(claimed),
+        "status": job.status,
+        "attempts": job.attempts,
+        "starts": [event.message for event in starts],
+    }
+
+
+@real_transactions
+def test_two_workers_claiming_the_same_job_at_once_start_it_once(offline_provider):
+    outcome = two_workers_claim(queued_job(offline_provider))
+
+    assert outcome == {
+        "errors": [],
+        "claimed": [False, True],
+        "status": Job.Status.RUNNING,
+        "attempts": 1,
+        "starts": ["Started"],
+    }
 
 
 def test_a_second_delivery_of_the_same_task_does_nothing(youtube_video, offline_provider):
@@ -102,6 +163,9 @@ def test_a_deleted_job_is_skipped_quietly(offline_provider, caplog):
     assert f"Job {job.pk} is not queued any more" in caplog.text
 
 
+# Both posts want the video's slug; the pipeline's retry with another one needs the
+# IntegrityError outside an enclosing transaction, as in a worker.
+@real_transactions
 def test_a_more_urgent_job_runs_first_and_every_job_runs_once(youtube_video, offline_provider):
     low = queued_job(offline_provider)
     urgent = create_job(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import httpx2
@@ -203,35 +202,44 @@ def test_list_models_with_a_bad_key_is_an_auth_error(fake_llm):
     assert info.value.code == "PROVIDER_AUTH"
 
 
-def test_fake_server_streams_concurrently(fake_llm):
-    fake_llm.configure(reply="a b c d e", token_delay=0.05)
+def test_streams_from_several_threads_are_in_flight_at_once(fake_llm):
+    # The fake holds every stream until all four are open: run one after the other,
+    # the first would wait alone and be dropped.
+    fake_llm.configure(reply="a b c d e", rendezvous=4)
     results: list[str] = []
+    errors: list[BaseException] = []
 
     def run() -> None:
-        results.append("".join(c.text for c in _stream(fake_llm)))
+        try:
+            results.append("".join(c.text for c in _stream(fake_llm)))
+        except BaseException as exc:
+            errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(4)]
-    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=5)
+        thread.join()
 
+    assert errors == []
     assert results == ["a b c d e"] * 4
-    assert time.monotonic() - started < 1.0  # 4 x 0.2 s serially would be 0.8 s+
+    assert fake_llm.peak_streams == 4
 
 
-def test_closing_the_stream_early_stops_quickly(fake_llm):
-    # Cancellation: the job stops reading between chunks and closes the generator.
-    fake_llm.configure(reply="word " * 100, token_delay=0.05)
+def test_closing_the_stream_early_hangs_up_instead_of_reading_the_rest(fake_llm):
+    # Cancellation: the job stops reading between chunks and closes the generator;
+    # the server must then stop sending, not stream the other 998 words to nobody.
+    fake_llm.configure(reply="word " * 1000, token_delay=0.01)
     chunks = _stream(fake_llm)
-    started = time.monotonic()
 
     first = [next(chunks).text, next(chunks).text]
     chunks.close()
 
     assert first == ["word ", "word "]
-    assert time.monotonic() - started < 0.5
+    [request] = fake_llm.requests
+    request.answered.wait(timeout=60)  # a hang guard: all 1000 words take 10 s
+    assert request.client_gone
+    assert request.tokens_sent < 1000
 
 
 @pytest.mark.parametrize(

@@ -195,7 +195,9 @@ def _assert_complete(text: str, request: PostRequest) -> None:
 
 
 def test_a_three_hour_talk_with_an_8k_model_gives_a_complete_post(fake_llm) -> None:
-    fake_llm.configure(reply=_model, context_limit=8000, token_delay=0.0005)
+    # The first four calls are held until all four are open: never more than four at
+    # once is the writer's doing, at least four is shown by order instead of by luck.
+    fake_llm.configure(reply=_model, context_limit=8000, token_delay=0.0005, rendezvous=4)
     request = post_request(long_talk(3))
     llm = FakeChat(fake_llm.base_url, context_window=8192)
     events: list[tuple[str, str]] = []
@@ -219,10 +221,11 @@ def test_a_three_hour_talk_with_an_8k_model_gives_a_complete_post(fake_llm) -> N
 
 
 def test_the_concurrency_is_bounded_as_configured(fake_llm) -> None:
-    fake_llm.configure(reply=_model, context_limit=8000, token_delay=0.0005)
+    fake_llm.configure(reply=_model, context_limit=8000, token_delay=0.0005, rendezvous=2)
     llm = FakeChat(fake_llm.base_url, context_window=8192)
     list(write(post_request(long_talk(1)), llm, concurrency=2))
     assert llm.most_active == 2
+    assert fake_llm.peak_streams == 2
 
 
 def test_a_model_smaller_than_it_says_shrinks_the_chunks_instead_of_failing(fake_llm) -> None:

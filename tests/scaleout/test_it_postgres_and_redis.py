@@ -1,28 +1,38 @@
 """The scale-out configuration against the PostgreSQL and Redis running on this machine:
-DATABASE_URL=postgres://…, REDIS_URL=redis://… (cache, pacing and the Channels layer)."""
+DATABASE_URL=postgres://…, REDIS_URL=redis://… (cache, pacing and the Channels layer).
+
+Another test run may use the same servers at the same time: each run gets databases
+of its own and a Redis key prefix of its own."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
-from channels.testing import WebsocketCommunicator
 
 from blogtube_site.asgi import application
 from tests.jobs.factories import make_job
+from tests.websocket import Communicator
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
 REDIS_URL = "redis://127.0.0.1:6379/9"  # a database of its own, away from `make run`'s
+RUN = uuid.uuid4().hex[:8]  # this test run's own names on the shared servers
+REDIS_PREFIX = f"blogtube-test-{RUN}"
+
+pytestmark = pytest.mark.scaleout
 
 
 def reachable(address: tuple[str, int]) -> bool:
@@ -46,7 +56,7 @@ def redis_layer(settings):
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
     channel_layers.backends.clear()
@@ -63,7 +73,7 @@ async def test_a_job_page_idle_for_a_while_still_hears_the_worker():
     job = await database_sync_to_async(make_job)()
     await database_sync_to_async(job.claim)()
     await database_sync_to_async(job.start_step)("generate")
-    socket_ = WebsocketCommunicator(
+    socket_ = Communicator(
         application, f"/ws/jobs/{job.pk}/", headers=[(b"origin", b"http://127.0.0.1:8000")]
     )
     connected, _ = await socket_.connect()
@@ -73,48 +83,92 @@ async def test_a_job_page_idle_for_a_while_still_hears_the_worker():
     # shorter than it (redis 8 with channels-redis) breaks the socket right here.
     await asyncio.sleep(6)
     await database_sync_to_async(job.append_draft)("written on another machine")
-    delta = await socket_.receive_from(timeout=5)
+    delta = await socket_.receive_from()
     assert "written on another machine" in delta
     await socket_.disconnect()
 
 
-@needs_postgres
-@needs_redis
-def test_a_post_is_written_on_postgres_with_the_redis_cache(tmp_path):
-    name = f"blogtube_test_{uuid.uuid4().hex[:8]}"
+@dataclass
+class PostgresSite:
+    """`manage.py` on a migrated PostgreSQL database of this run's own, with the Redis cache."""
+
+    database: str
+    env: dict[str, str]
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def postgres_site(tmp_path_factory) -> Iterator[PostgresSite]:
+    name = f"blogtube_test_{RUN}"
     admin = ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", "postgres", "-qc"]
     subprocess.run([*admin, f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    try:
-        transcript = tmp_path / "rain-gardens.srt"
-        transcript.write_text(
-            "1\n00:00:01,000 --> 00:00:05,000\nA rain garden catches the water that runs off "
-            "a roof.\n\n2\n00:00:05,500 --> 00:00:10,000\nPlant it with deep-rooted natives "
-            "that like wet feet and dry spells.\n"
-        )
-        env = {
+    site = PostgresSite(
+        database=name,
+        env={
             **os.environ,
             "DATABASE_URL": f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/{name}",
             "REDIS_URL": REDIS_URL,
-            "MEDIA_ROOT": str(tmp_path / "media"),
-        }
-
-        def manage(*args: str) -> subprocess.CompletedProcess:
-            return subprocess.run(
-                [sys.executable, "manage.py", *args],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-            )  # fmt: skip
-
-        migrated = manage("migrate", "--no-input")
+            "DJANGO_SETTINGS_MODULE": "tests.scaleout.settings",
+            "BLOGTUBE_TEST_REDIS_PREFIX": REDIS_PREFIX,
+            "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+        },
+    )
+    try:
+        migrated = site.manage("migrate", "--no-input")
         assert migrated.returncode == 0, migrated.stderr
-        run = manage("blogtube", "--transcript-file", str(transcript))
-        assert run.returncode == 0, run.stderr
-        assert "deep-rooted natives" in run.stdout
-        assert "[7/7] Saved" in run.stderr
-        check = subprocess.run(
-            ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", name, "-tAc",
-             "SELECT status FROM jobs_job"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        assert check.stdout.split() == ["completed"]
+        yield site
     finally:
         subprocess.run([*admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
+@needs_postgres
+@needs_redis
+def test_a_post_is_written_on_postgres_with_the_redis_cache(postgres_site, tmp_path):
+    transcript = tmp_path / "rain-gardens.srt"
+    transcript.write_text(
+        "1\n00:00:01,000 --> 00:00:05,000\nA rain garden catches the water that runs off "
+        "a roof.\n\n2\n00:00:05,500 --> 00:00:10,000\nPlant it with deep-rooted natives "
+        "that like wet feet and dry spells.\n"
+    )
+    run = postgres_site.manage("blogtube", "--transcript-file", str(transcript))
+    assert run.returncode == 0, run.stderr
+    assert "deep-rooted natives" in run.stdout
+    assert "[7/7] Saved" in run.stderr
+    check = subprocess.run(
+        ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", postgres_site.database, "-tAc",
+         "SELECT status FROM jobs_job WHERE transcript_file_name = 'rain-gardens.srt'"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert check.stdout.split() == ["completed"]
+
+
+CLAIM_RACE = """
+import json
+from jobs.services import JobRequest, create_job
+from providers.models import Provider
+from tests.jobs.test_worker_guarantees import two_workers_claim
+offline = Provider.objects.get(slug="offline")
+job = create_job(JobRequest(provider=offline, url="https://youtu.be/dQw4w9WgXcQ"), enqueue=False)
+print(json.dumps(two_workers_claim(job)))
+"""
+
+
+@needs_postgres
+@needs_redis
+def test_two_workers_claiming_one_job_on_postgres_start_it_once(postgres_site):
+    # The race of tests/jobs/test_worker_guarantees.py on PostgreSQL's row locks
+    # instead of SQLite's database lock.
+    run = postgres_site.manage("shell", "-c", CLAIM_RACE)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == {
+        "errors": [],
+        "claimed": [False, True],
+        "status": "running",
+        "attempts": 1,
+        "starts": ["Started"],
+    }
