@@ -83,3 +83,19 @@ def pytest_sessionfinish(session, exitstatus):
     for suffix in ("-wal", "-shm"):
         if name:
             Path(name + suffix).unlink(missing_ok=True)
+
+
+def pytest_collection_modifyitems(items):
+    # A transactional test empties the database when it ends; without serialized_rollback
+    # the seeded providers are gone and the content types come back under new ids, which
+    # breaks whichever transactional test happens to run next.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+            )

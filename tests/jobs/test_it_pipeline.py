@@ -173,10 +173,6 @@ def test_retry_resumes_at_the_failed_step_without_downloading_again(
     assert len(fake_youtube.requests) == youtube_requests
 
 
-# Two posts from one video want the same slug. The pipeline retries another slug after an
-# IntegrityError with no savepoint around the insert, which works only outside an enclosing
-# transaction (as in a worker): these two run with real transactions.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reprocess_reuses_the_stored_transcript(
     client, submit, post, fake_youtube, youtube_video, offline_provider, form_data
 ):
@@ -192,10 +188,6 @@ def test_reprocess_reuses_the_stored_transcript(
     assert len(fake_youtube.requests) == youtube_requests
 
 
-# Two posts from one video want the same slug. The pipeline retries another slug after an
-# IntegrityError with no savepoint around the insert, which works only outside an enclosing
-# transaction (as in a worker): these two run with real transactions.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_job_on_the_same_video_reuses_its_transcript(
     client, submit, fake_youtube, youtube_video, offline_provider, form_data
 ):

@@ -163,9 +163,6 @@ def test_a_deleted_job_is_skipped_quietly(offline_provider, caplog):
     assert f"Job {job.pk} is not queued any more" in caplog.text
 
 
-# Both posts want the video's slug; the pipeline's retry with another one needs the
-# IntegrityError outside an enclosing transaction, as in a worker.
-@real_transactions
 def test_a_more_urgent_job_runs_first_and_every_job_runs_once(youtube_video, offline_provider):
     low = queued_job(offline_provider)
     urgent = create_job(
