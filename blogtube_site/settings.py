@@ -25,8 +25,17 @@ def _local_secret_key() -> str:
     # git-ignored) keeps sessions valid across restarts without a setup step.
     path = BASE_DIR / ".secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # `make run` starts web and worker at once: each writes a file of its own and links
+        # it in place, which only the first can do, so both read the same whole key.
+        mine = path.with_name(f".secret_key.{os.getpid()}")
+        mine.write_text(secrets.token_urlsafe(50))
+        mine.chmod(0o600)
+        try:
+            os.link(mine, path)
+        except FileExistsError:
+            pass
+        finally:
+            mine.unlink()
     return path.read_text().strip()
 
 

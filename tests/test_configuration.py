@@ -37,3 +37,12 @@ def test_every_settings_variable_is_in_the_readme_table():
 def test_every_provider_key_variable_is_in_the_readme_table():
     variables = {kind.key_env for kind in KINDS.values() if kind.key_env}
     assert variables - DOCUMENTED == set()
+
+
+def test_the_readme_links_only_to_files_inside_the_repository():
+    targets = re.findall(r"\]\(([^)\s]+)\)", README)
+    local = [t.split("#")[0] for t in targets if not re.match(r"[a-z]+:|#", t)]
+    assert "docs/architecture.md" in local  # the parse finds links at all
+    for target in local:
+        path = (ROOT / target).resolve()
+        assert path.is_relative_to(ROOT) and path.exists(), target

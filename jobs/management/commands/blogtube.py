@@ -183,7 +183,7 @@ class Command(BaseCommand):
         try:
             while worker.is_alive():
                 last_id = self._print_events(job, last_id)
-                time.sleep(0.2)
+                worker.join(0.2)  # ends the wait as soon as the job does
         except KeyboardInterrupt:
             self.stderr.write("\nStopping…")
             job.request_cancel()
