@@ -23,7 +23,7 @@ from django.utils import timezone
 from blogtube_site.errors import BlogTubeError
 from jobs.models.history import STEP_NAMES, STEPS, JobEvent, JobStep, step_label
 from jobs.models.posts import Post
-from jobs.templatetags.blogtube_extras import money
+from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money
 
 if TYPE_CHECKING:
     from jobs.formatting import FormattedPost
@@ -199,6 +199,8 @@ class Job(models.Model):
 
         if not (self.tokens_in or self.tokens_out):
             return ""
+        if not self.provider.is_priced:
+            return FREE_ON_OWN_SERVER if self.provider.has_server else FREE_OFFLINE
         model = self.writer_model
         value = providers.cost_usd(model, self.tokens_in, self.tokens_out)
         if value is None:
