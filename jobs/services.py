@@ -159,8 +159,10 @@ def cost_estimate(
         return f"Estimated cost: {FREE_OFFLINE}"
     model = model.strip() or provider.effective_model
     usd = providers.estimate_cost(provider, model, transcript_chars, length=length)
+    # LM Studio and vLLM name no model until an admin sets the loaded one: name the provider.
+    writer = model or provider.name
     if usd is None:
-        return f"Estimated cost with {model}: price unknown for this model"
+        return f"Estimated cost with {writer}: price unknown for this model"
     if usd == 0:
-        return f"Estimated cost with {model}: {FREE_ON_OWN_SERVER}"
-    return f"Estimated cost with {model}: {money_estimate(usd)}"
+        return f"Estimated cost with {writer}: {FREE_ON_OWN_SERVER}"
+    return f"Estimated cost with {writer}: {money_estimate(usd)}"

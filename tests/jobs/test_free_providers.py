@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from jobs import services
 from jobs.models import Job
 from jobs.stats import job_stats
 from providers.models import Provider
@@ -65,3 +66,16 @@ def test_a_priced_provider_with_an_unknown_model_still_says_so():
     usage = {p.name: p for p in job_stats(30).providers}["OpenAI"]
     assert not usage.free
     assert (usage.unpriced, usage.cost_note) == (["homebrew-7b"], "price unknown")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "name"), [("lmstudio", "LM Studio (local)"), ("vllm", "vLLM")])
+def test_a_server_without_a_model_of_its_own_is_named_in_the_estimate(kind, name):
+    provider, _ = Provider.objects.update_or_create(
+        slug=kind, defaults={"name": name, "kind": kind, "default_model": ""}
+    )
+
+    assert services.cost_estimate(provider, "", 4_000) == f"Estimated cost with {name}: {FREE}"
+    assert services.cost_estimate(provider, "qwen2.5", 4_000) == (
+        f"Estimated cost with qwen2.5: {FREE}"
+    )
