@@ -30,10 +30,19 @@ STEPS: tuple[StepSpec, ...] = (
     StepSpec("save", "Save", 5),
 )
 STEP_NAMES = tuple(s.name for s in STEPS)
+_TOTAL_WEIGHT = sum(s.weight for s in STEPS)
 
 
 def step_label(step: str) -> str:
     return STEPS[STEP_NAMES.index(step)].label
+
+
+def overall_progress(step: str, percent: float) -> int:
+    """The job's progress, in percent, when a step is this far: the steps before it count
+    whole, each step by its weight."""
+    index = STEP_NAMES.index(step)
+    before = sum(s.weight for s in STEPS[:index])
+    return int((before + STEPS[index].weight * percent / 100) * 100 / _TOTAL_WEIGHT)
 
 
 class JobStep(models.Model):

@@ -21,15 +21,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
-from jobs.models.history import STEP_NAMES, STEPS, JobEvent, JobStep, step_label
+from jobs.models.history import (
+    STEP_NAMES,
+    STEPS,
+    JobEvent,
+    JobStep,
+    overall_progress,
+    step_label,
+)
 from jobs.models.posts import Post
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money
 
 if TYPE_CHECKING:
     from jobs.formatting import FormattedPost
     from providers.models import Provider
-
-_TOTAL_WEIGHT = sum(s.weight for s in STEPS)
 
 
 class InvalidTransition(Exception):
@@ -457,9 +462,7 @@ class Job(models.Model):
             self._advance_progress(step, 100)
 
     def _advance_progress(self, step: str, percent: int) -> None:
-        before = sum(s.weight for s in STEPS[: STEP_NAMES.index(step)])
-        weight = STEPS[STEP_NAMES.index(step)].weight
-        value = int((before + weight * percent / 100) * 100 / _TOTAL_WEIGHT)
+        value = overall_progress(step, percent)
         # Never backwards: a retry re-running a step must not shrink the bar.
         Job.objects.filter(pk=self.pk, progress__lt=value).update(progress=value)
 
