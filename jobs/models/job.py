@@ -437,16 +437,12 @@ class Job(models.Model):
         self.current_step = step
 
     def step_progress(self, step: str, percent: int, message: str = "") -> None:
-        percent = max(0, min(100, int(percent)))
         with transaction.atomic():
-            JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
-                percent=percent, message=message or F("message")
-            )
+            percent = self._step_reaches(step, percent, message=message or F("message"))
             if message:
                 self._add_event(JobEvent.Kind.LOG, message, data={"step": step, "percent": percent})
             else:
                 self._add_event(JobEvent.Kind.STEP, "", data={"step": step, "percent": percent})
-            self._advance_progress(step, percent)
 
     def finish_step(self, step: str, message: str = "", *, skipped: bool = False) -> None:
         status = JobStep.Status.SKIPPED if skipped else JobStep.Status.DONE
@@ -460,6 +456,16 @@ class Job(models.Model):
                 data={"step": step, "status": status},
             )
             self._advance_progress(step, 100)
+
+    def _step_reaches(self, step: str, percent: float, **fields: Any) -> int:
+        """The step's bar, and the job's, move up to percent (kept within 0-100); the
+        step's other fields change with it. Returns the percent as stored."""
+        percent = max(0, min(100, int(percent)))
+        JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
+            percent=percent, **fields
+        )
+        self._advance_progress(step, percent)
+        return percent
 
     def _advance_progress(self, step: str, percent: int) -> None:
         value = overall_progress(step, percent)
@@ -482,11 +488,7 @@ class Job(models.Model):
                 Job.objects.filter(pk=self.pk).update(draft=Concat(F("draft"), Value(text)))
                 self._add_event(JobEvent.Kind.TOKEN, "", data={"text": text})
             if step and percent is not None:
-                percent = max(0, min(100, int(percent)))
-                JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
-                    percent=percent
-                )
-                self._advance_progress(step, percent)
+                self._step_reaches(step, percent)
 
     def store_post(self, formatted: FormattedPost) -> Post:
         """The job's post from formatted text: created the first time, updated when a retry
