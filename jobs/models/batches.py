@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from jobs.models.job import Job
 
@@ -36,17 +37,15 @@ class Batch(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("jobs:batch", args=[self.pk])
 
-    @property
+    @cached_property
     def _totals(self) -> dict[str, tuple[int, int]]:
         # One query for every figure a page shows: status -> (jobs, summed progress).
-        if "_totals_cache" not in self.__dict__:
-            rows = (
-                self.jobs.order_by()
-                .values_list("status")
-                .annotate(n=models.Count("id"), done=models.Sum("progress"))
-            )
-            self.__dict__["_totals_cache"] = {status: (n, done or 0) for status, n, done in rows}
-        return self.__dict__["_totals_cache"]
+        rows = (
+            self.jobs.order_by()
+            .values_list("status")
+            .annotate(n=models.Count("id"), done=models.Sum("progress"))
+        )
+        return {status: (n, done or 0) for status, n, done in rows}
 
     @property
     def total(self) -> int:
