@@ -286,12 +286,19 @@ class Job(models.Model):
                 self.Status.FAILED,
                 event=error.message,
                 level="error",
-                error_code=error.code,
-                error_message=error.message,
-                error_suggestions=list(error.suggestions),
                 finished=timezone.now(),
                 when=when,
+                **self._error_fields(error),
             )
+
+    @staticmethod
+    def _error_fields(error: BlogTubeError) -> dict[str, Any]:
+        """What the job keeps of an error, for its page to explain it; retry() clears them."""
+        return {
+            "error_code": error.code,
+            "error_message": error.message,
+            "error_suggestions": list(error.suggestions),
+        }
 
     def defer(
         self, error: BlogTubeError, retry_at: datetime.datetime, *, when: models.Q | None = None
@@ -308,10 +315,8 @@ class Job(models.Model):
                 level="warning",
                 only_from=[self.Status.RUNNING],
                 when=when,
-                error_code=error.code,
-                error_message=error.message,
-                error_suggestions=list(error.suggestions),
                 retry_at=retry_at,
+                **self._error_fields(error),
             )
 
     def release_if_lost(
