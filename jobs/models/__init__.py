@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from jobs.models.batches import Batch
-from jobs.models.history import STEP_NAMES, STEPS, JobEvent, JobStep, StepSpec, draft_until
+from jobs.models.history import STEP_NAMES, STEPS, JobEvent, JobStep, draft_until
 from jobs.models.job import InvalidTransition, Job
 from jobs.models.posts import Post, PostVersion
 
@@ -23,6 +23,5 @@ __all__ = [
     "JobStep",
     "Post",
     "PostVersion",
-    "StepSpec",
     "draft_until",
 ]
