@@ -13,7 +13,7 @@ from django_q.tasks import async_task
 
 from jobs import options as job_options
 from jobs.models import InvalidTransition, Job
-from jobs.templatetags.blogtube_extras import money_estimate
+from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money_estimate
 from providers import services as providers
 from providers.models import Provider
 from videos import services as videos
@@ -156,11 +156,13 @@ def cost_estimate(
 ) -> str:
     """One line saying what writing the post should cost with this provider and model."""
     if not provider.has_server:
-        return "Estimated cost: free (offline writer)"
+        return f"Estimated cost: {FREE_OFFLINE}"
     model = model.strip() or provider.effective_model
     usd = providers.estimate_cost(provider, model, transcript_chars, length=length)
+    # LM Studio and vLLM name no model until an admin sets the loaded one: name the provider.
+    writer = model or provider.name
     if usd is None:
-        return f"Estimated cost with {model}: price unknown for this model"
+        return f"Estimated cost with {writer}: price unknown for this model"
     if usd == 0:
-        return f"Estimated cost with {model}: free (runs on your own server)"
-    return f"Estimated cost with {model}: {money_estimate(usd)}"
+        return f"Estimated cost with {writer}: {FREE_ON_OWN_SERVER}"
+    return f"Estimated cost with {writer}: {money_estimate(usd)}"

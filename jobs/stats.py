@@ -63,6 +63,8 @@ class ProviderUsage:
     tokens_in: int = 0
     tokens_out: int = 0
     cost: Decimal = Decimal(0)
+    # A kind not priced (a server of one's own): its tokens cost nothing.
+    free: bool = False
     # Models with tokens the price table does not know: their cost is left out.
     unpriced: list[str] = field(default_factory=list)
 
@@ -72,6 +74,8 @@ class ProviderUsage:
 
     @property
     def cost_note(self) -> str:
+        if self.free:
+            return "free"
         if self.unpriced and not self.cost:
             return "price unknown"
         return money(self.cost) + (" + unpriced" if self.unpriced else "")
@@ -279,15 +283,19 @@ def _provider_usage(jobs) -> list[ProviderUsage]:
     usage: dict[int, ProviderUsage] = {}
     by_id = providers.Provider.objects.in_bulk({row["provider_id"] for row in rows})
     for row in rows:
-        entry = usage.setdefault(row["provider_id"], ProviderUsage(name=row["provider__name"]))
+        provider = by_id[row["provider_id"]]
+        entry = usage.setdefault(
+            row["provider_id"],
+            ProviderUsage(name=row["provider__name"], free=not provider.is_priced),
+        )
         tokens_in, tokens_out = row["tokens_in"] or 0, row["tokens_out"] or 0
         entry.jobs += row["n"]
         entry.tokens_in += tokens_in
         entry.tokens_out += tokens_out
-        # The offline writer reports no tokens, so its jobs stop here.
-        if not (tokens_in or tokens_out):
+        # The offline writer reports no tokens, and a server of one's own charges none.
+        if not (tokens_in or tokens_out) or entry.free:
             continue
-        model = Job(provider=by_id[row["provider_id"]], model=row["model"]).writer_model
+        model = Job(provider=provider, model=row["model"]).writer_model
         cost = providers.cost_usd(model, tokens_in, tokens_out)
         if cost is None:
             entry.unpriced.append(model or "(no model)")

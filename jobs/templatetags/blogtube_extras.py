@@ -54,6 +54,12 @@ def money_estimate(value: Decimal | float | None) -> str:
     return f"about {_dollars(value, 3 if value < Decimal('0.01') else 2)}"
 
 
+# A provider whose kind is not priced costs nothing per token: the estimate and the
+# job's page say so in these words.
+FREE_ON_OWN_SERVER = "free (runs on your own server)"  # Ollama, LM Studio, vLLM
+FREE_OFFLINE = "free (offline writer)"
+
+
 @register.filter
 def duration(seconds: float | None) -> str:
     """Time taken: "4.2 s" (tenths only under ten seconds), "42 s", "3m 07s"; "" for None."""

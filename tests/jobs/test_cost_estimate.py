@@ -64,6 +64,16 @@ def test_a_model_on_your_own_server_is_free(client, youtube_video):
     assert estimate_line(html) == "Estimated cost with llama3.2: free (runs on your own server)"
 
 
+def test_a_server_that_names_no_model_is_named_itself(client, youtube_video):
+    # LM Studio serves whichever model is loaded; until an admin names it, there is none.
+    Provider.objects.filter(slug="lmstudio").update(enabled=True, default_model="")
+    lmstudio = Provider.objects.get(slug="lmstudio")
+    html = preview(client, provider=lmstudio.pk)
+    assert estimate_line(html) == (
+        "Estimated cost with LM Studio (local): free (runs on your own server)"
+    )
+
+
 def test_a_stored_transcript_is_measured_instead_of_guessed(client, youtube_video):
     video = Video.objects.create(youtube_id=VIDEO_ID, url=VIDEO_URL)
     Transcript.objects.create(

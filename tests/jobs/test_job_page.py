@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jobs.models import Job
+from providers.models import Provider
 from tests.jobs.factories import make_job
 from videos.models import Transcript
 
@@ -130,7 +131,7 @@ def test_an_unknown_job_is_404(client):
 def test_a_finished_post_shows_tokens_cost_and_its_actions(client):
     from jobs.models import Post
 
-    job = make_job(model="gpt-4o-mini")
+    job = make_job(Provider.objects.get(slug="openai"), model="gpt-4o-mini")
     job.claim()
     job.add_usage(12000, 1500)
     Post.objects.create(job=job, title="T", slug="t", markdown="---\ntitle: T\n---\n\nBody",

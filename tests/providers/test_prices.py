@@ -73,7 +73,7 @@ def test_a_new_model_is_priced_once_it_has_a_row():
 def test_the_job_cost_uses_the_table():
     from tests.jobs.factories import make_job
 
-    job = make_job()
+    job = make_job(provider=Provider.objects.get(slug="openai"))
     job.model = "gpt-4o-mini"
     job.tokens_in, job.tokens_out = 10_000, 2_000
     # 10k x 0.15 + 2k x 0.60 per million = $0.0027
@@ -92,7 +92,7 @@ def test_a_job_on_the_default_model_is_priced_as_that_model():
 def test_an_unpriced_model_says_where_to_add_its_price():
     from tests.jobs.factories import make_job
 
-    job = make_job()
+    job = make_job(provider=Provider.objects.get(slug="openai"))
     job.model = "homebrew-7b"
     job.tokens_in, job.tokens_out = 1_000, 200
     assert job.cost_display == "cost unknown: no price for homebrew-7b in admin"

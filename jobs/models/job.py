@@ -1,4 +1,4 @@
-"""Jobs and their history.
+"""A job and its state machine.
 
 Status changes happen only in the methods below, each one a conditional
 ``UPDATE ... WHERE status IN (...)`` so that two processes (a web request and a
@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, models, transaction
@@ -23,103 +21,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
-from jobs.templatetags.blogtube_extras import money
+from jobs.models.history import (
+    STEP_NAMES,
+    STEPS,
+    JobEvent,
+    JobStep,
+    overall_progress,
+    step_label,
+)
+from jobs.models.posts import Post
+from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money
 
 if TYPE_CHECKING:
     from jobs.formatting import FormattedPost
     from providers.models import Provider
 
 
-@dataclass(frozen=True)
-class StepSpec:
-    name: str
-    label: str
-    weight: int  # share of the overall progress bar
-
-
-STEPS: tuple[StepSpec, ...] = (
-    StepSpec("validate", "Validate input", 2),
-    StepSpec("fetch_info", "Fetch video info", 8),
-    StepSpec("list_languages", "List transcript languages", 5),
-    StepSpec("fetch_transcript", "Fetch transcript", 15),
-    StepSpec("generate", "Write the post", 60),
-    StepSpec("format", "Format Markdown and HTML", 5),
-    StepSpec("save", "Save", 5),
-)
-STEP_NAMES = tuple(s.name for s in STEPS)
-_TOTAL_WEIGHT = sum(s.weight for s in STEPS)
-
-
 class InvalidTransition(Exception):
     """A status change the state machine does not allow (or another process won)."""
-
-
-class Batch(models.Model):
-    """The jobs made from one playlist or channel, followed as one."""
-
-    class Kind(models.TextChoices):
-        PLAYLIST = "playlist", "Playlist"
-        CHANNEL = "channel", "Channel"
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    source_url = models.CharField(max_length=500)
-    source_id = models.CharField(max_length=100, blank=True, help_text="Playlist or channel id")
-    title = models.CharField(max_length=300, blank=True)
-    channel = models.CharField(max_length=200, blank=True)
-    truncated = models.BooleanField(default=False, help_text="More videos than the limit")
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created"]
-        verbose_name_plural = "batches"
-
-    def __str__(self) -> str:
-        return self.title or self.source_url
-
-    def get_absolute_url(self) -> str:
-        return reverse("jobs:batch", args=[self.pk])
-
-    @property
-    def _totals(self) -> dict[str, tuple[int, int]]:
-        # One query for every figure a page shows: status -> (jobs, summed progress).
-        if "_totals_cache" not in self.__dict__:
-            rows = (
-                self.jobs.order_by()
-                .values_list("status")
-                .annotate(n=models.Count("id"), done=models.Sum("progress"))
-            )
-            self.__dict__["_totals_cache"] = {status: (n, done or 0) for status, n, done in rows}
-        return self.__dict__["_totals_cache"]
-
-    @property
-    def total(self) -> int:
-        return sum(n for n, _ in self._totals.values())
-
-    @property
-    def progress(self) -> int:
-        """The average progress of its jobs, in percent: 100 only when every job completed."""
-        total = self.total
-        if not total:
-            return 0
-        # Floored, so it says 100 only when every job is at 100.
-        return sum(d for _, d in self._totals.values()) // total
-
-    @property
-    def counts(self) -> list[tuple[str, str, int]]:
-        """(status, label, jobs) for each status some of its jobs are in, in the state order."""
-        return [
-            (value, label, self._totals[value][0])
-            for value, label in Job.Status.choices
-            if value in self._totals
-        ]
-
-    def count(self, status: str) -> int:
-        return self._totals.get(status, (0, 0))[0]
-
-    @property
-    def is_active(self) -> bool:
-        return any(self.count(status) for status in Job.ACTIVE)
 
 
 class Job(models.Model):
@@ -157,7 +76,7 @@ class Job(models.Model):
         "videos.Transcript", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
     batch = models.ForeignKey(
-        Batch, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+        "jobs.Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
     source_url = models.CharField(max_length=500, blank=True)
     transcript_file = models.FileField(upload_to="uploads/%Y/%m/", blank=True)
@@ -285,6 +204,8 @@ class Job(models.Model):
 
         if not (self.tokens_in or self.tokens_out):
             return ""
+        if not self.provider.is_priced:
+            return FREE_ON_OWN_SERVER if self.provider.has_server else FREE_OFFLINE
         model = self.writer_model
         value = providers.cost_usd(model, self.tokens_in, self.tokens_out)
         if value is None:
@@ -365,12 +286,19 @@ class Job(models.Model):
                 self.Status.FAILED,
                 event=error.message,
                 level="error",
-                error_code=error.code,
-                error_message=error.message,
-                error_suggestions=list(error.suggestions),
                 finished=timezone.now(),
                 when=when,
+                **self._error_fields(error),
             )
+
+    @staticmethod
+    def _error_fields(error: BlogTubeError) -> dict[str, Any]:
+        """What the job keeps of an error, for its page to explain it; retry() clears them."""
+        return {
+            "error_code": error.code,
+            "error_message": error.message,
+            "error_suggestions": list(error.suggestions),
+        }
 
     def defer(
         self, error: BlogTubeError, retry_at: datetime.datetime, *, when: models.Q | None = None
@@ -387,10 +315,8 @@ class Job(models.Model):
                 level="warning",
                 only_from=[self.Status.RUNNING],
                 when=when,
-                error_code=error.code,
-                error_message=error.message,
-                error_suggestions=list(error.suggestions),
                 retry_at=retry_at,
+                **self._error_fields(error),
             )
 
     def release_if_lost(
@@ -509,23 +435,19 @@ class Job(models.Model):
             )
             self._add_event(
                 JobEvent.Kind.STEP,
-                message or _label(step),
+                message or step_label(step),
                 data={"step": step, "status": "running"},
             )
             self._advance_progress(step, 0)
         self.current_step = step
 
     def step_progress(self, step: str, percent: int, message: str = "") -> None:
-        percent = max(0, min(100, int(percent)))
         with transaction.atomic():
-            JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
-                percent=percent, message=message or F("message")
-            )
+            percent = self._step_reaches(step, percent, message=message or F("message"))
             if message:
                 self._add_event(JobEvent.Kind.LOG, message, data={"step": step, "percent": percent})
             else:
                 self._add_event(JobEvent.Kind.STEP, "", data={"step": step, "percent": percent})
-            self._advance_progress(step, percent)
 
     def finish_step(self, step: str, message: str = "", *, skipped: bool = False) -> None:
         status = JobStep.Status.SKIPPED if skipped else JobStep.Status.DONE
@@ -535,15 +457,23 @@ class Job(models.Model):
             )
             self._add_event(
                 JobEvent.Kind.STEP,
-                message or f"{_label(step)}: done",
+                message or f"{step_label(step)}: done",
                 data={"step": step, "status": status},
             )
             self._advance_progress(step, 100)
 
+    def _step_reaches(self, step: str, percent: float, **fields: Any) -> int:
+        """The step's bar, and the job's, move up to percent (kept within 0-100); the
+        step's other fields change with it. Returns the percent as stored."""
+        percent = max(0, min(100, int(percent)))
+        JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
+            percent=percent, **fields
+        )
+        self._advance_progress(step, percent)
+        return percent
+
     def _advance_progress(self, step: str, percent: int) -> None:
-        before = sum(s.weight for s in STEPS[: STEP_NAMES.index(step)])
-        weight = STEPS[STEP_NAMES.index(step)].weight
-        value = int((before + weight * percent / 100) * 100 / _TOTAL_WEIGHT)
+        value = overall_progress(step, percent)
         # Never backwards: a retry re-running a step must not shrink the bar.
         Job.objects.filter(pk=self.pk, progress__lt=value).update(progress=value)
 
@@ -563,11 +493,7 @@ class Job(models.Model):
                 Job.objects.filter(pk=self.pk).update(draft=Concat(F("draft"), Value(text)))
                 self._add_event(JobEvent.Kind.TOKEN, "", data={"text": text})
             if step and percent is not None:
-                percent = max(0, min(100, int(percent)))
-                JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
-                    percent=percent
-                )
-                self._advance_progress(step, percent)
+                self._step_reaches(step, percent)
 
     def store_post(self, formatted: FormattedPost) -> Post:
         """The job's post from formatted text: created the first time, updated when a retry
@@ -624,269 +550,3 @@ class Job(models.Model):
 
         transaction.on_commit(lambda: ring(self.pk))
         return event
-
-
-def _label(step: str) -> str:
-    return STEPS[STEP_NAMES.index(step)].label
-
-
-class JobStep(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-
-    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="steps")
-    step = models.CharField(max_length=30)
-    order = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    percent = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
-    started = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["job", "order"]
-        constraints = [models.UniqueConstraint(fields=["job", "step"], name="one_row_per_step")]
-
-    def __str__(self) -> str:
-        return f"{self.label}: {self.get_status_display()}"
-
-    @property
-    def label(self) -> str:
-        return _label(self.step)
-
-    @property
-    def seconds(self) -> float | None:
-        if self.started and self.finished:
-            return (self.finished - self.started).total_seconds()
-        return None
-
-
-class JobEvent(models.Model):
-    """Append-only: the live pages and any reconnecting client read from here by id."""
-
-    class Kind(models.TextChoices):
-        STATUS = "status", "Status"
-        STEP = "step", "Step"
-        LOG = "log", "Log"
-        TOKEN = "token", "Draft text"
-        DRAFT_RESET = "draft_reset", "Draft restarted"
-
-    class Level(models.TextChoices):
-        INFO = "info", "Info"
-        WARNING = "warning", "Warning"
-        ERROR = "error", "Error"
-
-    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    level = models.CharField(max_length=10, choices=Level.choices, default=Level.INFO)
-    message = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [models.Index(fields=["job", "id"])]
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.kind}: {self.message[:60]}"
-
-    @property
-    def shows_in_log(self) -> bool:
-        return bool(self.message) and self.kind not in (self.Kind.TOKEN, self.Kind.DRAFT_RESET)
-
-
-def draft_until(job: Job, last_event_id: int) -> str:
-    """The draft exactly as it stood at an event id, rebuilt from the log.
-
-    Reading Job.draft and the last event id separately could pair a draft with
-    an id it is ahead of, and the page would then receive some text twice.
-    """
-    rows: Iterable[tuple[str, dict]] = (
-        JobEvent.objects.filter(
-            job=job,
-            kind__in=[JobEvent.Kind.TOKEN, JobEvent.Kind.DRAFT_RESET],
-            id__lte=last_event_id,
-        )
-        .order_by("id")
-        .values_list("kind", "data")
-    )
-    parts: list[str] = []
-    for kind, data in rows:
-        if kind == JobEvent.Kind.DRAFT_RESET:
-            parts.clear()
-        else:
-            parts.append(data.get("text", ""))
-    return "".join(parts)
-
-
-class Post(models.Model):
-    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="post")
-    video = models.ForeignKey(
-        "videos.Video", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
-    )
-    title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=120, unique=True)
-    description = models.CharField(max_length=300, blank=True)
-    tags = models.JSONField(default=list, blank=True)
-    markdown = models.TextField()
-    html = models.TextField()
-    word_count = models.PositiveIntegerField(default=0)
-    file_path = models.CharField(max_length=500, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def reading_minutes(self) -> int:
-        return max(1, round(self.word_count / 230))
-
-    def edit(self, markdown: str, *, note: str = "") -> PostVersion:
-        """Save new Markdown; the text it replaces is kept as a version.
-
-        Title, description and tags follow the front matter (a key left out keeps
-        its value), the HTML and word count follow the body, and the files under
-        MEDIA_ROOT/posts are rewritten. Text that cannot be a post raises
-        PostTextError before anything is saved.
-        """
-        # Formatting imports the template engine; models stay importable without it.
-        from jobs.formatting import (
-            PostTextError,
-            finish_html,
-            front_tags,
-            parse_post,
-            render_body,
-        )
-
-        # Browsers send textarea lines as CRLF; the files and the versions keep LF.
-        markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
-        if not markdown.strip():
-            raise PostTextError(
-                "The post is empty. Write some text, or restore an earlier version."
-            )
-        front, body = parse_post(markdown)
-        rendered = render_body(body)
-        if not rendered.html.strip():
-            raise PostTextError("The post has no text below its front matter and title.")
-        if not markdown.endswith("\n"):
-            markdown += "\n"
-
-        with transaction.atomic():
-            # Version what the database holds, not this object's copy: a concurrent
-            # save since this object was loaded must not vanish from the history.
-            current = Post.objects.select_for_update().get(pk=self.pk)
-            version = PostVersion.objects.create(
-                post=current,
-                title=current.title,
-                markdown=current.markdown,
-                html=current.html,
-                note=note.strip()[:200],
-            )
-            title = str(front.get("title") or "").strip() or rendered.heading or current.title
-            self.title = title[:300]
-            if "description" in front:
-                self.description = " ".join(str(front["description"] or "").split())[:300]
-            else:
-                self.description = current.description
-            tags = front_tags(front)
-            self.tags = current.tags if tags is None else tags
-            self.markdown = markdown
-            # The job's options apply to the edited text as they did to the written one.
-            options = self.job.all_options
-            self.html = finish_html(
-                rendered.html,
-                toc=bool(options["toc"]),
-                embed=bool(options["embed"]),
-                video_id=self.video.youtube_id if self.video_id else "",
-                title=self.title,
-            )
-            self.word_count = rendered.word_count
-
-            # Written inside the transaction: a disk error undoes the edit rather
-            # than leaving files that disagree with the database.
-            self.write_files()
-            self.save()
-        return version
-
-    def write_files(self) -> Path:
-        """MEDIA_ROOT/posts/<slug>.md and .html, as a person would publish them, and the
-        job's output format (.txt or .json) when it asked for another one."""
-        from django.conf import settings
-
-        from jobs.formatting import OUTPUT_FORMATS
-
-        folder = Path(settings.MEDIA_ROOT) / "posts"
-        folder.mkdir(parents=True, exist_ok=True)
-        md_path = folder / f"{self.slug}.md"
-        md_path.write_text(self.markdown, encoding="utf-8")
-        (folder / f"{self.slug}.html").write_text(self.html_page(), encoding="utf-8")
-        chosen = self.job.output_format
-        if chosen not in (Job.OutputFormat.MARKDOWN, Job.OutputFormat.HTML):
-            extension = OUTPUT_FORMATS[chosen][0]
-            (folder / f"{self.slug}.{extension}").write_text(self.render(chosen), encoding="utf-8")
-        self.file_path = str(md_path)
-        return md_path
-
-    def html_page(self) -> str:
-        """The post as a standalone HTML document, as downloaded and saved."""
-        return self.formatted().page()
-
-    @property
-    def download_extensions(self) -> list[str]:
-        """md, html, txt, json: what the download links offer."""
-        from jobs.formatting import OUTPUT_FORMATS
-
-        return [extension for extension, _ in OUTPUT_FORMATS.values()]
-
-    def formatted(self) -> FormattedPost:
-        """The stored post (edits included) in the shape format_post gives a new one."""
-        from jobs.formatting import FormattedPost, PostTextError, parse_post, split_title
-
-        try:
-            front, body = parse_post(self.markdown)
-        except PostTextError:
-            # Saved before edits were checked: the text is still the post.
-            front, body = {}, self.markdown
-        _, body = split_title(body.strip(), self.title)
-        source_keys = ("source_url", "video_id", "language", "provider", "model", "date")
-        return FormattedPost(
-            title=self.title,
-            slug=self.slug,
-            description=self.description,
-            tags=list(self.tags),
-            body=body,
-            markdown=self.markdown,
-            html=self.html,
-            word_count=self.word_count,
-            source={key: str(front.get(key) or "") for key in source_keys},
-        )
-
-    def render(self, output_format: str) -> str:
-        """The post as one of jobs.formatting.OUTPUT_FORMATS; ValueError for any other."""
-        return self.formatted().render(output_format)
-
-
-class PostVersion(models.Model):
-    """An earlier text of a post, kept whenever someone saves an edit."""
-
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="versions")
-    title = models.CharField(max_length=300)
-    markdown = models.TextField()
-    html = models.TextField()
-    note = models.CharField(max_length=200, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.post} @ {self.created:%Y-%m-%d %H:%M}"

@@ -1,0 +1,27 @@
+"""The jobs app's models, one module per idea.
+
+- ``job``: Job, its state machine (every status change a guarded UPDATE) and InvalidTransition
+- ``history``: the steps a job goes through (STEPS, JobStep) and its event log (JobEvent)
+- ``posts``: the post a job writes (Post) and the texts edits replaced (PostVersion)
+- ``batches``: Batch, the jobs made from one playlist or channel
+"""
+
+from __future__ import annotations
+
+from jobs.models.batches import Batch
+from jobs.models.history import STEP_NAMES, STEPS, JobEvent, JobStep, draft_until
+from jobs.models.job import InvalidTransition, Job
+from jobs.models.posts import Post, PostVersion
+
+__all__ = [
+    "STEPS",
+    "STEP_NAMES",
+    "Batch",
+    "InvalidTransition",
+    "Job",
+    "JobEvent",
+    "JobStep",
+    "Post",
+    "PostVersion",
+    "draft_until",
+]
