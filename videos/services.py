@@ -37,6 +37,7 @@ __all__ = [
     "InvalidURL",
     "PlaylistEntry",
     "PlaylistUnavailable",
+    "Video",
     "expand_channel",
     "expand_playlist",
     "get_transcript",
