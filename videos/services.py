@@ -29,9 +29,11 @@ from videos.language import detect_language, language_name, same_language
 from videos.models import Transcript, Video
 from videos.transcript_files import parse_transcript_file
 from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
-from videos.youtube import PlaylistEntry
+from videos.youtube import PLAYLIST_URL, WATCH_URL, PlaylistEntry
 
 __all__ = [
+    "PLAYLIST_URL",
+    "WATCH_URL",
     "ChannelUnavailable",
     "InvalidTranscriptFile",
     "InvalidURL",
@@ -60,7 +62,7 @@ PLAYLIST_CACHE_SECONDS = 3600
 
 def video_placeholder(video_id: str) -> Video:
     video, _ = Video.objects.get_or_create(
-        youtube_id=video_id, defaults={"url": youtube.WATCH_URL.format(video_id=video_id)}
+        youtube_id=video_id, defaults={"url": WATCH_URL.format(video_id=video_id)}
     )
     return video
 
