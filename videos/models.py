@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from blogtube_site.timecodes import clock
+
 
 class Video(models.Model):
     youtube_id = models.CharField(max_length=11, unique=True)
@@ -31,9 +33,7 @@ class Video(models.Model):
     def duration_display(self) -> str:
         if self.duration is None:
             return ""
-        hours, rest = divmod(self.duration, 3600)
-        minutes, seconds = divmod(rest, 60)
-        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+        return clock(self.duration)
 
 
 class Transcript(models.Model):

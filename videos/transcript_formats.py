@@ -16,6 +16,8 @@ from typing import Any
 
 import srt
 
+from blogtube_site.timecodes import clock
+
 FORMATS: dict[str, str] = {
     "txt": "text/plain; charset=utf-8",
     "srt": "application/x-subrip; charset=utf-8",
@@ -123,14 +125,6 @@ def paragraphs(segments: list[dict[str, Any]], fallback_text: str = "") -> list[
     if parts:
         result.append(Paragraph(start, " ".join(parts)))
     return result
-
-
-def clock(seconds: float) -> str:
-    """A chapter-style time: 1:05 or 1:02:03."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
 def to_txt(segments: list[dict[str, Any]], fallback_text: str = "") -> str:
