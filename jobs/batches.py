@@ -102,11 +102,6 @@ def create_batch(request: services.JobRequest, url: str) -> Batch:
         for entry in preview.entries:
             url = videos.WATCH_URL.format(video_id=entry.video_id)
             job = services.create_job(replace(request, url=url, transcript_file=None))
-            # The table shows each title before a worker has fetched anything.
-            video = videos.video_placeholder(entry.video_id)
-            if not video.title and entry.title:
-                video.title = entry.title[:300]
-                video.duration = entry.duration
-                video.save(update_fields=["title", "duration"])
+            video = videos.video_from_listing(entry)
             Job.objects.filter(pk=job.pk).update(video=video, batch=batch)
     return batch

@@ -35,6 +35,17 @@ class Video(models.Model):
             return ""
         return clock(self.duration)
 
+    def name_from_listing(self, title: str, duration: int | None) -> bool:
+        """Take a playlist's or channel's word for the title and length of a video no one has
+        named yet. The UPDATE only fills an empty title, so a listing read at the same time as
+        a worker fetches the video never overwrites what the fetch stored."""
+        title = title[:300]
+        unnamed = Video.objects.filter(pk=self.pk, title="")
+        if not title or not unnamed.update(title=title, duration=duration):
+            return False
+        self.title, self.duration = title, duration
+        return True
+
 
 class Transcript(models.Model):
     class Source(models.TextChoices):

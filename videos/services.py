@@ -51,6 +51,7 @@ __all__ = [
     "playlist_id",
     "same_language",
     "transcript_from_upload",
+    "video_from_listing",
     "video_placeholder",
 ]
 
@@ -64,6 +65,14 @@ def video_placeholder(video_id: str) -> Video:
     video, _ = Video.objects.get_or_create(
         youtube_id=video_id, defaults={"url": WATCH_URL.format(video_id=video_id)}
     )
+    return video
+
+
+def video_from_listing(entry: PlaylistEntry) -> Video:
+    """The video a playlist or channel lists, named as the listing names it until a worker
+    fetches it: a batch's table shows each title before anything else is known."""
+    video = video_placeholder(entry.video_id)
+    video.name_from_listing(entry.title, entry.duration)
     return video
 
 
