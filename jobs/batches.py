@@ -87,9 +87,6 @@ def expand(url: str) -> BatchPreview:
 def create_batch(request: services.JobRequest, url: str) -> Batch:
     """The Batch and one queued job per video, in the playlist's (or channel's) order."""
     preview = expand(url)
-    one = replace(request, url=videos.WATCH_URL.format(video_id=preview.entries[0].video_id))
-    # Fail before anything exists: one bad setting would otherwise fail every job.
-    services.validate_request(replace(one, transcript_file=None))
     with transaction.atomic():
         batch = Batch.objects.create(
             kind=preview.kind,

@@ -42,7 +42,9 @@ AUTO_LANGUAGE = "auto"
 
 
 def validate_request(request: JobRequest) -> None:
-    """Raise the BlogTubeError a person should see, before any job exists."""
+    """Raise the BlogTubeError a person should see about the source, before any job exists.
+    The provider is JobOptionsForm's to check: every way in (the New post page, reprocess, the
+    CLI) goes through that form."""
     if not request.url.strip() and request.transcript_file is None:
         raise videos.InvalidURL(
             "Paste a YouTube video URL or upload a transcript file.",
@@ -54,7 +56,6 @@ def validate_request(request: JobRequest) -> None:
         request.transcript_file.seek(0)
         videos.parse_transcript_file(request.transcript_file.name, request.transcript_file.read())
         request.transcript_file.seek(0)
-    providers.check_configured(request.provider)
 
 
 def create_job(request: JobRequest, *, enqueue: bool = True) -> Job:
