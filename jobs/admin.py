@@ -1,6 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as confirm_and_delete
+from django.contrib.admin.utils import model_ngettext
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from jobs import services
 from jobs.models import InvalidTransition, Job, JobEvent, JobStep, Post
@@ -24,16 +29,41 @@ class JobAdmin(admin.ModelAdmin):
     )  # fmt: skip
     raw_id_fields = ("video", "transcript")
     inlines = [JobStepInline]
-    actions = ["cancel_jobs", "retry_jobs"]
+    actions = ["delete_selected", "cancel_jobs", "retry_jobs"]
 
     def delete_model(self, request, obj: Job) -> None:
         if not obj.delete_unless_running():
             self.message_user(request, "A running job is not deleted.", messages.WARNING)
 
-    def delete_queryset(self, request, queryset) -> None:
-        kept = sum(not job.delete_unless_running() for job in queryset)
+    def response_delete(self, request, obj_display, obj_id):
+        # Django would say the job "was deleted successfully" even when delete_model kept it.
+        if Job.objects.filter(pk=obj_id).exists():
+            return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[obj_id]))
+        return super().response_delete(request, obj_display, obj_id)
+
+    @admin.action(
+        permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s")
+    )
+    def delete_selected(self, request, queryset):
+        """Django's own action (its confirmation page, its refusals), except that once confirmed
+        it reports and logs only the jobs it deleted: Django's counts the running ones too."""
+        if not request.POST.get("post"):
+            return confirm_and_delete(self, request, queryset)
+        *_, perms_needed, protected = self.get_deleted_objects(queryset, request)
+        if perms_needed or protected:
+            return confirm_and_delete(self, request, queryset)
+        jobs = list(queryset)
+        deleted = [job for job in jobs if job.delete_unless_running()]
+        if deleted:
+            # After the DELETE, not before as Django does: only now is it known what went.
+            self.log_deletions(request, deleted)
+            count = {"count": len(deleted), "items": model_ngettext(self.opts, len(deleted))}
+            text = gettext("Successfully deleted %(count)d %(items)s.") % count
+            self.message_user(request, text, messages.SUCCESS)
+        kept = len(jobs) - len(deleted)
         if kept:
             self.message_user(request, f"{kept} running job(s) not deleted.", messages.WARNING)
+        return None
 
     @admin.action(description="Cancel selected jobs")
     def cancel_jobs(self, request, queryset) -> None:

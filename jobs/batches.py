@@ -16,8 +16,6 @@ from jobs import services
 from jobs.models import Batch, Job
 from videos import services as videos
 
-WATCH_URL = "https://www.youtube.com/watch?v={video_id}"
-
 
 @dataclass(frozen=True)
 class BatchPreview:
@@ -61,7 +59,7 @@ def expand(url: str) -> BatchPreview:
         source_url = videos.parse_channel_url(url) or url
     elif kind == Batch.Kind.PLAYLIST:
         info = videos.expand_playlist(url, limit=limit)
-        source_url = f"https://www.youtube.com/playlist?list={info.playlist_id}"
+        source_url = videos.PLAYLIST_URL.format(playlist_id=info.playlist_id)
     else:
         raise videos.InvalidURL(
             "This address is neither a playlist nor a channel.",
@@ -89,9 +87,6 @@ def expand(url: str) -> BatchPreview:
 def create_batch(request: services.JobRequest, url: str) -> Batch:
     """The Batch and one queued job per video, in the playlist's (or channel's) order."""
     preview = expand(url)
-    one = replace(request, url=WATCH_URL.format(video_id=preview.entries[0].video_id))
-    # Fail before anything exists: one bad setting would otherwise fail every job.
-    services.validate_request(replace(one, transcript_file=None))
     with transaction.atomic():
         batch = Batch.objects.create(
             kind=preview.kind,
@@ -102,13 +97,8 @@ def create_batch(request: services.JobRequest, url: str) -> Batch:
             truncated=preview.truncated,
         )
         for entry in preview.entries:
-            url = WATCH_URL.format(video_id=entry.video_id)
+            url = videos.WATCH_URL.format(video_id=entry.video_id)
             job = services.create_job(replace(request, url=url, transcript_file=None))
-            # The table shows each title before a worker has fetched anything.
-            video = videos.video_placeholder(entry.video_id)
-            if not video.title and entry.title:
-                video.title = entry.title[:300]
-                video.duration = entry.duration
-                video.save(update_fields=["title", "duration"])
+            video = videos.video_from_listing(entry)
             Job.objects.filter(pk=job.pk).update(video=video, batch=batch)
     return batch

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from providers import services as providers
+from videos import services as videos
 
 # Pure parsing, no models: the SEO block the writer leaves at the end of a draft.
 
@@ -366,12 +367,13 @@ def with_heading_ids(fragment: str) -> str:
 
 def video_embed(video_id: str, title: str) -> str:
     src = f"https://www.youtube-nocookie.com/embed/{video_id}"
+    watch = videos.WATCH_URL.format(video_id=video_id)
     return (
         '<figure class="video-embed"><iframe width="560" height="315" '
         f'src="{src}" title="{escape(title)}" loading="lazy" '
         'allow="accelerometer; clipboard-write; encrypted-media; gyroscope; picture-in-picture" '
         'referrerpolicy="strict-origin-when-cross-origin" allowfullscreen></iframe>'
-        f'<figcaption><a href="https://www.youtube.com/watch?v={video_id}" rel="noopener">'
+        f'<figcaption><a href="{watch}" rel="noopener">'
         "Watch the video</a></figcaption></figure>\n"
     )
 

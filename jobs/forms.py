@@ -360,7 +360,6 @@ class JobForm(JobOptionsForm):
             field = {
                 "INVALID_URL": "url",
                 "INVALID_TRANSCRIPT_FILE": "transcript_file",
-                "PROVIDER_NOT_CONFIGURED": "provider",
             }.get(error.code)
             message = " ".join([error.message, *error.suggestions])
             if field == "url" and self.batch_kind:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -15,16 +14,12 @@ from jobs import options as job_options
 from jobs.models import InvalidTransition, Job
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money_estimate
 from providers import services as providers
-from providers.models import Provider
 from videos import services as videos
-
-if TYPE_CHECKING:
-    from videos.models import Video
 
 
 @dataclass
 class JobRequest:
-    provider: Provider
+    provider: providers.Provider
     url: str = ""
     transcript_file: UploadedFile | None = None
     language: str = "en"
@@ -47,7 +42,9 @@ AUTO_LANGUAGE = "auto"
 
 
 def validate_request(request: JobRequest) -> None:
-    """Raise the BlogTubeError a person should see, before any job exists."""
+    """Raise the BlogTubeError a person should see about the source, before any job exists.
+    The provider is JobOptionsForm's to check: every way in (the New post page, reprocess, the
+    CLI) goes through that form."""
     if not request.url.strip() and request.transcript_file is None:
         raise videos.InvalidURL(
             "Paste a YouTube video URL or upload a transcript file.",
@@ -59,7 +56,6 @@ def validate_request(request: JobRequest) -> None:
         request.transcript_file.seek(0)
         videos.parse_transcript_file(request.transcript_file.name, request.transcript_file.read())
         request.transcript_file.seek(0)
-    providers.check_configured(request.provider)
 
 
 def create_job(request: JobRequest, *, enqueue: bool = True) -> Job:
@@ -140,7 +136,7 @@ def delete(job: Job) -> None:
 SPEECH_CHARS_PER_SECOND = 15
 
 
-def expected_transcript_chars(video: Video, languages: list[str]) -> int | None:
+def expected_transcript_chars(video: videos.Video, languages: list[str]) -> int | None:
     """How long the video's transcript is: the stored one's length, else a guess from the
     video's duration; None when neither is known. Asks YouTube nothing."""
     stored = videos.stored_transcript(video, languages)
@@ -152,7 +148,7 @@ def expected_transcript_chars(video: Video, languages: list[str]) -> int | None:
 
 
 def cost_estimate(
-    provider: Provider, model: str, transcript_chars: int, *, length: str = "medium"
+    provider: providers.Provider, model: str, transcript_chars: int, *, length: str = "medium"
 ) -> str:
     """One line saying what writing the post should cost with this provider and model."""
     if not provider.has_server:

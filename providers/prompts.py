@@ -10,6 +10,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 
+from blogtube_site.timecodes import clock
+
 STYLES = {
     "article": "a well-structured blog article",
     "tutorial": "a step-by-step tutorial a reader can follow",
@@ -96,20 +98,13 @@ def validate_custom_prompt(prompt: str) -> None:
             raise ValueError(f"Unknown placeholder {{{name}}}. You can use {allowed}.")
 
 
-def timestamp(seconds: float) -> str:
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
-
-
 def moment_link(video_id: str, seconds: float) -> str:
     return f"https://youtu.be/{video_id}?t={int(seconds)}"
 
 
 def moment(video_id: str, seconds: float) -> str:
     """A Markdown link to a moment of the video, as headings carry it: [1:02:03](url)."""
-    return f"[{timestamp(seconds)}]({moment_link(video_id, seconds)})"
+    return f"[{clock(seconds)}]({moment_link(video_id, seconds)})"
 
 
 def language_name(code: str) -> str:
@@ -233,7 +228,7 @@ def chapter_lines(request: PostRequest, chapters: list[dict] | None = None) -> s
     lines = []
     for chapter in request.chapters if chapters is None else chapters:
         start = float(chapter.get("start") or 0)
-        when = moment(request.video_id, start) if request.links_timestamps else timestamp(start)
+        when = moment(request.video_id, start) if request.links_timestamps else clock(start)
         lines.append(f"- {when} {chapter.get('title', '')}")
     return "\n".join(lines)
 
@@ -274,7 +269,7 @@ def build_chunk_messages(
         user.append(f"Video title: {request.title}")
     where = f"Part {part} of {parts}"
     if start is not None and end is not None:
-        where += f", from {timestamp(start)} to {timestamp(end)}"
+        where += f", from {clock(start)} to {clock(end)}"
     user.append(where + ".")
     if chapters:
         user.append("Chapters in this part:\n" + chapter_lines(request, chapters))

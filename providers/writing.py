@@ -24,6 +24,7 @@ from functools import partial
 from typing import Protocol
 
 from blogtube_site.errors import BlogTubeError
+from blogtube_site.timecodes import clock
 from providers import chunking, prompts
 from providers.chunking import Chunk, count_tokens, message_tokens
 from providers.errors import ContextTooLong
@@ -261,7 +262,7 @@ class _Writer:
             when = (
                 prompts.moment(self.request.video_id, chunk.start)
                 if self.request.links_timestamps
-                else prompts.timestamp(chunk.start)
+                else clock(chunk.start)
             )
             label += f" (from {when})"
         return f"{label}\n\n{body.strip()}"

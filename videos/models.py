@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from blogtube_site.timecodes import clock
+
 
 class Video(models.Model):
     youtube_id = models.CharField(max_length=11, unique=True)
@@ -31,9 +33,18 @@ class Video(models.Model):
     def duration_display(self) -> str:
         if self.duration is None:
             return ""
-        hours, rest = divmod(self.duration, 3600)
-        minutes, seconds = divmod(rest, 60)
-        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+        return clock(self.duration)
+
+    def name_from_listing(self, title: str, duration: int | None) -> bool:
+        """Take a playlist's or channel's word for the title and length of a video no one has
+        named yet. The UPDATE only fills an empty title, so a listing read at the same time as
+        a worker fetches the video never overwrites what the fetch stored."""
+        title = title[:300]
+        unnamed = Video.objects.filter(pk=self.pk, title="")
+        if not title or not unnamed.update(title=title, duration=duration):
+            return False
+        self.title, self.duration = title, duration
+        return True
 
 
 class Transcript(models.Model):

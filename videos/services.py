@@ -29,14 +29,17 @@ from videos.language import detect_language, language_name, same_language
 from videos.models import Transcript, Video
 from videos.transcript_files import parse_transcript_file
 from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
-from videos.youtube import PlaylistEntry
+from videos.youtube import PLAYLIST_URL, WATCH_URL, PlaylistEntry
 
 __all__ = [
+    "PLAYLIST_URL",
+    "WATCH_URL",
     "ChannelUnavailable",
     "InvalidTranscriptFile",
     "InvalidURL",
     "PlaylistEntry",
     "PlaylistUnavailable",
+    "Video",
     "expand_channel",
     "expand_playlist",
     "get_transcript",
@@ -48,6 +51,7 @@ __all__ = [
     "playlist_id",
     "same_language",
     "transcript_from_upload",
+    "video_from_listing",
     "video_placeholder",
 ]
 
@@ -59,8 +63,16 @@ PLAYLIST_CACHE_SECONDS = 3600
 
 def video_placeholder(video_id: str) -> Video:
     video, _ = Video.objects.get_or_create(
-        youtube_id=video_id, defaults={"url": youtube.WATCH_URL.format(video_id=video_id)}
+        youtube_id=video_id, defaults={"url": WATCH_URL.format(video_id=video_id)}
     )
+    return video
+
+
+def video_from_listing(entry: PlaylistEntry) -> Video:
+    """The video a playlist or channel lists, named as the listing names it until a worker
+    fetches it: a batch's table shows each title before anything else is known."""
+    video = video_placeholder(entry.video_id)
+    video.name_from_listing(entry.title, entry.duration)
     return video
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 
 from blogtube_site.errors import BlogTubeError
+from blogtube_site.timecodes import clock
 from videos.errors import UPLOAD_INSTEAD, YouTubeError
 from videos.language import language_name
 from videos.youtube import WATCH_URL, TranscriptData
@@ -204,7 +205,7 @@ def transcribe_video(
         if percent - reported >= PROGRESS_STEP or (percent == 100 and reported < 100):
             reported = percent
             event(
-                f"Speech-to-text: {percent}% of the audio ({_clock(done)} of {_clock(total)})",
+                f"Speech-to-text: {percent}% of the audio ({clock(done)} of {clock(total)})",
                 percent=percent,
             )
 
@@ -214,9 +215,3 @@ def transcribe_video(
         size = path.stat().st_size / 1024 / 1024
         event(f"Downloaded the audio ({size:.1f} MB); transcribing with Whisper…")
         return transcribe(path, language=language, on_progress=progress)
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"

@@ -18,11 +18,11 @@ from videos.youtube import TranscriptData
 
 MAX_TRANSCRIPT_BYTES = 5 * 1024 * 1024
 SUPPORTED_EXTENSIONS = (".srt", ".vtt", ".txt", ".json")
-WORDS_PER_MINUTE = 150  # typical speaking rate, to give plain text plausible times
+WORDS_PER_MINUTE = 150  # typical speaking rate: plausible times for untimed text, in or out
 _AS_TEXT = "Or upload the text as a .txt file"
 
 _TIMESTAMP_LINE = re.compile(r"^\[?((?:\d{1,2}:)?\d{1,2}:\d{2})\]?\s*(.*)$")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+")  # the space after a sentence's end
 
 
 def parse_transcript_file(
@@ -169,7 +169,7 @@ def _parse_text(text: str) -> list[dict[str, float | str]]:
             line = match.group(2).strip()
             if not line:
                 continue
-        for n, sentence in enumerate(s for s in _SENTENCE_END.split(line) if s.strip()):
+        for n, sentence in enumerate(s for s in SENTENCE_BREAK.split(line) if s.strip()):
             pieces.append((pending_time if n == 0 else None, _clean(sentence)))
         pending_time = None
 

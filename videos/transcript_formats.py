@@ -16,12 +16,14 @@ from typing import Any
 
 import srt
 
+from blogtube_site.timecodes import clock
+from videos.transcript_files import SENTENCE_BREAK, WORDS_PER_MINUTE
+
 FORMATS: dict[str, str] = {
     "txt": "text/plain; charset=utf-8",
     "srt": "application/x-subrip; charset=utf-8",
     "vtt": "text/vtt; charset=utf-8",
 }
-WORDS_PER_MINUTE = 150  # typical speaking rate; the same guess the .txt upload parser makes
 MIN_CUE_SECONDS = 1.0
 PARAGRAPH_WORDS = 90  # a paragraph may end at a sentence end after this many words
 MAX_PARAGRAPH_WORDS = 180  # auto captions have no punctuation: cut anyway
@@ -29,7 +31,6 @@ PARAGRAPH_GAP_SECONDS = 3.0  # a pause this long starts a new paragraph
 
 _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*$")
 _INNER_SENTENCE_END = re.compile(r"([.!?…][\"')\]]*)\s+")
-_SENTENCES = re.compile(r"(?<=[.!?…])\s+")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -66,7 +67,7 @@ def cues(segments: list[dict[str, Any]], fallback_text: str = "") -> list[Cue]:
         if text:
             items.append((float(seg.get("start") or 0), float(seg.get("duration") or 0), text))
     if not items and fallback_text.strip():
-        items = [(0.0, 0.0, s) for s in _SENTENCES.split(" ".join(fallback_text.split())) if s]
+        items = [(0.0, 0.0, s) for s in SENTENCE_BREAK.split(" ".join(fallback_text.split())) if s]
 
     timed = any(start > 0 or duration > 0 for start, duration, _ in items)
     result: list[Cue] = []
@@ -123,14 +124,6 @@ def paragraphs(segments: list[dict[str, Any]], fallback_text: str = "") -> list[
     if parts:
         result.append(Paragraph(start, " ".join(parts)))
     return result
-
-
-def clock(seconds: float) -> str:
-    """A chapter-style time: 1:05 or 1:02:03."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
 def to_txt(segments: list[dict[str, Any]], fallback_text: str = "") -> str:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from blogtube_site.timecodes import clock
 from videos import transcript_formats
 from videos.models import Transcript, Video
 
@@ -88,7 +89,7 @@ def _chapters(video: Video) -> list[dict]:
             {
                 "title": chapter.get("title") or "Untitled chapter",
                 "seconds": seconds,
-                "stamp": transcript_formats.clock(seconds),
+                "stamp": clock(seconds),
                 "url": f"https://youtu.be/{video.youtube_id}?t={seconds}",
             }
         )

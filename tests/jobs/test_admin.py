@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from jobs.models import Job
@@ -56,8 +57,23 @@ def test_admin_deletes_idle_jobs_and_keeps_running_ones(operator):
         {"action": "delete_selected", "_selected_action": [idle.pk, running.pk], "post": "yes"},
         follow=True,
     )
-    assert "1 running job(s) not deleted." in response.content.decode()
+    page = response.content.decode()
+    assert "Successfully deleted 1 job." in page
+    assert "1 running job(s) not deleted." in page
     assert list(Job.objects.values_list("pk", flat=True)) == [running.pk]
+    assert list(LogEntry.objects.values_list("object_id", flat=True)) == [str(idle.pk)]
+
+
+def test_admin_does_not_say_a_kept_running_job_was_deleted(operator):
+    running = make_job()
+    running.claim()
+    response = operator.post(
+        reverse("admin:jobs_job_delete", args=[running.pk]), {"post": "yes"}, follow=True
+    )
+    page = response.content.decode()
+    assert "A running job is not deleted." in page
+    assert "deleted successfully" not in page
+    assert Job.objects.filter(pk=running.pk).exists()
 
 
 def test_admin_cannot_set_a_status_by_hand(operator):

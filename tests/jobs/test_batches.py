@@ -10,6 +10,7 @@ from django.urls import reverse
 from jobs import live
 from jobs.models import Batch, Job
 from tests.jobs.factories import make_job
+from videos.models import Video
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +96,13 @@ def test_create_makes_a_batch_with_one_job_per_video_in_order(client, channel, o
     assert "3 jobs queued, one per video." in page
     titles = re.findall(r'<a href="/jobs/[^"]+/">([^<]+)</a>', page)
     assert titles == [t.replace("&", "&amp;") for t in LESSONS]
+
+
+def test_a_video_already_fetched_keeps_its_own_title(client, channel, offline_provider):
+    Video.objects.create(youtube_id=IDS[0], title="Feeding the starter (full class)", duration=90)
+    create(client, offline_provider, CHANNEL_URL)
+    assert Video.objects.get(youtube_id=IDS[0]).title == "Feeding the starter (full class)"
+    assert Video.objects.get(youtube_id=IDS[1]).title == LESSONS[1]
 
 
 def test_a_playlist_becomes_a_batch_too(client, fake_youtube, offline_provider):

@@ -132,6 +132,13 @@ def test_bad_values_exit_2_with_the_reason(command_line, args, says):
     assert says in err
 
 
+def test_a_provider_without_its_key_is_refused_before_any_job(settings):
+    settings.OPENAI_API_KEY = ""
+    with pytest.raises(CommandError, match=r"argument --provider: .*OPENAI_API_KEY"):
+        call_command("blogtube", VIDEO_URL, "--provider", "openai")
+    assert not Job.objects.exists()
+
+
 @pytest.mark.parametrize("flag", [["--speech"], ["--translate-to", "de"]])
 def test_youtube_only_flags_are_refused_with_a_transcript_file(compost_srt, flag):
     with pytest.raises(CommandError) as refused:

@@ -12,6 +12,7 @@ import webvtt
 from django.urls import reverse
 from django.utils import timezone
 
+from blogtube_site.timecodes import clock
 from jobs.models import Job, Post
 from tests.fakes.transcripts import short_talk
 from tests.jobs.factories import make_job
@@ -265,6 +266,6 @@ def test_downloads_404_for_other_formats_and_unknown_transcripts(client, video):
 def test_long_timestamps_use_hours():
     segments = [{"start": 3 * 3600 + 61.5, "duration": 2, "text": "late"}]
     assert "03:01:01.500 --> 03:01:03.500" in transcript_formats.to_vtt(segments)
-    assert transcript_formats.clock(3 * 3600 + 61.5) == "3:01:01"
+    assert clock(3 * 3600 + 61.5) == "3:01:01"
     (subtitle,) = srt.parse(transcript_formats.to_srt(segments))
     assert subtitle.start == timedelta(hours=3, seconds=61.5)
