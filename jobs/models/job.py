@@ -34,7 +34,7 @@ from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, 
 
 if TYPE_CHECKING:
     from jobs.formatting import FormattedPost
-    from providers.models import Provider
+    from providers.services import Provider
 
 
 class InvalidTransition(Exception):
