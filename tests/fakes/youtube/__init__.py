@@ -1,0 +1,57 @@
+"""A fake YouTube at the HTTP boundary, so the real libraries run in tests.
+
+youtube-transcript-api gets a ``requests.Session`` whose adapters answer from
+here; yt-dlp gets a request handler that answers from here. Both are installed
+by patching ``videos.http``. The innertube player responses are the recorded
+ones shipped inside the youtube-transcript-api wheel (ids and titles adapted).
+
+Usage::
+
+    def test_something(fake_youtube):
+        fake_youtube.add("dQw4w9WgXcQ", title="Hello", chapters=[(0, "Intro")])
+        fake_youtube.add("AAAAAAAAAAA", scenario="blocked")
+        fake_youtube.add_playlist("PLbread0000000000000000000000000000",
+                                  video_ids=["dQw4w9WgXcQ", "BBBBBBBBBBB"], private=["BBBBBBBBBBB"])
+        fake_youtube.add_channel("@breadlab", title="The Bread Lab", video_ids=["dQw4w9WgXcQ"])
+        ...
+        assert fake_youtube.count(host="www.youtube.com") == 1
+
+Any request the fake does not know raises ``UnexpectedRequest`` and is kept in
+``fake_youtube.unexpected``; the fixture fails the test at teardown if yt-dlp
+swallowed such an error, so nothing can silently go to the network.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from tests.fakes.youtube.catalogue import FakeTrack
+from tests.fakes.youtube.fake import FakeYouTube, UnexpectedRequest
+from tests.fakes.youtube.transports import FakeAdapter, FakeYtdlpHandler
+
+__all__ = ["FakeTrack", "FakeYouTube", "UnexpectedRequest", "fake_youtube"]
+
+
+@pytest.fixture
+def fake_youtube(monkeypatch: pytest.MonkeyPatch) -> Any:
+    from videos import http as videos_http
+
+    fake = FakeYouTube()
+
+    def fake_session() -> requests.Session:
+        session = requests.Session()
+        adapter = FakeAdapter(fake)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
+
+    handler = type("FakeYtdlpHandler", (FakeYtdlpHandler,), {"fake": fake})
+    monkeypatch.setattr(videos_http, "requests_session", fake_session)
+    monkeypatch.setattr(videos_http, "YTDLP_REQUEST_HANDLERS", [handler])
+    yield fake
+    if fake.unexpected:
+        listed = "\n".join(f"  {r.client}: {r.method} {r.url}" for r in fake.unexpected)
+        pytest.fail(f"code under test made requests the fake YouTube does not know:\n{listed}")

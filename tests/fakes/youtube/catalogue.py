@@ -1,0 +1,87 @@
+"""What a test registers with the fake YouTube: videos, playlists, channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCENARIOS = (
+    "ok",
+    "transcripts_disabled",
+    "unavailable",
+    "age_restricted",
+    "blocked",  # the "Sign in to confirm you're not a bot" player response
+    "captcha",  # the recaptcha page instead of the watch page (IpBlocked)
+    "po_token",
+    "too_many_requests",  # HTTP 429 on every request
+    "unplayable",
+    # The innertube player API answers the ANDROID client (youtube-transcript-api)
+    # with the bot check, while the watch page (yt-dlp's web client) still
+    # carries the captions: the case where yt-dlp subtitles rescue a job.
+    "api_blocked",
+)
+PLAYLIST_SCENARIOS = ("ok", "unavailable")
+
+
+@dataclass(frozen=True)
+class FakeTrack:
+    language_code: str
+    name: str
+    generated: bool = False
+    translatable: bool = False
+
+
+DEFAULT_TRACKS = (
+    FakeTrack("en", "English", translatable=True),
+    FakeTrack("de", "German"),
+    FakeTrack("fr", "French (auto-generated)", generated=True, translatable=True),
+)
+DEFAULT_TRANSLATION_LANGUAGES = (
+    ("en", "English"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("ja", "Japanese"),
+)
+
+
+@dataclass
+class FakeVideo:
+    video_id: str
+    scenario: str = "ok"
+    title: str = "How to Bake Sourdough Bread"
+    channel: str = "The Bread Lab"
+    channel_id: str = "UCbreadlab00000000000000"
+    duration: int = 316
+    description: str = "Everything about sourdough.\n\n0:00 Intro\n1:00 Starter\n3:20 Baking"
+    upload_date: str = "2024-03-05"
+    chapters: list[tuple[int, str]] = field(
+        default_factory=lambda: [(0, "Intro"), (60, "Starter"), (200, "Baking")]
+    )
+    tracks: tuple[FakeTrack, ...] = DEFAULT_TRACKS
+    translation_languages: tuple[tuple[str, str], ...] = DEFAULT_TRANSLATION_LANGUAGES
+    # (start, duration, text) lines served for the manual English track;
+    # None serves the wheel's recorded timedtext.
+    transcript: list[tuple[float, float, str]] | None = None
+    # Served as an audio-only stream (itag 140) when set, for speech-to-text.
+    audio: bytes | None = None
+
+
+@dataclass
+class FakePlaylist:
+    playlist_id: str
+    video_ids: list[str]
+    scenario: str = "ok"
+    title: str = "Sourdough Basics"
+    channel: str = "The Bread Lab"
+    channel_id: str = "UCbreadlab00000000000000"
+    # Ids listed in place but shown as YouTube shows them to a stranger.
+    private: frozenset[str] = frozenset()
+    deleted: frozenset[str] = frozenset()
+
+
+@dataclass
+class FakeChannel:
+    channel_id: str  # UC + 22 characters
+    handle: str  # "@breadlab"
+    title: str
+    video_ids: list[str]
