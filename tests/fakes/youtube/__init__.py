@@ -23,34 +23,24 @@ swallowed such an error, so nothing can silently go to the network.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-import requests
 
 from tests.fakes.youtube.catalogue import FakeTrack
 from tests.fakes.youtube.fake import FakeYouTube, UnexpectedRequest
-from tests.fakes.youtube.transports import FakeAdapter, FakeYtdlpHandler
+from tests.fakes.youtube.transports import requests_session, ytdlp_handler
 
 __all__ = ["FakeTrack", "FakeYouTube", "UnexpectedRequest", "fake_youtube"]
 
 
 @pytest.fixture
-def fake_youtube(monkeypatch: pytest.MonkeyPatch) -> Any:
+def fake_youtube(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYouTube]:
     from videos import http as videos_http
 
     fake = FakeYouTube()
-
-    def fake_session() -> requests.Session:
-        session = requests.Session()
-        adapter = FakeAdapter(fake)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        return session
-
-    handler = type("FakeYtdlpHandler", (FakeYtdlpHandler,), {"fake": fake})
-    monkeypatch.setattr(videos_http, "requests_session", fake_session)
-    monkeypatch.setattr(videos_http, "YTDLP_REQUEST_HANDLERS", [handler])
+    monkeypatch.setattr(videos_http, "requests_session", lambda: requests_session(fake))
+    monkeypatch.setattr(videos_http, "YTDLP_REQUEST_HANDLERS", [ytdlp_handler(fake)])
     yield fake
     if fake.unexpected:
         listed = "\n".join(f"  {r.client}: {r.method} {r.url}" for r in fake.unexpected)

@@ -20,6 +20,10 @@ SCENARIOS = (
     "api_blocked",
 )
 PLAYLIST_SCENARIOS = ("ok", "unavailable")
+# The channel every video and playlist belongs to unless a test says otherwise.
+DEFAULT_CHANNEL = "The Bread Lab"
+DEFAULT_CHANNEL_ID = "UCbreadlab00000000000000"
+DEFAULT_PLAYLIST_TITLE = "Sourdough Basics"
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,8 @@ class FakeVideo:
     video_id: str
     scenario: str = "ok"
     title: str = "How to Bake Sourdough Bread"
-    channel: str = "The Bread Lab"
-    channel_id: str = "UCbreadlab00000000000000"
+    channel: str = DEFAULT_CHANNEL
+    channel_id: str = DEFAULT_CHANNEL_ID
     duration: int = 316
     description: str = "Everything about sourdough.\n\n0:00 Intro\n1:00 Starter\n3:20 Baking"
     upload_date: str = "2024-03-05"
@@ -71,9 +75,9 @@ class FakePlaylist:
     playlist_id: str
     video_ids: list[str]
     scenario: str = "ok"
-    title: str = "Sourdough Basics"
-    channel: str = "The Bread Lab"
-    channel_id: str = "UCbreadlab00000000000000"
+    title: str = DEFAULT_PLAYLIST_TITLE
+    channel: str = DEFAULT_CHANNEL
+    channel_id: str = DEFAULT_CHANNEL_ID
     # Ids listed in place but shown as YouTube shows them to a stranger.
     private: frozenset[str] = frozenset()
     deleted: frozenset[str] = frozenset()

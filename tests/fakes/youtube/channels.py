@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import html
-import json
 from typing import Any
 
 from tests.fakes.youtube.catalogue import FakeChannel, FakeVideo
-from tests.fakes.youtube.replies import FakeReply, ytcfg
+from tests.fakes.youtube.replies import FakeReply, youtube_page
+from tests.fakes.youtube.tabs import (
+    continuation_item,
+    continuation_reply,
+    length_text,
+    listed_video,
+)
 
 # YouTube's channel videos tab and each continuation carry this many videos.
 CHANNEL_PAGE_SIZE = 30
@@ -45,15 +49,13 @@ def channel_page(channel: FakeChannel | None, videos: dict[str, FakeVideo]) -> F
         },
         "responseContext": {},
     }
-    page = (
-        "<!DOCTYPE html><html><head>"
-        f"<title>{html.escape(channel.title)} - YouTube</title>"
-        "</head><body>"
-        f"<script>ytcfg.set({json.dumps(ytcfg())});</script>"
-        f"<script>var ytInitialData = {json.dumps(data)};</script>"
-        "</body></html>"
-    )
-    return FakeReply(200, page.encode(), "text/html; charset=utf-8")
+    return youtube_page(f"{channel.title} - YouTube", data)
+
+
+def channel_continuation(
+    channel: FakeChannel, start: int, videos: dict[str, FakeVideo]
+) -> FakeReply:
+    return continuation_reply(channel_items(channel, start, videos))
 
 
 def channel_items(
@@ -62,15 +64,12 @@ def channel_items(
     end = start + CHANNEL_PAGE_SIZE
     items: list[dict[str, Any]] = []
     for video_id in channel.video_ids[start:end]:
-        video = videos.get(video_id) or FakeVideo(
-            video_id=video_id, title=f"Video {video_id}", channel=channel.title
-        )
-        minutes, seconds = divmod(video.duration, 60)
+        video = listed_video(videos, video_id, channel.title, channel.channel_id)
         # The videos tab names no owner per video: the whole page is the channel's.
         renderer = {
             "videoId": video_id,
             "title": {"runs": [{"text": video.title}]},
-            "lengthText": {"simpleText": f"{minutes}:{seconds:02d}"},
+            "lengthText": length_text(video.duration),
             "publishedTimeText": {"simpleText": "2 weeks ago"},
             "viewCountText": {"simpleText": "1,234 views"},
             "navigationEndpoint": {
@@ -80,8 +79,5 @@ def channel_items(
         }
         items.append({"richItemRenderer": {"content": {"videoRenderer": renderer}}})
     if end < len(channel.video_ids):
-        token = f"channel:{channel.channel_id}:{end}"
-        command = {"token": token, "request": "CONTINUATION_REQUEST_TYPE_BROWSE"}
-        endpoint = {"continuationCommand": command}
-        items.append({"continuationItemRenderer": {"continuationEndpoint": endpoint}})
+        items.append(continuation_item(f"channel:{channel.channel_id}:{end}"))
     return items

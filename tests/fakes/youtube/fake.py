@@ -6,10 +6,12 @@ import json
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from tests.fakes.youtube import channels, playlists, timedtext, watch
 from tests.fakes.youtube.catalogue import (
+    DEFAULT_CHANNEL,
+    DEFAULT_PLAYLIST_TITLE,
     PLAYLIST_SCENARIOS,
     SCENARIOS,
     FakeChannel,
@@ -76,8 +78,8 @@ class FakeYouTube:
         *,
         video_ids: list[str] | tuple[str, ...] = (),
         scenario: str = "ok",
-        title: str = "Sourdough Basics",
-        channel: str = "The Bread Lab",
+        title: str = DEFAULT_PLAYLIST_TITLE,
+        channel: str = DEFAULT_CHANNEL,
         private: list[str] | tuple[str, ...] = (),
         deleted: list[str] | tuple[str, ...] = (),
         **fields: Any,
@@ -110,7 +112,7 @@ class FakeYouTube:
         self,
         handle_or_id: str,
         *,
-        title: str = "The Bread Lab",
+        title: str = DEFAULT_CHANNEL,
         video_ids: list[str] | tuple[str, ...] = (),
         handle: str = "",
         channel_id: str = "",
@@ -181,67 +183,45 @@ class FakeYouTube:
                 return FakeReply(200, b'{"responseContext": {}}', "application/json")
         if method == "GET" and (parts.hostname or "").endswith(".googlevideo.com"):
             return watch.media(self._video(query.get("id", [""])[0], seen))
+        self._unexpected(seen, f"the fake YouTube does not know {method} {url}")
+
+    def _unexpected(self, seen: SeenRequest, message: str) -> NoReturn:
+        # Kept as well as raised: yt-dlp may swallow the error, the fixture may not.
         self.unexpected.append(seen)
-        raise UnexpectedRequest(f"the fake YouTube does not know {method} {url}")
+        raise UnexpectedRequest(message)
 
     def _video(self, video_id: str, seen: SeenRequest) -> FakeVideo:
-        try:
-            return self.videos[video_id]
-        except KeyError:
-            self.unexpected.append(seen)
-            raise UnexpectedRequest(
-                f"video {video_id!r} was not registered with fake_youtube.add()"
-            ) from None
+        if video_id not in self.videos:
+            self._unexpected(seen, f"video {video_id!r} was not registered with fake_youtube.add()")
+        return self.videos[video_id]
 
     def _playlist(self, playlist_id: str, seen: SeenRequest) -> FakePlaylist:
-        try:
-            return self.playlists[playlist_id]
-        except KeyError:
-            self.unexpected.append(seen)
-            raise UnexpectedRequest(
-                f"playlist {playlist_id!r} was not registered with fake_youtube.add_playlist()"
-            ) from None
+        if playlist_id not in self.playlists:
+            self._unexpected(
+                seen,
+                f"playlist {playlist_id!r} was not registered with fake_youtube.add_playlist()",
+            )
+        return self.playlists[playlist_id]
+
+    def _find_channel(self, key: str) -> FakeChannel | None:
+        key = urllib.parse.unquote(key).removeprefix("channel/")
+        return next((c for c in self.channels.values() if key in (c.channel_id, c.handle)), None)
 
     def _browse(self, payload: dict[str, Any], seen: SeenRequest) -> FakeReply:
         # Two kinds of browse call reach here: yt-dlp's "reload with
         # unavailable videos" (browseId VL<id>) and a continuation (token).
         browse_id = payload.get("browseId") or ""
         if browse_id.startswith("VL"):
-            playlist = self._playlist(browse_id[2:], seen)
-            body = json.dumps(playlists.playlist_data(playlist, self.videos)).encode()
-            return FakeReply(200, body, "application/json; charset=utf-8")
+            return playlists.playlist_reload(self._playlist(browse_id[2:], seen), self.videos)
         token = payload.get("continuation") or ""
         if token.startswith("channel:"):
-            return self._channel_continuation(token, seen)
+            _, channel_id, start = token.split(":")
+            channel = self.channels.get(channel_id)
+            if channel is None or not start.isdigit():
+                self._unexpected(seen, f"the fake YouTube does not know the continuation {token!r}")
+            return channels.channel_continuation(channel, int(start), self.videos)
         playlist_id, _, start = token.rpartition(":")
         if not start.isdigit():
-            self.unexpected.append(seen)
-            raise UnexpectedRequest(f"the fake YouTube does not know browse {payload!r}")
+            self._unexpected(seen, f"the fake YouTube does not know browse {payload!r}")
         playlist = self._playlist(playlist_id, seen)
-        items = playlists.playlist_items(playlist, int(start), self.videos)
-        data = {
-            "onResponseReceivedActions": [
-                {"appendContinuationItemsAction": {"continuationItems": items}}
-            ],
-            "responseContext": {},
-        }
-        return FakeReply(200, json.dumps(data).encode(), "application/json; charset=utf-8")
-
-    def _find_channel(self, key: str) -> FakeChannel | None:
-        key = urllib.parse.unquote(key).removeprefix("channel/")
-        return next((c for c in self.channels.values() if key in (c.channel_id, c.handle)), None)
-
-    def _channel_continuation(self, token: str, seen: SeenRequest) -> FakeReply:
-        _, channel_id, start = token.split(":")
-        channel = self.channels.get(channel_id)
-        if channel is None or not start.isdigit():
-            self.unexpected.append(seen)
-            raise UnexpectedRequest(f"the fake YouTube does not know the continuation {token!r}")
-        items = channels.channel_items(channel, int(start), self.videos)
-        data = {
-            "onResponseReceivedActions": [
-                {"appendContinuationItemsAction": {"continuationItems": items}}
-            ],
-            "responseContext": {},
-        }
-        return FakeReply(200, json.dumps(data).encode(), "application/json; charset=utf-8")
+        return playlists.playlist_continuation(playlist, int(start), self.videos)

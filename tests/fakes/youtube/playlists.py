@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import html
-import json
 from typing import Any
 
 from tests.fakes.youtube.catalogue import FakePlaylist, FakeVideo
-from tests.fakes.youtube.replies import FakeReply, ytcfg
+from tests.fakes.youtube.replies import FakeReply, json_reply, youtube_page
+from tests.fakes.youtube.tabs import (
+    channel_link,
+    continuation_item,
+    continuation_reply,
+    length_text,
+    listed_video,
+)
 
 # YouTube's playlist page and each continuation carry at most this many videos.
 PLAYLIST_PAGE_SIZE = 100
@@ -35,31 +40,21 @@ def playlist_page(playlist: FakePlaylist, videos: dict[str, FakeVideo]) -> FakeR
     else:
         data = playlist_data(playlist, videos)
         title = f"{playlist.title} - YouTube"
-    page = (
-        "<!DOCTYPE html><html><head>"
-        f"<title>{html.escape(title)}</title>"
-        "</head><body>"
-        f"<script>ytcfg.set({json.dumps(ytcfg())});</script>"
-        f"<script>var ytInitialData = {json.dumps(data)};</script>"
-        "</body></html>"
-    )
-    return FakeReply(200, page.encode(), "text/html; charset=utf-8")
+    return youtube_page(title, data)
+
+
+def playlist_reload(playlist: FakePlaylist, videos: dict[str, FakeVideo]) -> FakeReply:
+    """yt-dlp's "show unavailable videos" reload: the page's data, from the browse API."""
+    return json_reply(playlist_data(playlist, videos))
+
+
+def playlist_continuation(
+    playlist: FakePlaylist, start: int, videos: dict[str, FakeVideo]
+) -> FakeReply:
+    return continuation_reply(playlist_items(playlist, start, videos))
 
 
 def playlist_data(playlist: FakePlaylist, videos: dict[str, FakeVideo]) -> dict[str, Any]:
-    owner = {
-        "runs": [
-            {
-                "text": playlist.channel,
-                "navigationEndpoint": {
-                    "browseEndpoint": {
-                        "browseId": playlist.channel_id,
-                        "canonicalBaseUrl": f"/channel/{playlist.channel_id}",
-                    }
-                },
-            }
-        ]
-    }
     count = len(playlist.video_ids)
     video_list = {
         "playlistVideoListRenderer": {
@@ -91,7 +86,7 @@ def playlist_data(playlist: FakePlaylist, videos: dict[str, FakeVideo]) -> dict[
             "playlistHeaderRenderer": {
                 "playlistId": playlist.playlist_id,
                 "title": {"simpleText": playlist.title},
-                "ownerText": owner,
+                "ownerText": channel_link(playlist.channel, playlist.channel_id),
                 "privacy": "PUBLIC",
                 "stats": [
                     {"runs": [{"text": str(count)}, {"text": " videos"}]},
@@ -113,18 +108,7 @@ def playlist_items(
         for offset, video_id in enumerate(playlist.video_ids[start:end])
     ]
     if end < len(playlist.video_ids):
-        items.append(
-            {
-                "continuationItemRenderer": {
-                    "continuationEndpoint": {
-                        "continuationCommand": {
-                            "token": f"{playlist.playlist_id}:{end}",
-                            "request": "CONTINUATION_REQUEST_TYPE_BROWSE",
-                        }
-                    }
-                }
-            }
-        )
+        items.append(continuation_item(f"{playlist.playlist_id}:{end}"))
     return items
 
 
@@ -151,27 +135,12 @@ def _playlist_video(
         placeholder = PRIVATE_TITLE if video_id in playlist.private else DELETED_TITLE
         renderer.update(title={"runs": [{"text": placeholder}]}, isPlayable=False)
         return {"playlistVideoRenderer": renderer}
-    video = videos.get(video_id) or FakeVideo(
-        video_id=video_id, title=f"Video {video_id}", channel=playlist.channel
-    )
-    minutes, seconds = divmod(video.duration, 60)
+    video = listed_video(videos, video_id, playlist.channel, playlist.channel_id)
     renderer.update(
         title={"runs": [{"text": video.title}]},
         lengthSeconds=str(video.duration),
-        lengthText={"simpleText": f"{minutes}:{seconds:02d}"},
-        shortBylineText={
-            "runs": [
-                {
-                    "text": video.channel,
-                    "navigationEndpoint": {
-                        "browseEndpoint": {
-                            "browseId": video.channel_id,
-                            "canonicalBaseUrl": f"/channel/{video.channel_id}",
-                        }
-                    },
-                }
-            ]
-        },
+        lengthText=length_text(video.duration),
+        shortBylineText=channel_link(video.channel, video.channel_id),
         isPlayable=True,
     )
     return {"playlistVideoRenderer": renderer}

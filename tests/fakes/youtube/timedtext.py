@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from tests.fakes.youtube.catalogue import FakeVideo
 from tests.fakes.youtube.recordings import asset_text, recorded_lines
-from tests.fakes.youtube.replies import FakeReply, rate_limited
+from tests.fakes.youtube.replies import FakeReply, json_reply, rate_limited
 
 
 def timedtext(video: FakeVideo, query: dict[str, list[str]]) -> FakeReply:
@@ -37,8 +36,7 @@ def timedtext(video: FakeVideo, query: dict[str, list[str]]) -> FakeReply:
     if fmt in ("", "srv1"):
         return FakeReply(200, timedtext_xml(lines).encode(), "text/xml; charset=utf-8")
     if fmt == "json3":
-        body = json.dumps(timedtext_json3(lines, rolling=generated))
-        return FakeReply(200, body.encode(), "application/json; charset=utf-8")
+        return json_reply(timedtext_json3(lines, rolling=generated))
     if fmt == "srv3":
         return FakeReply(200, timedtext_srv3(lines).encode(), "text/xml; charset=utf-8")
     if fmt == "vtt":

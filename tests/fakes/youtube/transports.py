@@ -14,7 +14,7 @@ from yt_dlp.networking.exceptions import HTTPError as YtdlpHTTPError
 from tests.fakes.youtube.fake import FakeYouTube
 
 
-class FakeAdapter(BaseAdapter):
+class _FakeAdapter(BaseAdapter):
     """A requests transport that answers from a FakeYouTube."""
 
     def __init__(self, fake: FakeYouTube) -> None:
@@ -30,7 +30,7 @@ class FakeAdapter(BaseAdapter):
         response.headers = CaseInsensitiveDict({"Content-Type": reply.content_type})
         response.url = request.url or ""
         response.request = request
-        response.reason = "Too Many Requests" if reply.status == 429 else "OK"
+        response.reason = reply.reason
         response.encoding = "utf-8"
         return response
 
@@ -38,7 +38,7 @@ class FakeAdapter(BaseAdapter):
         pass
 
 
-class FakeYtdlpHandler(RequestHandler):
+class _FakeYtdlpHandler(RequestHandler):
     """A yt-dlp transport that answers from a FakeYouTube (set as class attribute)."""
 
     RH_KEY = "FakeYouTube"
@@ -62,8 +62,22 @@ class FakeYtdlpHandler(RequestHandler):
             request.url,
             {"Content-Type": reply.content_type},
             status=reply.status,
-            reason="Too Many Requests" if reply.status == 429 else "OK",
+            reason=reply.reason,
         )
         if reply.status >= 400:
             raise YtdlpHTTPError(response)
         return response
+
+
+def requests_session(fake: FakeYouTube) -> requests.Session:
+    """A session for youtube-transcript-api whose every request the fake answers."""
+    session = requests.Session()
+    adapter = _FakeAdapter(fake)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def ytdlp_handler(fake: FakeYouTube) -> type[RequestHandler]:
+    """A yt-dlp request handler class bound to this fake (yt-dlp instantiates it)."""
+    return type("FakeYtdlpHandler", (_FakeYtdlpHandler,), {"fake": fake})

@@ -8,30 +8,28 @@ import json
 from typing import Any
 
 from tests.fakes.youtube.catalogue import FakeVideo
-from tests.fakes.youtube.recordings import ASSET_FOR_SCENARIO, asset_json, asset_text
-from tests.fakes.youtube.replies import FakeReply, rate_limited, ytcfg
+from tests.fakes.youtube.recordings import ASSET_FOR_SCENARIO, asset_json
+from tests.fakes.youtube.replies import (
+    FakeReply,
+    json_reply,
+    rate_limited,
+    unusual_traffic,
+    youtube_page,
+)
 
 
 def watch_page(video: FakeVideo) -> FakeReply:
     if video.scenario == "too_many_requests":
         return rate_limited()
     if video.scenario == "captcha":
-        # YouTube's "unusual traffic" page, served with 200 like the recording.
-        body = asset_text("youtube_too_many_requests.html.static").encode()
-        return FakeReply(200, body, "text/html")
-    initial_player = player_response(video)
-    config = ytcfg()
-    page = (
-        "<!DOCTYPE html><html><head>"
-        f"<title>{html.escape(video.title)} - YouTube</title>"
-        f'<meta property="og:title" content="{html.escape(video.title)}">'
-        "</head><body>"
-        f"<script>ytcfg.set({json.dumps(config)});</script>"
-        f"<script>var ytInitialPlayerResponse = {json.dumps(initial_player)};</script>"
-        f"<script>var ytInitialData = {json.dumps(_initial_data(video))};</script>"
-        "</body></html>"
+        # Served with 200, like the recording.
+        return unusual_traffic(200)
+    return youtube_page(
+        f"{video.title} - YouTube",
+        _initial_data(video),
+        head=f'<meta property="og:title" content="{html.escape(video.title)}">',
+        player_response=player_response(video),
     )
-    return FakeReply(200, page.encode(), "text/html; charset=utf-8")
 
 
 def player(video: FakeVideo, payload: dict[str, Any] | None = None) -> FakeReply:
@@ -39,18 +37,15 @@ def player(video: FakeVideo, payload: dict[str, Any] | None = None) -> FakeReply
         return rate_limited()
     client_name = ((payload or {}).get("context") or {}).get("client", {}).get("clientName")
     if video.scenario == "api_blocked" and client_name != "WEB":
-        body = json.dumps(player_response(video, scenario="blocked")).encode()
-        return FakeReply(200, body, "application/json; charset=utf-8")
-    body = json.dumps(player_response(video)).encode()
-    return FakeReply(200, body, "application/json; charset=utf-8")
+        return json_reply(player_response(video, scenario="blocked"))
+    return json_reply(player_response(video))
 
 
 def watch_next(video: FakeVideo) -> FakeReply:
     # yt-dlp asks the "next" API only when the watch page lacked ytInitialData.
     if video.scenario in ("too_many_requests", "captcha"):
         return rate_limited()
-    body = json.dumps(_initial_data(video)).encode()
-    return FakeReply(200, body, "application/json; charset=utf-8")
+    return json_reply(_initial_data(video))
 
 
 def player_response(video: FakeVideo, scenario: str | None = None) -> dict[str, Any]:
