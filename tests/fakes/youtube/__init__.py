@@ -19,6 +19,13 @@ Usage::
 Any request the fake does not know raises ``UnexpectedRequest`` and is kept in
 ``fake_youtube.unexpected``; the fixture fails the test at teardown if yt-dlp
 swallowed such an error, so nothing can silently go to the network.
+
+Where things live: ``catalogue`` (what a test registers, the scenarios),
+``fake`` (FakeYouTube: the request log and which endpoint answers),
+``watch``, ``timedtext``, ``playlists``, ``channels`` (what each endpoint
+serves; ``tabs`` what the last two share), ``replies`` (reply and page shell),
+``recordings`` (the wheel's assets), ``transports`` (how requests and yt-dlp
+reach the fake). This module is the pytest plugin: the fixture lives here.
 """
 
 from __future__ import annotations
