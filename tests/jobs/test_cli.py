@@ -10,7 +10,10 @@ from django.core.management import CommandError, call_command
 from jobs.models import Job
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("operator"),
+]
 
 
 def test_it_writes_a_post_from_a_transcript_file(tmp_path, compost_srt, capsys):
