@@ -79,12 +79,15 @@ def test_the_limit_truncates_and_says_so(client, fake_youtube, offline_provider,
     assert "has more videos: a batch takes at most its first 2" in page
 
 
-def test_create_makes_a_batch_with_one_job_per_video_in_order(client, channel, offline_provider):
+def test_create_makes_a_batch_with_one_job_per_video_in_order(
+    client, user, channel, offline_provider
+):
     response = create(client, offline_provider, CHANNEL_URL + "/videos")
 
     batch = Batch.objects.get()
     assert response.status_code == 302 and response.url == batch.get_absolute_url()
     assert batch.kind == Batch.Kind.CHANNEL
+    assert batch.owner == user and {j.owner for j in batch.jobs.all()} == {user}
     assert batch.title == "The Bread Lab"
     assert batch.source_url == CHANNEL_URL
     jobs = list(batch.jobs.order_by("created"))
