@@ -25,6 +25,8 @@ migrate: $(VENV)/.installed
 
 run: migrate
 	@echo "BlogTube: http://$${BLOGTUBE_HOST:-127.0.0.1}:$${BLOGTUBE_PORT:-8000}  (Ctrl-C stops web and worker)"
+	@# No account yet: a one-time link to create the first one.
+	@$(BIN)/python manage.py setup_link
 	$(BIN)/honcho start
 
 test: $(VENV)/.installed $(VENV)/.installed-test

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from blogtube_site import accounts
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("setup/<str:token>/", accounts.setup, name="setup"),
     path("videos/", include("videos.urls")),
     path("providers/", include("providers.urls")),
     path("", include("jobs.urls")),

@@ -20,8 +20,10 @@ class JobStepInline(admin.TabularInline):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ("title", "status", "progress", "provider", "model", "attempts", "created")
-    list_filter = ("status", "provider", "created")
+    list_display = (
+        "title", "owner", "status", "progress", "provider", "model", "attempts", "created",
+    )  # fmt: skip
+    list_filter = ("status", "provider", "owner", "created")
     search_fields = ("video__title", "source_url", "id")
     # Status changes only through the actions below: the state machine records each one.
     readonly_fields = (

@@ -89,6 +89,7 @@ def create_batch(request: services.JobRequest, url: str) -> Batch:
     preview = expand(url)
     with transaction.atomic():
         batch = Batch.objects.create(
+            owner=request.owner,
             kind=preview.kind,
             source_url=preview.url[:500],
             source_id=preview.source_id[:100],

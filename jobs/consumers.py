@@ -8,16 +8,17 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from jobs import live, poller
 from jobs.doorbell import DASHBOARD_GROUP, job_group
-from jobs.models import Job
 
 # 4xxx: the htmx ws extension retries after 1006/1011/1012/1013 only, so a
-# job that does not exist stops the client for good instead of looping.
+# job that does not exist (or is someone else's) stops the client for good
+# instead of looping, and so does a visitor who is not signed in.
+CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_FOUND = 4404
 
 
-@database_sync_to_async
-def _exists(job_id: str) -> bool:
-    return Job.objects.filter(pk=job_id).exists()
+def _signed_in(scope: dict) -> bool:
+    user = scope.get("user")
+    return user is not None and user.is_authenticated
 
 
 class JobConsumer(AsyncWebsocketConsumer):
@@ -26,7 +27,10 @@ class JobConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.job_id = str(self.scope["url_route"]["kwargs"]["job_id"])
         await self.accept()
-        if not await _exists(self.job_id):
+        if not _signed_in(self.scope):
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        if not await database_sync_to_async(live.can_see)(self.scope["user"], self.job_id):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         # Join before reading, so no doorbell can fall between the read and the join.
@@ -61,13 +65,19 @@ class DashboardConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
+        if not _signed_in(self.scope):
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        self.user = self.scope["user"]
+        self.joined = True
         await self.channel_layer.group_add(DASHBOARD_GROUP, self.channel_name)
         await poller.ensure_running()
         self.last_event_id = await database_sync_to_async(live.latest_event_id)()
         self.last_sent = 0.0
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(DASHBOARD_GROUP, self.channel_name)
+        if getattr(self, "joined", False):
+            await self.channel_layer.group_discard(DASHBOARD_GROUP, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         return
@@ -76,9 +86,11 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         wait = self.MIN_INTERVAL - (time.monotonic() - self.last_sent)
         if wait > 0:
             await asyncio.sleep(wait)
-        update = await database_sync_to_async(live.dashboard_changes)(self.last_event_id)
+        update = await database_sync_to_async(live.dashboard_changes)(self.last_event_id, self.user)
         if update is None:
             return
         self.last_event_id = update.last_event_id
+        if not update.html:
+            return  # only other people's jobs moved
         self.last_sent = time.monotonic()
         await self.send(text_data=update.html)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from django.db.models import Max, Min
 from django.template.loader import render_to_string
@@ -93,14 +94,27 @@ def latest_event_id() -> int:
     return JobEvent.objects.aggregate(m=Max("id"))["m"] or 0
 
 
-def dashboard_changes(after_id: int) -> Update | None:
-    """Rows of the jobs that moved, and a toast for each job that just finished."""
+def can_see(user: Any, job_id: str) -> bool:
+    return Job.objects.visible_to(user).filter(pk=job_id).exists()
+
+
+def dashboard_changes(after_id: int, user: Any) -> Update | None:
+    """Rows of the jobs ``user`` may see that moved, and a toast for each that just finished.
+
+    The html is empty when only other people's jobs moved: the id still moves on past them.
+    """
     rows = list(
         JobEvent.objects.filter(id__gt=after_id).values_list("id", "job_id", "kind", "data")
     )
     if not rows:
         return None
     last_id = max(r[0] for r in rows)
+    visible = set(
+        Job.objects.visible_to(user)
+        .filter(pk__in={r[1] for r in rows})
+        .values_list("pk", flat=True)
+    )
+    rows = [r for r in rows if r[1] in visible]
     job_ids = {r[1] for r in rows}
     finished = {
         r[1]: r[3].get("status")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -27,6 +28,8 @@ class JobRequest:
     output_format: str = Job.OutputFormat.MARKDOWN
     priority: int = 0
     options: dict = field(default_factory=dict)
+    # The account the job belongs to: the person signed in, or the CLI's --user.
+    owner: Any = None
 
     @property
     def job_language(self) -> str:
@@ -62,6 +65,7 @@ def create_job(request: JobRequest, *, enqueue: bool = True) -> Job:
     validate_request(request)
     with transaction.atomic():
         job = Job.objects.create(
+            owner=request.owner,
             source_url=request.url.strip(),
             language=request.job_language,
             provider=request.provider,
@@ -102,10 +106,14 @@ def retry(job: Job) -> None:
         _enqueue(job)
 
 
-def reprocess(job: Job, **changes: object) -> Job:
-    """A new job on the same video and stored transcript, with other settings."""
+def reprocess(job: Job, owner: Any, **changes: object) -> Job:
+    """A new job on the same video and stored transcript, with other settings.
+
+    It is ``owner``'s, the person who asked for it: staff reprocessing someone's job
+    pay for the new one themselves."""
     with transaction.atomic():
         new = Job.objects.create(
+            owner=owner,
             video=job.video,
             transcript=job.transcript,
             source_url=job.source_url,

@@ -11,6 +11,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncDate
@@ -193,11 +194,13 @@ class JobStats:
         )
 
 
-def job_stats(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> JobStats:
+def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = None) -> JobStats:
+    """``user``'s history in numbers (staff: everyone's)."""
     now = now or timezone.now()
     first_day = timezone.localdate(now) - dt.timedelta(days=days - 1)
     since = timezone.make_aware(dt.datetime.combine(first_day, dt.time.min))
-    jobs = Job.objects.filter(created__gte=since).order_by()
+    visible = Job.objects.visible_to(user)
+    jobs = visible.filter(created__gte=since).order_by()
 
     by_status = dict(jobs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     by_status["other"] = sum(n for s, n in by_status.items() if s not in FINISHED)
@@ -206,11 +209,11 @@ def job_stats(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> Jo
     return JobStats(
         days=days,
         since=since,
-        any_jobs=total > 0 or Job.objects.exists(),
+        any_jobs=total > 0 or visible.exists(),
         total=total,
         by_status=by_status,
         per_day=_per_day(jobs, first_day, days),
-        step_times=_step_times(since),
+        step_times=_step_times(jobs),
         providers=_provider_usage(jobs),
         avg_duration=_seconds(
             jobs.filter(
@@ -252,11 +255,11 @@ def _zeros() -> dict[str, int]:
     return dict.fromkeys(SERIES_KEYS, 0)
 
 
-def _step_times(since: dt.datetime) -> list[StepTime]:
+def _step_times(jobs) -> list[StepTime]:
     rows = {
         row["step"]: row
         for row in JobStep.objects.filter(
-            job__created__gte=since,
+            job__in=jobs,
             status=JobStep.Status.DONE,
             started__isnull=False,
             finished__isnull=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,10 @@ def provider_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def test(request: HttpRequest, slug: str) -> HttpResponse:
+    # A test spends the owner's key and lists what it can reach: staff only, as the
+    # cards show the button, the key's last characters and the model lists only to staff.
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff can test providers.")
     provider = get_object_or_404(Provider, slug=slug)
     health = services.check(provider)
     if request.htmx:
@@ -33,7 +38,9 @@ def test(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def model_options(request: HttpRequest) -> HttpResponse:
-    """The model field of the New post form, with the chosen provider's models to pick from."""
+    """The model field of the New post form, with the chosen provider's models to pick from.
+
+    Everyone who writes posts needs this one: it names models and health, never a key."""
     raw = request.GET.get("provider", "")
     provider = services.enabled_providers().filter(pk=raw).first() if raw.isdigit() else None
     context = {

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import openai._base_client
 import pytest
+from django.test import Client
 
 from providers.models import Provider
+from tests.accounts import make_user, signed_in_user
 
 pytest_plugins = ["tests.fakes.youtube", "tests.fakes.llm_server", "tests.fakes.proxy"]
 
@@ -43,6 +45,29 @@ def instant_client_retries(monkeypatch):
 def quick_password_hashing(settings):
     # Admin tests log in as a superuser; a real password hash costs a good part of a second.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def user(db):
+    """The ordinary (not staff) person every test's ``client`` is signed in as."""
+    return signed_in_user()
+
+
+@pytest.fixture(autouse=True)
+def signed_in_client(request):
+    # Every page needs a signed-in user: a test that takes ``client`` gets one signed in,
+    # and tests of what anonymous visitors see log it out (tests/test_access.py).
+    if "client" in request.fixturenames:
+        client = request.getfixturevalue("client")
+        if isinstance(client, Client):  # not a test's own parameter of that name
+            client.force_login(request.getfixturevalue("user"))
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """The test client signed in as staff: provider tests, key hints, everyone's jobs."""
+    client.force_login(make_user("staff", staff=True))
+    return client
 
 
 @pytest.fixture

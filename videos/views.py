@@ -11,33 +11,37 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from blogtube_site.ownership import visible_filter, visible_to
 from blogtube_site.timecodes import clock
 from videos import transcript_formats
 from videos.models import Transcript, Video
 
 PAGE_SIZE = 25
 
+# Videos and their YouTube transcripts are a cache of public data that every signed-in
+# person shares. What people made of them is not: the posts listed, and transcripts they
+# uploaded, show only to whoever may see the job behind them (staff: all).
+
 
 @require_GET
 def video_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
+    own_posts = visible_filter(request.user, "posts__job__owner")
     videos = Video.objects.annotate(
         transcript_count=Count("transcripts", distinct=True),
-        post_count=Count("posts", distinct=True),
+        post_count=Count("posts", distinct=True, filter=own_posts),
     ).order_by("-created", "-pk")
     # Uploaded transcripts have no video page: listed here, they stay reachable.
-    uploads = (
-        Transcript.objects.filter(video__isnull=True)
-        .prefetch_related("jobs__post")
-        .order_by("-created", "-pk")
-    )
+    uploads = visible_to(
+        Transcript.objects.filter(video__isnull=True), request.user, "jobs__owner"
+    ).order_by("-created", "-pk")
     if q:
         videos = videos.filter(Q(title__icontains=q) | Q(channel__icontains=q) | Q(youtube_id=q))
         uploads = uploads.filter(Q(file_name__icontains=q) | Q(language__icontains=q))
     page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
     upload_page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("upage"))
     for transcript in upload_page.object_list:
-        transcript.post_list = _posts_of(transcript)
+        transcript.post_list = _posts_of(transcript, request.user)
     context = {
         "q": q,
         "page": page,
@@ -57,9 +61,10 @@ def _query(**params: str | int) -> str:
     return urlencode({k: v for k, v in params.items() if v and v != 1})
 
 
-def _posts_of(transcript: Transcript) -> list:
+def _posts_of(transcript: Transcript, user) -> list:
     # Through the jobs' reverse relations: the videos app imports nothing from jobs.
-    return [job.post for job in transcript.jobs.all() if hasattr(job, "post")]
+    jobs = visible_to(transcript.jobs.select_related("post"), user, "owner")
+    return [job.post for job in jobs if hasattr(job, "post")]
 
 
 @require_GET
@@ -70,7 +75,8 @@ def detail(request: HttpRequest, youtube_id: str) -> HttpResponse:
         transcript.paragraph_list = transcript_formats.paragraphs(
             transcript.segments, transcript.text
         )
-    posts = video.posts.select_related("job").order_by("-created")
+    posts = visible_to(video.posts.all(), request.user, "job__owner")
+    posts = posts.select_related("job").order_by("-created")
     context = {
         "video": video,
         "watch_url": f"https://youtu.be/{video.youtube_id}",
@@ -101,6 +107,10 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     if fmt not in transcript_formats.FORMATS:
         raise Http404("Transcripts download as .txt, .srt or .vtt.")
     transcript = get_object_or_404(Transcript.objects.select_related("video"), pk=pk)
+    # An uploaded transcript is its uploader's, as the job it came with.
+    uploads = Transcript.objects.filter(pk=pk, video__isnull=True)
+    if transcript.video is None and not visible_to(uploads, request.user, "jobs__owner"):
+        raise Http404("No such transcript.")
     content = transcript_formats.render(transcript.segments, fmt, transcript.text)
     base = (
         transcript.video.youtube_id

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from blogtube_site.ownership import OwnedQuerySet
 from jobs.models.job import Job
 
 
@@ -19,6 +21,14 @@ class Batch(models.Model):
         CHANNEL = "channel", "Channel"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Empty for batches made before there were accounts: only staff see those.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="batches",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source_url = models.CharField(max_length=500)
     source_id = models.CharField(max_length=100, blank=True, help_text="Playlist or channel id")
@@ -26,6 +36,8 @@ class Batch(models.Model):
     channel = models.CharField(max_length=200, blank=True)
     truncated = models.BooleanField(default=False, help_text="More videos than the limit")
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

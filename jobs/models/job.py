@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
+from blogtube_site.ownership import OwnedQuerySet
 from jobs.models.history import (
     STEP_NAMES,
     STEPS,
@@ -69,6 +71,14 @@ class Job(models.Model):
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Empty for jobs made before there were accounts: only staff see those.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
     video = models.ForeignKey(
         "videos.Video", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
@@ -116,6 +126,8 @@ class Job(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

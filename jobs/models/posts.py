@@ -7,8 +7,15 @@ from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 
+from blogtube_site.ownership import OwnedQuerySet
+
 if TYPE_CHECKING:
     from jobs.formatting import FormattedPost
+
+
+class PostQuerySet(OwnedQuerySet):
+    # A post is its job's: whoever may see the job may see and edit the post.
+    owner_field = "job__owner"
 
 
 class Post(models.Model):
@@ -26,6 +33,8 @@ class Post(models.Model):
     file_path = models.CharField(max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

@@ -13,13 +13,13 @@ from jobs.models import Batch
 
 @require_GET
 def batch_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(Batch.objects.all(), 25).get_page(request.GET.get("page"))
+    page = Paginator(Batch.objects.visible_to(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "jobs/batch_list.html", {"page": page})
 
 
 @require_GET
 def batch_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
-    batch = get_object_or_404(Batch, pk=batch_id)
+    batch = get_object_or_404(Batch.objects.visible_to(request.user), pk=batch_id)
     jobs = batch.jobs.select_related("video", "provider", "batch", "post").order_by("created")
     context = {"batch": batch, "jobs": jobs}
     if not request.htmx:

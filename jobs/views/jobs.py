@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,8 +27,12 @@ from videos import services as videos
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    recent = Job.objects.select_related("video", "provider", "batch", "post")[:5]
-    return render(request, "jobs/home.html", {"form": JobForm(), "recent": recent})
+    return render(request, "jobs/home.html", {"form": JobForm(), "recent": _recent(request)})
+
+
+def _recent(request: HttpRequest) -> list[Job]:
+    jobs = Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
+    return list(jobs[:5])
 
 
 SORTS = {
@@ -55,7 +60,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "provider": request.GET.get("provider", ""),
         "sort": request.GET.get("sort", "-created"),
     }
-    jobs = Job.objects.select_related("video", "provider", "batch", "post")
+    jobs = Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
     if filters["q"]:
         jobs = jobs.filter(
             Q(video__title__icontains=filters["q"])
@@ -82,7 +87,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "columns": COLUMNS,
         "statuses": Job.Status.choices,
         "providers": providers.enabled_providers(),
-        "batches": Batch.objects.all()[:3],
+        "batches": Batch.objects.visible_to(request.user)[:3],
     }
     template = "jobs/list.html#job-table" if request.htmx else "jobs/list.html"
     return render(request, template, context)
@@ -107,7 +112,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     function, verb = action
     done, skipped = 0, 0
-    for job in Job.objects.filter(pk__in=ids):
+    # Ids of jobs this person may not see are skipped silently, as if they did not exist.
+    for job in Job.objects.visible_to(request.user).filter(pk__in=ids):
         try:
             function(job)
             done += 1
@@ -124,35 +130,39 @@ def bulk(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = JobForm(request.POST, request.FILES)
     if not form.is_valid():
-        recent = Job.objects.select_related("video", "provider", "post")[:5]
-        return render(request, "jobs/home.html", {"form": form, "recent": recent}, status=400)
+        context = {"form": form, "recent": _recent(request)}
+        return render(request, "jobs/home.html", context, status=400)
+    job_request = replace(form.to_request(), owner=request.user)
     if form.wants_playlist():
         try:
-            batch = batches.create_batch(form.to_request(), form.cleaned_data["url"])
+            batch = batches.create_batch(job_request, form.cleaned_data["url"])
         except BlogTubeError as error:
             form.add_error("url", " ".join([error.message, *error.suggestions]))
-            recent = Job.objects.select_related("video", "provider", "post")[:5]
-            context = {"form": form, "recent": recent}
+            context = {"form": form, "recent": _recent(request)}
             return render(request, "jobs/home.html", context, status=400)
         n = batch.total
         messages.success(request, f"{n} job{pluralize(n)} queued, one per video.")
         return redirect(batch)
-    job = services.create_job(form.to_request())
+    job = services.create_job(job_request)
     return redirect(job)
 
 
 @require_GET
 def detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_object_or_404(
-        Job.objects.select_related("video", "provider", "transcript", "post"), pk=job_id
+        _visible(request).select_related("video", "provider", "transcript", "post"), pk=job_id
     )
     events = [e for e in job.events.all() if e.shows_in_log]
     context = {**live_regions.page_context(job), "events": events, "draft": job.draft}
     return render(request, "jobs/detail.html", context)
 
 
+def _visible(request: HttpRequest):
+    return Job.objects.visible_to(request.user)
+
+
 def _act(request: HttpRequest, job_id: str, action, done: str) -> HttpResponse:
-    job = get_object_or_404(Job, pk=job_id)
+    job = get_object_or_404(_visible(request), pk=job_id)
     try:
         action(job)
     except InvalidTransition:
@@ -177,21 +187,21 @@ def retry(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_POST
 def reprocess(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = get_object_or_404(Job, pk=job_id)
+    job = get_object_or_404(_visible(request), pk=job_id)
     form = ReprocessForm(job, request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return redirect(job)
-    new = services.reprocess(job, **form.changes())
+    new = services.reprocess(job, request.user, **form.changes())
     messages.success(request, "Reprocessing with the stored transcript.")
     return redirect(new)
 
 
 @require_POST
 def delete(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = get_object_or_404(Job, pk=job_id)
+    job = get_object_or_404(_visible(request), pk=job_id)
     try:
         services.delete(job)
     except InvalidTransition:
@@ -214,7 +224,7 @@ def download(request: HttpRequest, job_id: str, fmt: str) -> HttpResponse:
             f"There is no .{fmt} download. Posts download as {known}.",
             content_type="text/plain; charset=utf-8",
         )
-    post = get_object_or_404(Post, job_id=job_id)
+    post = get_object_or_404(Post.objects.visible_to(request.user), job_id=job_id)
     response = HttpResponse(post.render(name), content_type=OUTPUT_FORMATS[name][1])
     response["Content-Disposition"] = f'attachment; filename="{post.slug}.{fmt}"'
     return response
@@ -223,7 +233,7 @@ def download(request: HttpRequest, job_id: str, fmt: str) -> HttpResponse:
 @require_GET
 def live(request: HttpRequest, job_id: str) -> HttpResponse:
     """The WebSocket's full-state message over plain HTTP: the fallback when sockets fail."""
-    get_object_or_404(Job, pk=job_id)
+    get_object_or_404(_visible(request), pk=job_id)
     return HttpResponse(live_regions.full_state(str(job_id)).html)
 
 

@@ -20,10 +20,9 @@ from jobs.models import Post, PostVersion
 EDIT_TEMPLATE = "jobs/post_edit.html"
 
 
-def _post(slug: str) -> Post:
-    return get_object_or_404(
-        Post.objects.select_related("job", "job__provider", "video"), slug=slug
-    )
+def _post(request: HttpRequest, slug: str) -> Post:
+    posts = Post.objects.visible_to(request.user).select_related("job", "job__provider", "video")
+    return get_object_or_404(posts, slug=slug)
 
 
 def _front(markdown: str) -> dict:
@@ -44,7 +43,7 @@ def _words(markdown: str) -> int:
 
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    post = _post(slug)
+    post = _post(request, slug)
     front = _front(post.markdown)
     versions = list(post.versions.all())
     for version in versions:
@@ -102,7 +101,7 @@ def _editor(
 
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
-    post = _post(slug)
+    post = _post(request, slug)
     if request.method == "GET":
         return _editor(request, post, post.markdown)
 
@@ -142,7 +141,7 @@ def _restore(request: HttpRequest, post: Post) -> HttpResponse:
 
 @require_POST
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
-    post = _post(slug)
+    post = _post(request, slug)
     markdown = request.POST.get("markdown", "")
     context = {"post": post, **_preview_context(markdown)}
     return render(request, f"{EDIT_TEMPLATE}#preview", context)

@@ -169,6 +169,22 @@ def live_app(transactional_db, media_root, tmp_path) -> Iterator[LiveApp]:
             print(LiveApp("", web, worker, logs).log_tail(80))
 
 
+def sign_in(page) -> None:
+    """Sign in on the login page the browser is on, as the test client's person.
+
+    The servers hash passwords as production does, not with the tests' quick hasher."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
+
+    from tests.accounts import PASSWORD, signed_in_user
+
+    user = signed_in_user()
+    user.password = make_password(PASSWORD, hasher=PBKDF2PasswordHasher())
+    user.save(update_fields=["password"])
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+
+
 @pytest.fixture
 def page(monkeypatch, tmp_path):
     """A headless Debian Chromium page, 1280x900, that can reach 127.0.0.1 only."""

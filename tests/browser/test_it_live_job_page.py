@@ -18,6 +18,7 @@ import pytest
 import srt
 
 from providers.models import Provider
+from tests.browser.conftest import sign_in
 from tests.fakes.llm_server import split_tokens
 from tests.fakes.transcripts import short_talk
 
@@ -131,8 +132,13 @@ def test_the_job_page_shows_the_post_being_written_live(page, live_app, fake_llm
     SCREENSHOTS = README_SCREENSHOTS if refresh else tmp_path / "screenshots"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    # The form.
+    # Signing in: every page asks for it first, then goes where the visitor was headed.
     page.goto(live_app.url + "/")
+    expect(page).to_have_url(live_app.url + "/accounts/login/?next=/")
+    sign_in(page)
+    expect(page).to_have_url(live_app.url + "/")
+
+    # The form.
     page.set_input_files("#id_transcript_file", transcript)
     page.select_option("#id_provider", label="Fake LLM")
     # The model field follows the provider, even if the first provider's list loads late.

@@ -8,6 +8,7 @@ from django.core.management import execute_from_command_line
 from jobs.formatting import PostMeta
 from jobs.models import Job
 from jobs.services import JobRequest, create_job
+from tests.accounts import make_user, signed_in_user
 from tests.fakes.transcripts import COMPOST_SRT, short_talk
 from tests.jobs.factories import make_job
 from videos.models import Transcript
@@ -93,12 +94,19 @@ def run_new_job(sync_tasks, django_capture_on_commit_callbacks):
     """Create a job; it runs as a worker runs it, once the creating transaction commits."""
 
     def create_and_run(request: JobRequest) -> Job:
+        request.owner = request.owner or signed_in_user()
         with django_capture_on_commit_callbacks(execute=True):
             job = create_job(request)
         job.refresh_from_db()
         return job
 
     return create_and_run
+
+
+@pytest.fixture
+def operator(db):
+    """A staff account: `manage.py blogtube` makes its jobs in the first one's name."""
+    return make_user("operator", staff=True)
 
 
 @pytest.fixture

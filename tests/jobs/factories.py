@@ -5,10 +5,13 @@ from decimal import Decimal
 
 from jobs.models import Job
 from providers.models import ModelPrice, Provider
+from tests.accounts import signed_in_user
 
 
 def make_job(provider: Provider | None = None, **fields) -> Job:
     provider = provider or Provider.objects.get(slug="offline")
+    # The signed-in client's, unless a test says whose (owner=None: made before accounts).
+    fields.setdefault("owner", signed_in_user())
     job = Job.objects.create(
         provider=provider,
         source_url=fields.pop("source_url", "https://youtu.be/dQw4w9WgXcQ"),

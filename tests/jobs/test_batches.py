@@ -79,12 +79,15 @@ def test_the_limit_truncates_and_says_so(client, fake_youtube, offline_provider,
     assert "has more videos: a batch takes at most its first 2" in page
 
 
-def test_create_makes_a_batch_with_one_job_per_video_in_order(client, channel, offline_provider):
+def test_create_makes_a_batch_with_one_job_per_video_in_order(
+    client, user, channel, offline_provider
+):
     response = create(client, offline_provider, CHANNEL_URL + "/videos")
 
     batch = Batch.objects.get()
     assert response.status_code == 302 and response.url == batch.get_absolute_url()
     assert batch.kind == Batch.Kind.CHANNEL
+    assert batch.owner == user and {j.owner for j in batch.jobs.all()} == {user}
     assert batch.title == "The Bread Lab"
     assert batch.source_url == CHANNEL_URL
     jobs = list(batch.jobs.order_by("created"))
@@ -117,9 +120,9 @@ def test_a_playlist_becomes_a_batch_too(client, fake_youtube, offline_provider):
 
 
 @pytest.fixture
-def batch_in_progress(offline_provider):
+def batch_in_progress(offline_provider, user):
     batch = Batch.objects.create(
-        kind=Batch.Kind.PLAYLIST, title="Sourdough Basics", source_url=PLAYLIST_URL
+        kind=Batch.Kind.PLAYLIST, title="Sourdough Basics", source_url=PLAYLIST_URL, owner=user
     )
     done, running, waiting = (make_job(batch=batch) for _ in range(3))
     done.claim()
@@ -158,9 +161,9 @@ def test_bulk_cancel_from_the_batch_page_comes_back_to_it(client, batch_in_progr
     assert "<h1>Sourdough Basics</h1>" in page
 
 
-def test_a_finished_batch_says_so(client, offline_provider):
+def test_a_finished_batch_says_so(client, offline_provider, user):
     batch = Batch.objects.create(kind=Batch.Kind.CHANNEL, title="The Bread Lab",
-                                 source_url=CHANNEL_URL)  # fmt: skip
+                                 source_url=CHANNEL_URL, owner=user)  # fmt: skip
     for _ in range(2):
         job = make_job(batch=batch)
         job.claim()
@@ -170,22 +173,22 @@ def test_a_finished_batch_says_so(client, offline_provider):
     assert not batch.is_active
 
 
-def test_the_dashboard_message_carries_the_batch_progress(batch_in_progress):
+def test_the_dashboard_message_carries_the_batch_progress(batch_in_progress, user):
     batch, jobs = batch_in_progress
     after = live.latest_event_id()
     jobs["running"].complete()
 
-    update = live.dashboard_changes(after)
+    update = live.dashboard_changes(after, user)
     assert f'<div id="batch-{batch.pk}" class="batch-summary" hx-swap-oob="true">' in update.html
     assert 'value="66"' in update.html  # (100 + 100 + 0) / 3, floored
     assert f'id="job-row-{jobs["running"].pk}"' in update.html
 
 
-def test_a_job_outside_any_batch_sends_no_batch_region(offline_provider):
+def test_a_job_outside_any_batch_sends_no_batch_region(offline_provider, user):
     job = make_job()
     after = live.latest_event_id()
     job.claim()
-    assert "batch-summary" not in live.dashboard_changes(after).html
+    assert "batch-summary" not in live.dashboard_changes(after, user).html
 
 
 def test_jobs_list_links_each_job_to_its_batch_and_lists_batches(client, batch_in_progress):

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from jobs.models import Job
+from tests.accounts import make_user
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("operator"),
+]
 
 
 def test_it_writes_a_post_from_a_transcript_file(tmp_path, compost_srt, capsys):
@@ -60,3 +65,24 @@ def test_a_bad_url_exits_non_zero_with_the_reason(command_line):
     assert status == 1
     assert "vimeo.com is not a YouTube address" in err
     assert "[INVALID_URL]" in err
+
+
+def test_the_job_is_the_first_staff_accounts_or_the_named_ones(compost_srt, operator, capsys):
+    call_command("blogtube", "--transcript-file", str(compost_srt))
+    assert Job.objects.get().owner == operator
+
+    alice = make_user("alice")
+    call_command("blogtube", "--transcript-file", str(compost_srt), "--user", "alice")
+    assert Job.objects.latest("created").owner == alice
+
+    with pytest.raises(CommandError, match="No active account is called 'nobody'"):
+        call_command("blogtube", "--transcript-file", str(compost_srt), "--user", "nobody")
+
+
+def test_without_a_staff_account_it_says_how_to_make_one(compost_srt, command_line):
+    get_user_model().objects.all().delete()
+    status, _, err = command_line("blogtube", "--transcript-file", str(compost_srt))
+    assert status == 1
+    assert "Create an account first: `make run` prints a link" in err
+    assert "createsuperuser" in err
+    assert not Job.objects.exists()

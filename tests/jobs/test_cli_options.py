@@ -14,7 +14,10 @@ from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 from tests.jobs.factories import make_price
 from videos import youtube
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("operator"),
+]
 
 
 def test_writing_flags_reach_the_job_and_its_post(tmp_path):

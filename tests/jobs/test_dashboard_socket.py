@@ -12,14 +12,12 @@ from blogtube_site.asgi import application
 from jobs.consumers import DashboardConsumer
 from jobs.models import Job
 from tests.jobs.factories import make_job
-from tests.websocket import Communicator
+from tests.websocket import Communicator, signed_in_headers
 
 pytestmark = [
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +26,7 @@ def no_throttle(monkeypatch):
 
 
 async def connect(path: str) -> Communicator:
-    communicator = Communicator(application, path, headers=ORIGIN)
+    communicator = Communicator(application, path, headers=await signed_in_headers())
     connected, _ = await communicator.connect()
     assert connected
     return communicator

@@ -27,12 +27,13 @@ def stats_row(html: str, provider: str) -> str:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_post_written_on_ollama_is_free_in_the_cli_on_its_page_and_in_the_stats(
-    client, youtube_video, fake_llm, capsys
+    client, user, youtube_video, fake_llm, capsys
 ):
     Provider.objects.filter(slug="ollama").update(enabled=True, base_url=fake_llm.base_url)
     fake_llm.configure(reply=POST_FROM_MODEL)
 
-    call_command("blogtube", VIDEO_URL, "--provider", "ollama")
+    # As the person the client is: the job is theirs to see in the browser.
+    call_command("blogtube", VIDEO_URL, "--provider", "ollama", "--user", user.username)
 
     assert f"Estimated cost with llama3.2: {FREE}" in capsys.readouterr().err
     job = Job.objects.get()
@@ -49,21 +50,21 @@ def test_a_post_written_on_ollama_is_free_in_the_cli_on_its_page_and_in_the_stat
 
 
 @pytest.mark.django_db
-def test_tokens_on_a_server_of_ones_own_cost_nothing_whatever_the_model():
+def test_tokens_on_a_server_of_ones_own_cost_nothing_whatever_the_model(user):
     lmstudio = Provider.objects.get(slug="lmstudio")
     job = make_job(provider=lmstudio, model="qwen2.5-7b-instruct", tokens_in=900, tokens_out=300)
 
     assert job.cost_display == FREE
-    usage = {p.name: p for p in job_stats(30).providers}["LM Studio (local)"]
+    usage = {p.name: p for p in job_stats(30, user=user).providers}["LM Studio (local)"]
     assert (usage.free, usage.cost, usage.unpriced, usage.cost_note) == (True, 0, [], "free")
 
 
 @pytest.mark.django_db
-def test_a_priced_provider_with_an_unknown_model_still_says_so():
+def test_a_priced_provider_with_an_unknown_model_still_says_so(user):
     openai = Provider.objects.get(slug="openai")
     make_job(provider=openai, model="homebrew-7b", tokens_in=1_000, tokens_out=200)
 
-    usage = {p.name: p for p in job_stats(30).providers}["OpenAI"]
+    usage = {p.name: p for p in job_stats(30, user=user).providers}["OpenAI"]
     assert not usage.free
     assert (usage.unpriced, usage.cost_note) == (["homebrew-7b"], "price unknown")
 

@@ -10,15 +10,13 @@ from channels.db import database_sync_to_async
 from blogtube_site.asgi import application
 from jobs import doorbell
 from tests.jobs.factories import make_job
-from tests.websocket import Communicator
+from tests.websocket import Communicator, signed_in_headers
 
 # serialized_rollback: the flush between transactional tests would drop the seeded providers.
 pytestmark = [
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 
 
 def draft_text(html: str) -> str:
@@ -36,7 +34,8 @@ def running_job_with_draft(text: str):
 
 
 async def connect(job) -> Communicator:
-    communicator = Communicator(application, f"/ws/jobs/{job.pk}/", headers=ORIGIN)
+    headers = await signed_in_headers()
+    communicator = Communicator(application, f"/ws/jobs/{job.pk}/", headers=headers)
     connected, _ = await communicator.connect()
     assert connected
     return communicator
@@ -95,7 +94,9 @@ async def test_a_status_change_resends_the_regions():
 
 async def test_an_unknown_job_closes_with_a_code_the_client_does_not_retry():
     communicator = Communicator(
-        application, "/ws/jobs/00000000-0000-0000-0000-000000000000/", headers=ORIGIN
+        application,
+        "/ws/jobs/00000000-0000-0000-0000-000000000000/",
+        headers=await signed_in_headers(),
     )
     await communicator.connect()
     output = await communicator.receive_output()

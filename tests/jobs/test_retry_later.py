@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def job(youtube_video, llm_provider):
-    return create_job(JobRequest(provider=llm_provider, url=VIDEO_URL), enqueue=False)
+def job(youtube_video, llm_provider, user):
+    return create_job(JobRequest(provider=llm_provider, url=VIDEO_URL, owner=user), enqueue=False)
 
 
 def run_when_due(job: Job) -> None:

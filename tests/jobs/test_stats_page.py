@@ -77,8 +77,8 @@ def history():
     _job(offline, status="failed", days_ago=45, error_code="VIDEO_UNAVAILABLE")
 
 
-def test_stats_numbers(history):
-    s = job_stats(30)
+def test_stats_numbers(history, user):
+    s = job_stats(30, user=user)
 
     assert s.total == 6
     assert s.by_status["completed"] == 3
@@ -108,8 +108,8 @@ def test_stats_numbers(history):
     assert s.cost == Decimal("0.90")
     assert s.errors == [("YOUTUBE_BLOCKED", 1)]
 
-    assert job_stats(90).total == 7
-    assert job_stats(7).errors == [("YOUTUBE_BLOCKED", 1)]
+    assert job_stats(90, user=user).total == 7
+    assert job_stats(7, user=user).errors == [("YOUTUBE_BLOCKED", 1)]
 
 
 def test_stats_page_shows_the_numbers_and_charts(client, history):

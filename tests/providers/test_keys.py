@@ -125,11 +125,11 @@ def test_admin_sets_replaces_and_clears_the_key_without_ever_showing_it(admin_cl
     assert groq.api_key_encrypted == "" and groq.api_key == ""
 
 
-def test_pages_show_the_mask_never_the_key(client, groq):
+def test_pages_show_the_mask_never_the_key(staff_client, groq):
     groq.set_api_key(KEY)
     groq.save()
 
-    page = client.get(reverse("providers:list")).content.decode()
+    page = staff_client.get(reverse("providers:list")).content.decode()
 
     assert KEY not in page
     assert "key set in admin (…WXYZ)" in page

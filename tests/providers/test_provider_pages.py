@@ -19,7 +19,7 @@ def empty_cache():
     cache.clear()
 
 
-def test_providers_page_shows_each_provider_with_a_key_hint_never_the_key(client, settings):
+def test_providers_page_shows_each_provider_with_a_key_hint_never_the_key(staff_client, settings):
     settings.OPENAI_API_KEY = "sk-test-secret-1234"
     Provider.objects.create(
         slug="groq-own",
@@ -31,7 +31,7 @@ def test_providers_page_shows_each_provider_with_a_key_hint_never_the_key(client
         enabled=False,
     )
 
-    page = client.get(reverse("providers:list")).content.decode()
+    page = staff_client.get(reverse("providers:list")).content.decode()
 
     assert "sk-test-secret" not in page
     assert "key set (…1234)" in page
@@ -47,6 +47,30 @@ def test_providers_page_shows_each_provider_with_a_key_hint_never_the_key(client
     assert 'hx-target="#provider-openai"' in page
 
 
+def test_people_who_are_not_staff_see_providers_but_no_key_models_or_test(
+    client, settings, llm_provider, fake_llm
+):
+    settings.OPENAI_API_KEY = "sk-test-secret-1234"
+    services.check(llm_provider)  # a check that listed models
+
+    page = client.get(reverse("providers:list")).content.decode()
+    assert 'id="provider-openai"' in page and 'id="provider-fake"' in page
+    assert "…1234" not in page and 'data-testid="key-hint"' not in page
+    assert "fake-large" not in page  # no model list
+    assert reverse("providers:test", args=["openai"]) not in page
+    assert 'href="/admin/"' not in page
+
+    calls = len(fake_llm.requests)
+    response = client.post(reverse("providers:test", args=["openai"]))
+    assert response.status_code == 403
+    assert len(fake_llm.requests) == calls  # nothing was sent with the owner's key
+
+    # The New post form's model field still offers the models, and no key.
+    field = client.get(reverse("providers:model-options"), {"provider": llm_provider.pk})
+    assert '<option value="fake-large">' in field.content.decode()
+    assert "…" not in field.content.decode()
+
+
 def test_key_hint_never_shows_much_of_a_short_key(settings):
     openai = Provider.objects.get(slug="openai")
     settings.OPENAI_API_KEY = "sk-12345"
@@ -55,10 +79,10 @@ def test_key_hint_never_shows_much_of_a_short_key(settings):
     assert openai.key_hint() == "no key set: set OPENAI_API_KEY"
 
 
-def test_test_button_records_health_with_latency_and_models(client, llm_provider, fake_llm):
+def test_test_button_records_health_with_latency_and_models(staff_client, llm_provider, fake_llm):
     fake_llm.configure(models=["model-b", "model-a"])
 
-    response = client.post(reverse("providers:test", args=[llm_provider.slug]))
+    response = staff_client.post(reverse("providers:test", args=[llm_provider.slug]))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("providers:list"))
@@ -70,16 +94,16 @@ def test_test_button_records_health_with_latency_and_models(client, llm_provider
     assert health.error_code == ""
     assert [r.path for r in fake_llm.requests] == ["/v1/models"]
 
-    page = client.get(response["Location"]).content.decode()
+    page = staff_client.get(response["Location"]).content.decode()
     assert "Fake LLM answered in" in page  # the message after the redirect
     assert "2 models" in page
     assert "model-a" in page
 
 
-def test_test_button_records_an_auth_failure(client, llm_provider, fake_llm):
+def test_test_button_records_an_auth_failure(staff_client, llm_provider, fake_llm):
     fake_llm.configure(fail_status=401)
 
-    client.post(reverse("providers:test", args=[llm_provider.slug]))
+    staff_client.post(reverse("providers:test", args=[llm_provider.slug]))
 
     health = services.latest_health(llm_provider)
     assert health.ok is False
@@ -89,10 +113,10 @@ def test_test_button_records_an_auth_failure(client, llm_provider, fake_llm):
     assert len(fake_llm.requests) == 1
 
 
-def test_htmx_test_returns_only_the_card(client, llm_provider, fake_llm):
+def test_htmx_test_returns_only_the_card(staff_client, llm_provider, fake_llm):
     fake_llm.configure(fail_status=500)
 
-    response = client.post(
+    response = staff_client.post(
         reverse("providers:test", args=[llm_provider.slug]), headers={"HX-Request": "true"}
     )
 
@@ -105,13 +129,13 @@ def test_htmx_test_returns_only_the_card(client, llm_provider, fake_llm):
     assert 'role="alert"' in html
 
 
-def test_history_keeps_the_last_checks(client, llm_provider, fake_llm):
+def test_history_keeps_the_last_checks(staff_client, llm_provider, fake_llm):
     for _ in range(3):
         services.check(llm_provider)
     fake_llm.configure(fail_status=401)
     services.check(llm_provider)
 
-    page = client.get(reverse("providers:list")).content.decode()
+    page = staff_client.get(reverse("providers:list")).content.decode()
 
     assert "Recent checks" in page
     assert page.count("PROVIDER_AUTH") >= 2  # the error box and the history row

@@ -23,7 +23,7 @@ from channels.layers import channel_layers
 
 from blogtube_site.asgi import application
 from tests.jobs.factories import make_job
-from tests.websocket import Communicator
+from tests.websocket import Communicator, signed_in_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = ("127.0.0.1", 5432)
@@ -73,9 +73,7 @@ async def test_a_job_page_idle_for_a_while_still_hears_the_worker():
     job = await database_sync_to_async(make_job)()
     await database_sync_to_async(job.claim)()
     await database_sync_to_async(job.start_step)("generate")
-    socket_ = Communicator(
-        application, f"/ws/jobs/{job.pk}/", headers=[(b"origin", b"http://127.0.0.1:8000")]
-    )
+    socket_ = Communicator(application, f"/ws/jobs/{job.pk}/", headers=await signed_in_headers())
     connected, _ = await socket_.connect()
     assert connected
     await socket_.receive_from()

@@ -52,9 +52,9 @@ def video() -> Video:
 
 @pytest.fixture
 def upload() -> Transcript:
-    """A pasted .txt: no video and no times at all."""
+    """A pasted .txt: no video and no times at all; uploaded with a job of the client's."""
     sentences = ["First we grind the beans.", "Then we boil the water.", "Finally we pour."]
-    return Transcript.objects.create(
+    transcript = Transcript.objects.create(
         language_code="en",
         language="English",
         source=Transcript.Source.UPLOAD,
@@ -62,6 +62,8 @@ def upload() -> Transcript:
         segments=[{"start": 0, "duration": 0, "text": s} for s in sentences],
         text=" ".join(sentences),
     )
+    make_job(transcript=transcript, source_url="")
+    return transcript
 
 
 def make_post(video: Video | None, title: str, slug: str, **job_fields) -> Post:
@@ -252,6 +254,7 @@ def test_a_transcript_with_text_but_no_segments_still_downloads(client):
         language_code="de", source=Transcript.Source.UPLOAD, file_name="notes.srt",
         segments=[], text="Erster Satz. Zweiter Satz.",
     )  # fmt: skip
+    make_job(transcript=transcript, source_url="")
     response, body = download(client, transcript, "vtt")
     assert len(webvtt.from_buffer(io.StringIO(body)).captions) == 2
     assert response["Content-Disposition"] == 'attachment; filename="notes.de.vtt"'

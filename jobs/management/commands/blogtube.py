@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -113,6 +114,11 @@ class Command(BaseCommand):
             "--transcript-file", type=Path, help=".srt, .vtt, .txt or YouTube .json (json3) file"
         )
         parser.add_argument("--out", type=Path, help="write the post here (default: stdout)")
+        parser.add_argument(
+            "--user",
+            metavar="NAME",
+            help="the account the job belongs to (default: the first staff account)",
+        )
 
     def handle(self, *args, **options) -> None:
         if options["verbosity"] < 2:
@@ -137,6 +143,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No such transcript file: {path}")
             upload = SimpleUploadedFile(path.name, path.read_bytes())
         request = form.to_request(options["url"], upload)
+        request.owner = _owner(options["user"])
         try:
             job = services.create_job(request, enqueue=False)
         except BlogTubeError as error:
@@ -206,6 +213,23 @@ class Command(BaseCommand):
             style = {"error": self.style.ERROR, "warning": self.style.WARNING}.get(event.level, str)
             self.stderr.write(style(f"{prefix} {event.message}"))
         return events[-1].id if events else after_id
+
+
+def _owner(username: str | None):
+    """The account named, or the first staff account: every job belongs to someone."""
+    users = get_user_model().objects.filter(is_active=True)
+    if username:
+        user = users.filter(**{get_user_model().USERNAME_FIELD: username}).first()
+        if user is None:
+            raise CommandError(f"No active account is called {username!r}.")
+        return user
+    user = users.filter(is_staff=True).order_by("pk").first()
+    if user is None:
+        raise CommandError(
+            "Create an account first: `make run` prints a link that creates one, "
+            "or run `python manage.py createsuperuser`."
+        )
+    return user
 
 
 def _estimate(job: Job, upload: SimpleUploadedFile | None) -> str:
