@@ -114,11 +114,17 @@ def postgres_site(tmp_path_factory) -> Iterator[PostgresSite]:
             "DJANGO_SETTINGS_MODULE": "tests.scaleout.settings",
             "BLOGTUBE_TEST_REDIS_PREFIX": REDIS_PREFIX,
             "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+            "DJANGO_SUPERUSER_PASSWORD": "a long test password",
         },
     )
     try:
         migrated = site.manage("migrate", "--no-input")
         assert migrated.returncode == 0, migrated.stderr
+        # The CLI writes as the first staff account, as on a real install.
+        admin_user = site.manage(
+            "createsuperuser", "--no-input", "--username", "ops", "--email", "ops@example.com"
+        )
+        assert admin_user.returncode == 0, admin_user.stderr
         yield site
     finally:
         subprocess.run([*admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
