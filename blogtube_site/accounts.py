@@ -15,14 +15,32 @@ import secrets
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 SETUP_TOKEN_KEY = "blogtube:setup-token"
 SETUP_TOKEN_SECONDS = 24 * 3600
+
+
+class SignInRequired(LoginRequiredMiddleware):
+    """LoginRequiredMiddleware, and an htmx swap whose session has ended sends the whole
+    page to sign in (HX-Redirect) instead of swapping the login form into a fragment;
+    after signing in the person is back on the page they were on."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        htmx = getattr(request, "htmx", None)
+        if not htmx:
+            return super().handle_no_permission(request, view_func)
+        page = htmx.current_url_abs_path or "/"  # None when it names another site
+        return HttpResponseClientRedirect(
+            redirect_to_login(page, self.get_login_url(view_func))["Location"]
+        )
 
 
 def _digest(token: str) -> str:

@@ -75,9 +75,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every view needs a signed-in user unless it says @login_not_required: a new
     # view is private by default. Anonymous visitors are sent to LOGIN_URL?next=...
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # (an htmx swap by HX-Redirect: blogtube_site.accounts.SignInRequired).
+    "blogtube_site.accounts.SignInRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before SignInRequired's process_view, which asks request.htmx.
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

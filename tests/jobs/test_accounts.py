@@ -84,6 +84,16 @@ def test_signing_in_goes_back_where_the_visitor_was_headed(user):
     assert response["Location"] == "/stats/"
 
 
+def test_a_swap_after_the_session_ended_sends_the_whole_page_to_sign_in():
+    # The jobs list refreshes its table with htmx; the session has ended meanwhile.
+    response = Client().get(
+        reverse("jobs:list"),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/jobs/?status=failed"},
+    )
+    assert response["HX-Redirect"] == "/accounts/login/?next=/jobs/%3Fstatus%3Dfailed"
+    assert "password" not in response.content.decode()  # no login form swapped into the table
+
+
 def test_signing_in_never_sends_the_visitor_to_another_site(user):
     response = Client().post(
         reverse("login"),
