@@ -87,13 +87,26 @@ class PostRequest:
 def validate_custom_prompt(prompt: str) -> None:
     """Raise ValueError naming the first placeholder a custom prompt may not use."""
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(prompt) if name is not None]
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(prompt)
+            if name is not None
+        ]
     except ValueError as exc:
         raise ValueError(f"The prompt has an unmatched brace: {exc}.") from None
-    for name in fields:
+    allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+    for name, spec, conversion in fields:
         if name not in PLACEHOLDERS:
-            allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
             raise ValueError(f"Unknown placeholder {{{name}}}. You can use {allowed}.")
+        if spec or conversion:
+            # "{title:d}" fails when the post is written, "{title:>200000000}" makes the
+            # prompt 200 MB: only the bare name is a placeholder.
+            written = "{" + name + (f"!{conversion}" if conversion else "")
+            written += (f":{spec}" if spec else "") + "}"
+            raise ValueError(
+                f"Write the placeholder {written} as {{{name}}}: a placeholder takes no "
+                "format, and {{ or }} write a brace itself."
+            )
 
 
 def timestamp(seconds: float) -> str:
