@@ -18,6 +18,7 @@ import yaml
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from jobs import markdown_bounds
 from providers import services as providers
 
 # Pure parsing, no models: the SEO block the writer leaves at the end of a draft.
@@ -217,7 +218,7 @@ def pick_tags(body: str, count: int = 5) -> list[str]:
 
 
 def to_html(body: str) -> str:
-    raw = md.markdown(body, extensions=["extra", "sane_lists"])
+    raw = md.markdown(markdown_bounds.bounded(body), extensions=["extra", "sane_lists"])
     return nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener")
 
 
@@ -482,19 +483,76 @@ def split_front_matter(markdown: str) -> tuple[str | None, str]:
     )
 
 
+MAX_FRONT_MATTER_CHARS = 10_000
+MAX_FRONT_MATTER_DEPTH = 10
+
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """safe_load without what makes a few bytes of YAML into a huge or broken value:
+    anchors and aliases (one alias of an alias... is an exponential "billion laughs"),
+    deep nesting (recursion), and dates such as 2024-13-45 (a ValueError, not YAML's)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if isinstance(self.peek_event(), yaml.AliasEvent):
+            raise FrontMatterError(
+                "The front matter uses a YAML alias (*name); write the value out instead."
+            )
+        if getattr(self.peek_event(), "anchor", None):
+            raise FrontMatterError(
+                "The front matter uses a YAML anchor (&name); write the value out instead."
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_FRONT_MATTER_DEPTH:
+                raise FrontMatterError(
+                    f"The front matter nests lists or maps more than {MAX_FRONT_MATTER_DEPTH} deep."
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            line = node.start_mark.line + 2  # +2: after the opening "---", counting from 1
+            raise FrontMatterError(
+                f"“{node.value}” on line {line} is not a real date; write it as YYYY-MM-DD, "
+                "such as 2024-05-31."
+            ) from None
+
+
+FrontMatterLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_yaml_timestamp
+)
+
+
 def parse_post(markdown: str) -> tuple[dict, str]:
     """Front matter as a dict and the body without it; FrontMatterError when the YAML is wrong."""
     raw, body = split_front_matter(markdown)
     if raw is None:
         return {}, body
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        raise FrontMatterError(
+            f"The front matter is {len(raw):,} characters long; the limit is "
+            f"{MAX_FRONT_MATTER_CHARS:,}. It holds the title, description and tags, not the text."
+        )
     try:
-        front = yaml.safe_load(raw)
+        front = yaml.load(raw, Loader=FrontMatterLoader)  # safe_load, bounded
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         mark = getattr(exc, "problem_mark", None)
         # +2: the mark counts from 0 inside the YAML, which starts after the opening "---".
         where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark else ""
         raise FrontMatterError(f"The front matter is not valid YAML: {problem}{where}.") from exc
+    except FrontMatterError:
+        raise
+    except (ValueError, OverflowError) as exc:  # such as an integer of 5,000 digits
+        raise FrontMatterError(f"The front matter has a value that cannot be read: {exc}") from exc
     if front is None:
         return {}, body
     if not isinstance(front, dict):

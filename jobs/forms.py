@@ -8,6 +8,7 @@ from django import forms
 from django.utils.html import format_html
 
 from blogtube_site.errors import BlogTubeError
+from blogtube_site.query_params import whole_number
 from jobs import batches
 from jobs import options as job_options
 from jobs.models import Job
@@ -125,7 +126,8 @@ class ProviderField(forms.ModelChoiceField):
         if isinstance(value, providers.Provider):
             value = value.pk
         text = str(value).strip()
-        found = self.queryset.filter(**{"pk" if text.isdigit() else "slug": text}).first()
+        pk = whole_number(text)
+        found = self.queryset.filter(**({"slug": text} if pk is None else {"pk": pk})).first()
         if found is None:
             known = ", ".join(self.queryset.values_list("slug", flat=True))
             raise forms.ValidationError(

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from blogtube_site.query_params import whole_number
 from providers import services
 from providers.models import Provider
 
@@ -34,8 +35,8 @@ def test(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def model_options(request: HttpRequest) -> HttpResponse:
     """The model field of the New post form, with the chosen provider's models to pick from."""
-    raw = request.GET.get("provider", "")
-    provider = services.enabled_providers().filter(pk=raw).first() if raw.isdigit() else None
+    pk = whole_number(request.GET.get("provider", ""))
+    provider = None if pk is None else services.enabled_providers().filter(pk=pk).first()
     context = {
         "provider": provider,
         "model": request.GET.get("model", "").strip(),
