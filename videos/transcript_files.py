@@ -67,7 +67,7 @@ def parse_transcript_file(
 
     if not segments:
         raise InvalidTranscriptFile(f'"{filename}" contains no caption text.')
-    if not any(_LETTER.search(str(s["text"])) for s in segments):
+    if not any(char.isalpha() for s in segments for char in str(s["text"])):
         # Nothing to write about: the writers would fail on it later, in the worker.
         raise InvalidTranscriptFile(
             f'"{filename}" has no words: its text is only numbers, times or punctuation.'
@@ -102,7 +102,6 @@ _NOT_TEXT = {
     b"\x1aE\xdf\xa3": "a WebM or MKV video",
 }
 _NEAR_TIE = 0.05  # charset-normalizer's "chaos": 0 reads as text, 1 as noise
-_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _decode(filename: str, content: bytes) -> str:

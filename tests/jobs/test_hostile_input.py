@@ -244,3 +244,29 @@ def test_a_models_too_deep_text_is_flattened_and_its_extra_brackets_shown_as_tex
     assert post.html.count("<ul>") == 24
     assert "deep" in post.html
     assert "[" * 2000 in post.html and "]" * 2000 in post.html
+
+
+# --- Headings ----------------------------------------------------------------------------
+# Each of these once took from seconds to hours, in the edit form or on a model's text.
+
+
+def test_a_title_with_a_long_run_of_spaces_is_still_the_title(client, post):
+    response = edit(client, post, "# Bread" + " " * 20_000 + "baking ##\n\nSome text.\n")
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.title.startswith("Bread   ") and post.html == "<p>Some text.</p>"
+
+
+def test_the_contents_list_of_headings_with_long_runs_of_spaces():
+    text = "# T\n\nIntro.\n\n## Bread" + " " * 30_000 + "baking ##\n\nA.\n\n## Salt\n\nB.\n"
+    post = format_post(text, META, toc=True)
+    assert "- [Salt](#salt)" in post.body
+    assert "](#bread" in post.body
+
+
+def test_timestamps_are_taken_out_of_headings_with_long_runs_of_spaces():
+    moment = "[1:02](https://youtu.be/dQw4w9WgXcQ?t=62)"
+    text = f"# T\n\n## Bread{' ' * 20_000}{moment}\n\nA {moment} b.\n"
+    post = format_post(text, META, timestamps=False)
+    assert "youtu.be" not in post.body
+    assert "A 1:02 b." in post.body
