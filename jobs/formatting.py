@@ -346,7 +346,8 @@ def strip_timestamps(body: str) -> str:
 
 def anchor(text: str, taken: set[str] | None = None) -> str:
     """A heading's id the way GitHub makes it, so the Markdown's links work there too."""
-    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    # Bounded parts: "[" after "[" with no "]" made this quadratic.
+    plain = re.sub(r"\[([^\[\]]{0,500})\]\([^()\s]{0,500}\)", r"\1", text)
     plain = re.sub(r"[*_`]", "", plain).strip().lower()
     slug = re.sub(r"[^\w\- ]", "", plain).replace(" ", "-") or "section"
     if taken is not None:

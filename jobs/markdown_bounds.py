@@ -15,11 +15,14 @@ from collections.abc import Iterator
 
 MAX_CHARS = 100_000  # a long post is some 20,000
 MAX_NESTING = 24  # lists and quotes inside each other, counting each 4 columns of indent
-MAX_OPEN = 16  # "[", "(" or "<" not yet closed within a paragraph
+# "[", "(" or a tag's "<" not yet closed within a paragraph: the parser scans to the
+# paragraph's end from each one, several times over.
+MAX_OPEN = 8
 
 _FENCE = re.compile(r"^[ \t]*(?:```|~~~)")
 _MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*")
-_BRACKET = re.compile(r"\\.|[\[\]()<>]", re.DOTALL)
+# "<" only where a tag could start: "a < b" is prose.
+_BRACKET = re.compile(r"\\.|[\[\]()>]|<(?=[A-Za-z/!?])", re.DOTALL)
 _PAIRS = {"[": "]", "(": ")", "<": ">"}
 _CLOSERS = {"]": "[", ")": "(", ">": "<"}
 # "<" has no backslash escape in Markdown: an entity is the same character as text.

@@ -212,9 +212,9 @@ def test_front_matter_that_is_too_big_or_too_deep_is_refused(client, post, front
     [
         ("- " * 5000 + "x", "Line 3 nests lists or quotes more than 24 deep"),
         ("> " * 5000 + "x", "Line 3 nests lists or quotes more than 24 deep"),
-        ("ok\n\n" + "[" * 4000 + "x" + "]" * 4000, "Line 5 leaves more than 16 “[” open"),
-        ("[x](" * 2000, "more than 16 “(” open"),
-        ("<a " * 2000, "more than 16 “<” open"),
+        ("ok\n\n" + "[" * 4000 + "x" + "]" * 4000, "Line 5 leaves more than 8 “[” open"),
+        ("[x](" * 2000, "more than 8 “(” open"),
+        ("<a " * 2000, "more than 8 “<” open"),
         ("word " * 30_000, "the limit is 100,000"),
     ],
 )
