@@ -340,6 +340,16 @@ class JobForm(JobOptionsForm):
         url = self.cleaned_data.get("url", "") if hasattr(self, "cleaned_data") else ""
         return batches.kind_of(url)
 
+    def clean_transcript_file(self) -> Any:
+        upload = self.cleaned_data.get("transcript_file")
+        if upload is not None:
+            try:
+                # Before it is read: what is over the limit never reaches memory.
+                videos.check_transcript_size(upload.name, upload.size)
+            except BlogTubeError as error:
+                raise forms.ValidationError(" ".join([error.message, *error.suggestions])) from None
+        return upload
+
     def wants_playlist(self) -> bool:
         return bool(self.cleaned_data.get("per_video") and self.batch_kind)
 

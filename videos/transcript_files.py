@@ -41,12 +41,7 @@ def parse_transcript_file(
             f'"{filename}" has {shown}; upload a .srt, .vtt or .txt file '
             "(or YouTube's json3 as .json).",
         )
-    if len(content) > MAX_TRANSCRIPT_BYTES:
-        raise InvalidTranscriptFile(
-            f'"{filename}" is {len(content) / 1024 / 1024:.1f} MB; '
-            f"the limit is {MAX_TRANSCRIPT_BYTES // (1024 * 1024)} MB.",
-            suggestions=["Upload only the transcript, not a video or archive"],
-        )
+    check_size(filename, len(content))
     text = _decode(filename, content).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InvalidTranscriptFile(f'"{filename}" is empty.')
@@ -102,6 +97,16 @@ _NOT_TEXT = {
     b"\x1aE\xdf\xa3": "a WebM or MKV video",
 }
 _NEAR_TIE = 0.05  # charset-normalizer's "chaos": 0 reads as text, 1 as noise
+
+
+def check_size(filename: str, size: int) -> None:
+    """Refuse a file over MAX_TRANSCRIPT_BYTES: the form asks before reading it."""
+    if size > MAX_TRANSCRIPT_BYTES:
+        raise InvalidTranscriptFile(
+            f'"{filename}" is {size / 1024 / 1024:.1f} MB; '
+            f"the limit is {MAX_TRANSCRIPT_BYTES // (1024 * 1024)} MB.",
+            suggestions=["Upload only the transcript, not a video or archive"],
+        )
 
 
 def _decode(filename: str, content: bytes) -> str:

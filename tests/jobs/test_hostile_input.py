@@ -3,12 +3,15 @@ the field's own error, and never a server error."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from jobs.formatting import format_post
+from jobs.forms import JobForm
 from jobs.models import Job, Post
 from providers.models import Provider
 from tests.jobs.conftest import META, POST_FROM_MODEL
@@ -78,6 +81,24 @@ def test_a_text_file_without_words_is_refused_at_upload(client, content):
     assert response.status_code == 400
     assert "has no words" in field_errors(response)["transcript_file"][0]
     assert not Job.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read():
+    class Unread(io.BytesIO):
+        def read(self, *args):
+            raise AssertionError("a file over the limit was read")
+
+    upload = SimpleUploadedFile("talk.srt", b"1")
+    upload.file, upload.size = Unread(), 6 * 1024 * 1024
+    form = JobForm(
+        {"language": "en", "style": "article", "length": "medium"},
+        {"transcript_file": upload},
+    )
+    assert not form.is_valid()
+    assert form.errors["transcript_file"] == [
+        '"talk.srt" is 6.0 MB; the limit is 5 MB. Upload only the transcript, not a video or '
+        "archive."
+    ]
 
 
 def test_a_json_file_nested_without_end_is_refused_at_upload(client):
