@@ -7,6 +7,7 @@ post streams to the page from the first token, and providers.seo strips the bloc
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass, field
 
@@ -107,6 +108,23 @@ def validate_custom_prompt(prompt: str) -> None:
                 f"Write the placeholder {written} as {{{name}}}: a placeholder takes no "
                 "format, and {{ or }} write a brace itself."
             )
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)\}")
+
+
+def fill_placeholders(prompt: str, values: dict[str, str]) -> str:
+    """str.format_map for the prompts validate_custom_prompt accepts, and for any other
+    (one saved before it refused "{title:>200000000}") the rest stays as it was written:
+    the worker never fails on, or grows, a prompt."""
+
+    def fill(match: re.Match[str]) -> str:
+        whole = match.group()
+        if whole in ("{{", "}}"):
+            return whole[0]
+        return values.get(match.group(1), whole)
+
+    return _PLACEHOLDER.sub(fill, prompt)
 
 
 def timestamp(seconds: float) -> str:
@@ -219,7 +237,7 @@ def _post_messages(request: PostRequest, source: str, *, from_notes: bool) -> li
             "url": request.video_url,
             "tone": request.tone,
         }
-        instructions = request.custom_prompt.format_map(values)
+        instructions = fill_placeholders(request.custom_prompt, values)
         if "{transcript}" in request.custom_prompt:
             parts = [instructions]  # the person placed the transcript themselves
         else:
