@@ -4,10 +4,12 @@ the field's own error, and never a server error."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from jobs.formatting import format_post
@@ -291,3 +293,25 @@ def test_timestamps_are_taken_out_of_headings_with_long_runs_of_spaces():
     post = format_post(text, META, timestamps=False)
     assert "youtu.be" not in post.body
     assert "A 1:02 b." in post.body
+
+
+# --- The CLI ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", ["missing-folder/post.md", "."])
+def test_the_cli_refuses_an_out_path_it_cannot_write_before_the_job_runs(tmp_path, out):
+    with pytest.raises(CommandError, match="Cannot write the post to"):
+        call_command("blogtube", "--transcript-file", "x.srt", "--out", str(tmp_path / out))
+    assert not Job.objects.exists()
+
+
+def test_the_cli_says_when_it_cannot_read_the_transcript_file(tmp_path, monkeypatch):
+    unreadable = tmp_path / "talk.srt"
+    unreadable.write_text("1\n00:00:01,000 --> 00:00:02,000\nHello.\n")
+
+    def refuse(path):
+        raise PermissionError(13, "Permission denied")  # as for another user's file
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(CommandError, match=r"Cannot read .*talk\.srt: Permission denied\."):
+        call_command("blogtube", "--transcript-file", str(unreadable))
