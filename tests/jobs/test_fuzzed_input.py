@@ -60,6 +60,11 @@ markdown = st.one_of(
 )
 
 
+def nul_refused(response) -> bool:
+    """blogtube_site.nul_characters refuses any request with a NUL in it, before the view."""
+    return response.status_code == 400 and b"NUL character" in response.content
+
+
 def safe_urls() -> st.SearchStrategy[str]:
     """Text for a URL field: a video the fake YouTube knows, or text that names no video,
     playlist or channel (anything else would be a request the fake refuses)."""
@@ -208,7 +213,7 @@ def test_reprocess_refuses_or_queues_a_job_that_does_not_crash(client, world, da
     job.save(update_fields=["transcript"])
     jobs_before = set(Job.objects.values_list("pk", flat=True))
     response = client.post(f"/jobs/{job.pk}/reprocess/", fields)
-    assert response.status_code == 302
+    assert response.status_code == 302 or nul_refused(response)
     for new in Job.objects.exclude(pk__in=jobs_before):
         assert new.error_code != "INTERNAL_ERROR", new.error_message
 
@@ -220,7 +225,7 @@ def test_editing_a_post_saves_or_says_what_is_wrong(client, world, text, note, a
     response = client.post(url, {"markdown": text, "note": note, "action": action})
     assert response.status_code in (200, 302, 400)
     preview = client.post(f"/posts/{world['slug']}/preview/", {"markdown": text})
-    assert preview.status_code == 200
+    assert preview.status_code == 200 or nul_refused(preview)
     page = client.get(f"/posts/{world['slug']}/")
     assert page.status_code == 200
 
@@ -229,7 +234,7 @@ def test_editing_a_post_saves_or_says_what_is_wrong(client, world, text, note, a
 @given(restore=hostile)
 def test_restoring_any_version_number_restores_or_is_not_found(client, world, restore):
     response = client.post(f"/posts/{world['slug']}/edit/", {"restore": restore})
-    assert response.status_code in (302, 404)
+    assert response.status_code in (302, 404) or nul_refused(response)
 
 
 @FUZZ
@@ -240,8 +245,10 @@ def test_restoring_any_version_number_restores_or_is_not_found(client, world, re
 )
 def test_bulk_actions_never_fail(client, world, action, ids, next_url):
     response = client.post("/jobs/bulk/", {"action": action, "ids": ids, "next": next_url})
-    assert response.status_code == 302
-    assert response["Location"].startswith("/") and not response["Location"].startswith("//")
+    if not nul_refused(response):
+        assert response.status_code == 302
+        assert response["Location"].startswith("/")
+        assert not response["Location"].startswith("//")
 
 
 CLI_OPTIONS = [
@@ -279,4 +286,5 @@ def test_any_markdown_renders(text):
 @FUZZ
 @given(provider=hostile)
 def test_the_model_field_of_any_provider_renders(client, provider):
-    assert client.get("/providers/models/", {"provider": provider}).status_code == 200
+    response = client.get("/providers/models/", {"provider": provider})
+    assert response.status_code == 200 or nul_refused(response)

@@ -173,6 +173,29 @@ def test_restoring_a_version_that_is_not_a_number_is_not_found(client, post, val
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/jobs/", {"q": "bread\x00"}),
+        ("/videos/", {"q": "\x00"}),
+        ("/videos/abc%00/", {}),
+        ("/jobs/estimate/", {"model": "gpt\x00", "chars": "100"}),
+    ],
+)
+def test_a_nul_character_anywhere_in_a_request_is_refused(client, url, data):
+    # PostgreSQL cannot compare text with NUL in it: on it each of these was a 500.
+    response = client.get(url, data)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+
+
+def test_a_post_with_a_nul_character_is_not_saved(client, post):
+    response = edit(client, post, "# Title\n\nA \x00 here.\n")
+    assert response.status_code == 400
+    post.refresh_from_db()
+    assert "\x00" not in post.markdown
+
+
 # --- Front matter ----------------------------------------------------------------------
 
 
