@@ -610,3 +610,9 @@ def render_body(body: str) -> RenderedBody:
     text = body.strip()
     heading, rest = leading_h1(text) or ("", text)
     return RenderedBody(heading=heading, html=to_html(rest), word_count=len(rest.split()))
+
+
+def body_word_count(body: str) -> int:
+    """render_body's word count without rendering: a page listing many versions counts them."""
+    text = body.strip()
+    return len((leading_h1(text) or ("", text))[1].split())

@@ -13,6 +13,7 @@ from jobs import markdown_bounds
 from jobs.formatting import (
     FrontMatterError,
     PostTextError,
+    body_word_count,
     parse_post,
     render_body,
     split_front_matter,
@@ -41,7 +42,7 @@ def _words(markdown: str) -> int:
         body = parse_post(markdown)[1]
     except FrontMatterError:
         body = markdown
-    return render_body(body).word_count
+    return body_word_count(body)
 
 
 @require_GET
