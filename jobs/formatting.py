@@ -18,6 +18,7 @@ import yaml
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from jobs import markdown_bounds
 from providers import services as providers
 from videos import services as videos
 
@@ -32,7 +33,6 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"},
                       "td": {"align"}}  # fmt: skip
 
-_H1 = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _WORD = re.compile(r"[^\W\d_][\w'-]{3,}", re.UNICODE)
 _COMMON = frozenset(
     [
@@ -192,11 +192,29 @@ OUTPUT_FORMATS = {
 }
 
 
+_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
+
+
+def leading_h1(text: str) -> tuple[str, str] | None:
+    """The text of the "# Heading" on the first line that is not blank, and the text after
+    that line; None when that line is not an H1.
+
+    Not a regular expression: one took minutes on "# a", 5,000 spaces and a "b"."""
+    start = len(text) - len(text.lstrip())
+    line, _, rest = text[start:].partition("\n")
+    if not line.startswith("#") or line[1:2] not in (" ", "\t"):
+        return None
+    heading = line[1:].strip()
+    # A closing run of "#" is not part of the heading ("# Title ##").
+    heading = heading.rstrip("#").rstrip() or heading
+    return heading, _BLANK_LINES.sub("", rest)
+
+
 def split_title(body: str, fallback: str) -> tuple[str, str]:
     """The first H1 is the title; it leaves the body so it is not shown twice."""
-    match = _H1.search(body)
-    if match and not body[: match.start()].strip():
-        return match.group(1).strip(), body[match.end() :].lstrip("\n")
+    found = leading_h1(body)
+    if found:
+        return found[0], found[1]
     return (fallback or "Untitled post").strip(), body
 
 
@@ -218,7 +236,7 @@ def pick_tags(body: str, count: int = 5) -> list[str]:
 
 
 def to_html(body: str) -> str:
-    raw = md.markdown(body, extensions=["extra", "sane_lists"])
+    raw = md.markdown(markdown_bounds.bounded(body), extensions=["extra", "sane_lists"])
     return nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener")
 
 
@@ -301,15 +319,18 @@ def finish_html(html: str, *, toc: bool, embed: bool, video_id: str, title: str)
 
 
 # "## Heading ([1:02](https://youtu.be/ID?t=62))", the form the writers give headings.
+# Linear time on any line: a match starts only where a run of spaces does, nothing gives
+# back what it took (*+), and a link's URL is short. "## a", 3,000 spaces and "b" took 28 s.
 _HEADING_MOMENT = re.compile(
-    r"\s*[(\[]?\[\d{1,2}(?::\d{2}){1,2}\]\(https?://(?:youtu\.be|(?:www\.)?youtube\.com)/"
-    r"[^)\s]*\)[)\]]?(?=\s*#*\s*$)",
+    r"(?<!\s)\s*+[(\[]?\[\d{1,2}(?::\d{2}){1,2}\]\(https?://(?:youtu\.be|(?:www\.)?youtube\.com)/"
+    r"[^)\s]{0,200}\)[)\]]?(?=\s*+#*+\s*+$)",
     re.MULTILINE,
 )
 _INLINE_MOMENT = re.compile(
-    r"\[(\d{1,2}(?::\d{2}){1,2})\]\(https?://(?:youtu\.be|(?:www\.)?youtube\.com)/[^)\s]*\)"
+    r"\[(\d{1,2}(?::\d{2}){1,2})\]\(https?://(?:youtu\.be|(?:www\.)?youtube\.com)/"
+    r"[^)\s]{0,200}\)"
 )
-_H2_LINE = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_H2_LINE = re.compile(r"^##[ \t]+(\S[^\n]*)$", re.MULTILINE)
 _H2_TAG = re.compile(r"<h2>(.*?)</h2>", re.DOTALL)
 _VIDEO_ID = re.compile(r"^[\w-]{11}$")
 
@@ -326,7 +347,8 @@ def strip_timestamps(body: str) -> str:
 
 def anchor(text: str, taken: set[str] | None = None) -> str:
     """A heading's id the way GitHub makes it, so the Markdown's links work there too."""
-    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    # Bounded parts: "[" after "[" with no "]" made this quadratic.
+    plain = re.sub(r"\[([^\[\]]{0,500})\]\([^()\s]{0,500}\)", r"\1", text)
     plain = re.sub(r"[*_`]", "", plain).strip().lower()
     slug = re.sub(r"[^\w\- ]", "", plain).replace(" ", "-") or "section"
     if taken is not None:
@@ -347,8 +369,10 @@ def with_toc(body: str) -> str:
     taken: set[str] = set()
     items = []
     for match in headings:
-        label = _HEADING_MOMENT.sub("", match.group(1)).strip()
-        items.append(f"- [{label}](#{anchor(match.group(1), taken)})")
+        # The heading without its closing "#"s ("## Title ##").
+        heading = match.group(1).rstrip().rstrip("#").rstrip() or match.group(1).rstrip()
+        label = _HEADING_MOMENT.sub("", heading).strip()
+        items.append(f"- [{label}](#{anchor(heading, taken)})")
     first = headings[0].start()
     toc = "**Contents**\n\n" + "\n".join(items) + "\n\n"
     return body[:first] + toc + body[first:]
@@ -484,19 +508,76 @@ def split_front_matter(markdown: str) -> tuple[str | None, str]:
     )
 
 
+MAX_FRONT_MATTER_CHARS = 10_000
+MAX_FRONT_MATTER_DEPTH = 10
+
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """safe_load without what makes a few bytes of YAML into a huge or broken value:
+    anchors and aliases (one alias of an alias... is an exponential "billion laughs"),
+    deep nesting (recursion), and dates such as 2024-13-45 (a ValueError, not YAML's)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if isinstance(self.peek_event(), yaml.AliasEvent):
+            raise FrontMatterError(
+                "The front matter uses a YAML alias (*name); write the value out instead."
+            )
+        if getattr(self.peek_event(), "anchor", None):
+            raise FrontMatterError(
+                "The front matter uses a YAML anchor (&name); write the value out instead."
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_FRONT_MATTER_DEPTH:
+                raise FrontMatterError(
+                    f"The front matter nests lists or maps more than {MAX_FRONT_MATTER_DEPTH} deep."
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            line = node.start_mark.line + 2  # +2: after the opening "---", counting from 1
+            raise FrontMatterError(
+                f"“{node.value}” on line {line} is not a real date; write it as YYYY-MM-DD, "
+                "such as 2024-05-31."
+            ) from None
+
+
+FrontMatterLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_yaml_timestamp
+)
+
+
 def parse_post(markdown: str) -> tuple[dict, str]:
     """Front matter as a dict and the body without it; FrontMatterError when the YAML is wrong."""
     raw, body = split_front_matter(markdown)
     if raw is None:
         return {}, body
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        raise FrontMatterError(
+            f"The front matter is {len(raw):,} characters long; the limit is "
+            f"{MAX_FRONT_MATTER_CHARS:,}. It holds the title, description and tags, not the text."
+        )
     try:
-        front = yaml.safe_load(raw)
+        front = yaml.load(raw, Loader=FrontMatterLoader)  # safe_load, bounded
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         mark = getattr(exc, "problem_mark", None)
         # +2: the mark counts from 0 inside the YAML, which starts after the opening "---".
         where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark else ""
         raise FrontMatterError(f"The front matter is not valid YAML: {problem}{where}.") from exc
+    except FrontMatterError:
+        raise
+    except (ValueError, OverflowError) as exc:  # such as an integer of 5,000 digits
+        raise FrontMatterError(f"The front matter has a value that cannot be read: {exc}") from exc
     if front is None:
         return {}, body
     if not isinstance(front, dict):
@@ -529,9 +610,11 @@ class RenderedBody:
 def render_body(body: str) -> RenderedBody:
     """Render a body the way format_post does: the leading H1 is the title, not content."""
     text = body.strip()
-    match = _H1.search(text)
-    if match and not text[: match.start()].strip():
-        heading, rest = match.group(1).strip(), text[match.end() :].lstrip("\n")
-    else:
-        heading, rest = "", text
+    heading, rest = leading_h1(text) or ("", text)
     return RenderedBody(heading=heading, html=to_html(rest), word_count=len(rest.split()))
+
+
+def body_word_count(body: str) -> int:
+    """render_body's word count without rendering: a page listing many versions counts them."""
+    text = body.strip()
+    return len((leading_h1(text) or ("", text))[1].split())

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.html import format_html
 
 from blogtube_site.errors import BlogTubeError
+from blogtube_site.query_params import whole_number
 from jobs import batches
 from jobs import options as job_options
 from jobs.models import Job
@@ -125,7 +126,8 @@ class ProviderField(forms.ModelChoiceField):
         if isinstance(value, providers.Provider):
             value = value.pk
         text = str(value).strip()
-        found = self.queryset.filter(**{"pk" if text.isdigit() else "slug": text}).first()
+        pk = whole_number(text)
+        found = self.queryset.filter(**({"slug": text} if pk is None else {"pk": pk})).first()
         if found is None:
             known = ", ".join(self.queryset.values_list("slug", flat=True))
             raise forms.ValidationError(
@@ -337,6 +339,16 @@ class JobForm(JobOptionsForm):
         """Batch.Kind.PLAYLIST or CHANNEL when the URL names one: one job per video is possible."""
         url = self.cleaned_data.get("url", "") if hasattr(self, "cleaned_data") else ""
         return batches.kind_of(url)
+
+    def clean_transcript_file(self) -> Any:
+        upload = self.cleaned_data.get("transcript_file")
+        if upload is not None:
+            try:
+                # Before it is read: what is over the limit never reaches memory.
+                videos.check_transcript_size(upload.name, upload.size)
+            except BlogTubeError as error:
+                raise forms.ValidationError(" ".join([error.message, *error.suggestions])) from None
+        return upload
 
     def wants_playlist(self) -> bool:
         return bool(self.cleaned_data.get("per_video") and self.batch_kind)

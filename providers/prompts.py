@@ -7,6 +7,7 @@ post streams to the page from the first token, and providers.seo strips the bloc
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass, field
 
@@ -89,13 +90,43 @@ class PostRequest:
 def validate_custom_prompt(prompt: str) -> None:
     """Raise ValueError naming the first placeholder a custom prompt may not use."""
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(prompt) if name is not None]
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(prompt)
+            if name is not None
+        ]
     except ValueError as exc:
         raise ValueError(f"The prompt has an unmatched brace: {exc}.") from None
-    for name in fields:
+    allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+    for name, spec, conversion in fields:
         if name not in PLACEHOLDERS:
-            allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
             raise ValueError(f"Unknown placeholder {{{name}}}. You can use {allowed}.")
+        if spec or conversion:
+            # "{title:d}" fails when the post is written, "{title:>200000000}" makes the
+            # prompt 200 MB: only the bare name is a placeholder.
+            written = "{" + name + (f"!{conversion}" if conversion else "")
+            written += (f":{spec}" if spec else "") + "}"
+            raise ValueError(
+                f"Write the placeholder {written} as {{{name}}}: a placeholder takes no "
+                "format, and {{ or }} write a brace itself."
+            )
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)\}")
+
+
+def fill_placeholders(prompt: str, values: dict[str, str]) -> str:
+    """str.format_map for the prompts validate_custom_prompt accepts, and for any other
+    (one saved before it refused "{title:>200000000}") the rest stays as it was written:
+    the worker never fails on, or grows, a prompt."""
+
+    def fill(match: re.Match[str]) -> str:
+        whole = match.group()
+        if whole in ("{{", "}}"):
+            return whole[0]
+        return values.get(match.group(1), whole)
+
+    return _PLACEHOLDER.sub(fill, prompt)
 
 
 def moment_link(video_id: str, seconds: float) -> str:
@@ -201,7 +232,7 @@ def _post_messages(request: PostRequest, source: str, *, from_notes: bool) -> li
             "url": request.video_url,
             "tone": request.tone,
         }
-        instructions = request.custom_prompt.format_map(values)
+        instructions = fill_placeholders(request.custom_prompt, values)
         if "{transcript}" in request.custom_prompt:
             parts = [instructions]  # the person placed the transcript themselves
         else:

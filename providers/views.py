@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from blogtube_site.query_params import whole_number
 from providers import services
 from providers.models import Provider
 
@@ -41,8 +42,8 @@ def model_options(request: HttpRequest) -> HttpResponse:
     """The model field of the New post form, with the chosen provider's models to pick from.
 
     Everyone who writes posts needs this one: it names models and health, never a key."""
-    raw = request.GET.get("provider", "")
-    provider = services.enabled_providers().filter(pk=raw).first() if raw.isdigit() else None
+    pk = whole_number(request.GET.get("provider", ""))
+    provider = None if pk is None else services.enabled_providers().filter(pk=pk).first()
     context = {
         "provider": provider,
         "model": request.GET.get("model", "").strip(),

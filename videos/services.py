@@ -27,6 +27,7 @@ from videos.errors import (
 )
 from videos.language import detect_language, language_name, same_language
 from videos.models import Transcript, Video
+from videos.transcript_files import check_size as check_transcript_size
 from videos.transcript_files import parse_transcript_file
 from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
 from videos.youtube import PLAYLIST_URL, WATCH_URL, PlaylistEntry
@@ -40,6 +41,7 @@ __all__ = [
     "PlaylistEntry",
     "PlaylistUnavailable",
     "Video",
+    "check_transcript_size",
     "expand_channel",
     "expand_playlist",
     "get_transcript",

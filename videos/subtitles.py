@@ -64,6 +64,10 @@ def parse_json3(text: str) -> list[Segment]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SubtitleFormatError(f"not JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:
+        # json3 nests four deep ({"events": [{"segs": [{...}]}]}); the decoder stops at
+        # the interpreter's recursion limit, so the depth is bounded there.
+        raise SubtitleFormatError("its lists and objects nest hundreds of levels deep") from exc
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list):
         raise SubtitleFormatError('not YouTube json3: there is no "events" list')

@@ -7,9 +7,11 @@ the messages must say exactly what is wrong with the file.
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import PurePath
 
+import charset_normalizer
 import srt
 
 from videos import subtitles
@@ -39,13 +41,8 @@ def parse_transcript_file(
             f'"{filename}" has {shown}; upload a .srt, .vtt or .txt file '
             "(or YouTube's json3 as .json).",
         )
-    if len(content) > MAX_TRANSCRIPT_BYTES:
-        raise InvalidTranscriptFile(
-            f'"{filename}" is {len(content) / 1024 / 1024:.1f} MB; '
-            f"the limit is {MAX_TRANSCRIPT_BYTES // (1024 * 1024)} MB.",
-            suggestions=["Upload only the transcript, not a video or archive"],
-        )
-    text = _decode(content).replace("\r\n", "\n").replace("\r", "\n")
+    check_size(filename, len(content))
+    text = _decode(filename, content).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InvalidTranscriptFile(f'"{filename}" is empty.')
 
@@ -65,6 +62,11 @@ def parse_transcript_file(
 
     if not segments:
         raise InvalidTranscriptFile(f'"{filename}" contains no caption text.')
+    if not any(char.isalpha() for s in segments for char in str(s["text"])):
+        # Nothing to write about: the writers would fail on it later, in the worker.
+        raise InvalidTranscriptFile(
+            f'"{filename}" has no words: its text is only numbers, times or punctuation.'
+        )
     return TranscriptData(
         language_code=language_code or "und",
         language=language or ("Unknown" if (language_code or "und") == "und" else language_code),
@@ -74,19 +76,81 @@ def parse_transcript_file(
     )
 
 
-def _decode(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Windows Notepad's "Unicode" is UTF-16 with a BOM.
+# Longest first: UTF-32's little-endian mark starts with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# What people upload by mistake, by how the file starts.
+_NOT_TEXT = {
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive (or a Word, Excel or OpenDocument file)",
+    b"\x1f\x8b": "a gzip archive",
+    b"{\\rtf": "an RTF document",
+    b"\xd0\xcf\x11\xe0": "an old Word or Excel document",
+    b"ID3": "an MP3 file",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x1aE\xdf\xa3": "a WebM or MKV video",
+}
+_NEAR_TIE = 0.05  # charset-normalizer's "chaos": 0 reads as text, 1 as noise
+
+
+def check_size(filename: str, size: int) -> None:
+    """Refuse a file over MAX_TRANSCRIPT_BYTES: the form asks before reading it."""
+    if size > MAX_TRANSCRIPT_BYTES:
+        raise InvalidTranscriptFile(
+            f'"{filename}" is {size / 1024 / 1024:.1f} MB; '
+            f"the limit is {MAX_TRANSCRIPT_BYTES // (1024 * 1024)} MB.",
+            suggestions=["Upload only the transcript, not a video or archive"],
+        )
+
+
+def _decode(filename: str, content: bytes) -> str:
+    """The file's text: UTF-8, -16 or -32 with or without a byte order mark, or a legacy
+    encoding such as Windows-1252 or GB2312 that charset-normalizer recognises."""
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            try:
+                return _text_only(filename, content.decode(encoding))
+            except UnicodeDecodeError:
+                break
+    if b"\x00" not in content:  # UTF-16 text with no BOM is often valid UTF-8, with NULs
         try:
-            return content.decode("utf-16")
+            return content.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Old subtitle tools write Latin-1/CP1252; latin-1 decodes any byte, so
-        # the text is readable even when a few characters come out wrong.
-        return content.decode("latin-1")
+    for magic, kind in _NOT_TEXT.items():
+        if content.startswith(magic):
+            raise InvalidTranscriptFile(f'"{filename}" is {kind}, not a transcript.')
+    if content[4:8] == b"ftyp":
+        raise InvalidTranscriptFile(f'"{filename}" is an MP4 or M4A file, not a transcript.')
+    matches = list(charset_normalizer.from_bytes(content))
+    if not matches:
+        raise InvalidTranscriptFile(
+            f'"{filename}" is not text in any encoding we recognise: it starts with the bytes '
+            f"{content[:8].hex(' ')}.",
+            suggestions=["Save it as UTF-8 text and upload it again"],
+        )
+    best = matches[0]
+    for match in matches:
+        # Latin text reads (nearly) as well in several code pages, a short one especially;
+        # old subtitle tools write Windows-1252, so it wins a near tie.
+        if match.chaos <= best.chaos + _NEAR_TIE and "cp1252" in match.could_be_from_charset:
+            return _text_only(filename, content.decode("cp1252", errors="replace"))
+    return _text_only(filename, str(best))
+
+
+def _text_only(filename: str, text: str) -> str:
+    if "\x00" in text:
+        raise InvalidTranscriptFile(
+            f'"{filename}" holds binary data (NUL characters), not text.',
+            suggestions=["Save it as UTF-8 text and upload it again"],
+        )
+    return text
 
 
 _clean = subtitles.clean

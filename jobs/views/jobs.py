@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from blogtube_site.errors import BlogTubeError
+from blogtube_site.query_params import uuids, whole_number
 from jobs import batches, services
 from jobs import live as live_regions
 from jobs import options as job_options
@@ -103,10 +104,13 @@ BULK_ACTIONS = {
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # Only a path on this site: "list" alone would be taken for a view's name.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = reverse("jobs:list")
     action = BULK_ACTIONS.get(request.POST.get("action", ""))
-    ids = request.POST.getlist("ids")
+    ids = uuids(request.POST.getlist("ids"))
     if not action or not ids:
         messages.error(request, "Select one or more jobs, then an action.")
         return redirect(next_url)
@@ -258,15 +262,14 @@ def estimate(request: HttpRequest) -> HttpResponse:
 
     The preview put the transcript's expected size in the request: nothing is looked up.
     """
-    raw = request.GET.get("chars", "")
-    context = _estimate(int(raw) if raw.isdigit() else None, request.GET)
+    context = _estimate(whole_number(request.GET.get("chars", "")), request.GET)
     return render(request, "jobs/home.html#cost-estimate", context)
 
 
 def _estimate(transcript_chars: int | None, params: QueryDict) -> dict:
     """The cost line for the provider, model and length the form has chosen."""
-    raw = params.get("provider", "")
-    provider = providers.enabled_providers().filter(pk=raw).first() if raw.isdigit() else None
+    pk = whole_number(params.get("provider", ""))
+    provider = None if pk is None else providers.enabled_providers().filter(pk=pk).first()
     provider = provider or providers.default_provider()
     length = params.get("length", "")
     if length not in providers.LENGTHS:

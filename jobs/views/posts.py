@@ -8,9 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from blogtube_site.query_params import whole_number
+from jobs import markdown_bounds
 from jobs.formatting import (
     FrontMatterError,
     PostTextError,
+    body_word_count,
     parse_post,
     render_body,
     split_front_matter,
@@ -38,7 +41,7 @@ def _words(markdown: str) -> int:
         body = parse_post(markdown)[1]
     except FrontMatterError:
         body = markdown
-    return render_body(body).word_count
+    return body_word_count(body)
 
 
 @require_GET
@@ -48,9 +51,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     versions = list(post.versions.all())
     for version in versions:
         version.words = _words(version.markdown)
-    shown: PostVersion | None = None
-    if request.GET.get("version", "").isdigit():
-        shown = next((v for v in versions if v.pk == int(request.GET["version"])), None)
+    wanted = whole_number(request.GET.get("version", ""))
+    shown: PostVersion | None = next((v for v in versions if v.pk == wanted), None)
     job = post.job
     context = {
         "post": post,
@@ -77,11 +79,14 @@ def _preview_context(markdown: str) -> dict:
             body = split_front_matter(markdown)[1]
         except FrontMatterError:
             body = ""  # unclosed front matter: nothing is known to be the body
+    too_much = markdown_bounds.problem(body, _first_line(markdown, body))
+    if len(body) > markdown_bounds.MAX_CHARS:
+        body = ""  # not rendered: the error says why
     rendered = render_body(body)
     tags = front.get("tags")
     return {
         "preview": {
-            "error": error,
+            "error": error or too_much,
             "title": str(front.get("title") or rendered.heading or ""),
             "description": str(front.get("description") or ""),
             "tags": tags if isinstance(tags, list) else [],
@@ -89,6 +94,11 @@ def _preview_context(markdown: str) -> dict:
             "words": rendered.word_count,
         }
     }
+
+
+def _first_line(markdown: str, body: str) -> int:
+    """The line of the editor where the body starts (the body ends the text)."""
+    return markdown[: len(markdown) - len(body)].count("\n") + 1
 
 
 def _editor(
@@ -117,6 +127,11 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, "Nothing changed, so nothing was saved.")
         return redirect("jobs:post", slug=post.slug)
     try:
+        body = parse_post(markdown)[1]
+        # Refused before it is rendered: rendering it is what takes too long.
+        too_much = markdown_bounds.problem(body, _first_line(markdown, body))
+        if too_much:
+            raise PostTextError(too_much)
         post.edit(markdown, note=note)
     except PostTextError as exc:
         return _editor(request, post, markdown, note=note, error=str(exc), status=400)
@@ -125,7 +140,9 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _restore(request: HttpRequest, post: Post) -> HttpResponse:
-    version = get_object_or_404(PostVersion, pk=request.POST.get("restore") or 0, post=post)
+    version = get_object_or_404(
+        PostVersion, pk=whole_number(request.POST.get("restore", "")) or 0, post=post
+    )
     when = formats.date_format(timezone.localtime(version.created), "j M Y, H:i")
     try:
         # Through edit(): the text being replaced becomes a version in turn.

@@ -96,6 +96,19 @@ def test_a_custom_prompt_places_the_transcript_itself() -> None:
     assert "Transcript:\n" in user
 
 
+@pytest.mark.parametrize(
+    "prompt, written",
+    [
+        ("In {language}: {{braces}} {{{tone}}}.", "In en: {braces} {neutral}."),
+        # Saved before the form refused them: kept as written, not a failed job.
+        ("About {title:>200000000} {title!r} {0}", "About {title:>200000000} {title!r} {0}"),
+    ],
+)
+def test_a_custom_prompts_placeholders_are_filled_as_str_format_would(prompt, written) -> None:
+    request = post_request(style="custom", custom_prompt=prompt)
+    assert build_messages(request)[1]["content"].startswith(f"Instructions: {written}")
+
+
 def test_chunk_and_combine_prompts_carry_the_video_and_the_part() -> None:
     request = post_request()
     chunk = build_chunk_messages(

@@ -136,12 +136,20 @@ class Command(BaseCommand):
                     for message in messages
                 )
             )
+        out: Path | None = options["out"]
+        if out is not None and (out.is_dir() or not out.parent.is_dir()):
+            # Asked before the job runs, not found out when the post is written.
+            raise CommandError(f"Cannot write the post to {out}: no such folder, or a folder.")
         upload = None
         if options["transcript_file"]:
             path: Path = options["transcript_file"]
             if not path.is_file():
                 raise CommandError(f"No such transcript file: {path}")
-            upload = SimpleUploadedFile(path.name, path.read_bytes())
+            try:
+                content = path.read_bytes()
+            except OSError as error:
+                raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+            upload = SimpleUploadedFile(path.name, content)
         request = form.to_request(options["url"], upload)
         request.owner = _owner(options["user"])
         try:
