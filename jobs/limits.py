@@ -57,6 +57,9 @@ class LimitReached(BlogTubeError):
         # Whole seconds until trying again can succeed: the Retry-After header.
         self.retry_after = max(1, retry_after)
 
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "retry_after": self.retry_after}
+
 
 @dataclass(frozen=True)
 class UserLimits:

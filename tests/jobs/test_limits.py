@@ -135,6 +135,25 @@ def test_a_retry_counts_as_a_job(client, settings):
     assert failed.status == Job.Status.FAILED
 
 
+def test_retrying_many_at_once_stops_at_the_limit_and_says_how_far_it_got(client, settings):
+    settings.BLOGTUBE_JOBS_PER_MINUTE = 1
+    jobs = [make_job(), make_job()]
+    for job in jobs:
+        job.claim()
+        job.fail(BlogTubeError("boom"))
+
+    response = client.post(
+        reverse("jobs:bulk"),
+        {"action": "retry", "ids": [str(job.pk) for job in jobs], "next": reverse("jobs:list")},
+    )
+    html = refused(
+        response, "1 job queued again, then: You can create 1 job a minute; try again in 42 s.", 42
+    )
+    assert f'href="{reverse("jobs:list")}"' in html
+    statuses = sorted(Job.objects.values_list("status", flat=True))
+    assert statuses == [Job.Status.FAILED, Job.Status.QUEUED]
+
+
 # --- previews a minute -----------------------------------------------------------------
 
 
