@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import json
+import re
 
 import pytest
 import time_machine
@@ -180,9 +182,14 @@ def test_a_refused_preview_asks_youtube_nothing(client, settings, fake_youtube, 
 
 
 def test_pages_swap_in_a_429_answer(client):
-    # htmx leaves 4xx answers out by default: the limit's fragment would never show.
+    # htmx leaves 4xx answers out by default: the limit's fragment would never show. It reads
+    # this JSON and takes the first rule whose code (a regular expression) matches.
     html = client.get(reverse("jobs:home")).content.decode()
-    assert '{"code": "429", "swap": true}' in html
+    config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html)[1])
+    rule = next(r for r in config["responseHandling"] if re.fullmatch(r["code"], "429"))
+    assert rule["swap"] is True and not rule.get("error")
+    rule = next(r for r in config["responseHandling"] if re.fullmatch(r["code"], "400"))
+    assert rule["swap"] is False  # other errors as before
 
 
 # --- jobs queued or running at once ------------------------------------------------------
