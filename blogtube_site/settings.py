@@ -203,6 +203,12 @@ YOUTUBE_REQUESTS_PER_MINUTE = env.int("YOUTUBE_REQUESTS_PER_MINUTE", default=30)
 YOUTUBE_CACHE_SECONDS = env.int("YOUTUBE_CACHE_SECONDS", default=7 * 24 * 3600)
 # Playlists and channels: at most this many jobs per batch.
 BLOGTUBE_BATCH_LIMIT = env.int("BLOGTUBE_BATCH_LIMIT", default=50)
+# What one account may ask of the server and of the owner's provider credit; an admin
+# overrides them per person (jobs.limits). 0: no limit.
+BLOGTUBE_JOBS_PER_MINUTE = env.int("BLOGTUBE_JOBS_PER_MINUTE", default=10)
+BLOGTUBE_PREVIEWS_PER_MINUTE = env.int("BLOGTUBE_PREVIEWS_PER_MINUTE", default=30)
+# As many as one full batch, so a playlist of BLOGTUBE_BATCH_LIMIT videos still fits.
+BLOGTUBE_ACTIVE_JOBS_PER_USER = env.int("BLOGTUBE_ACTIVE_JOBS_PER_USER", default=50)
 # Speech to text when a video has no captions (needs requirements-whisper.txt).
 WHISPER_MODEL = env.str("WHISPER_MODEL", default="base")
 WHISPER_ENABLED = env.bool("WHISPER_ENABLED", default=True)

@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as confirm_and_delete
 from django.contrib.admin.utils import model_ngettext
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
 from jobs import services
-from jobs.models import InvalidTransition, Job, JobEvent, JobStep, Post
+from jobs.models import InvalidTransition, Job, JobEvent, JobStep, Limits, Post
 
 
 class JobStepInline(admin.TabularInline):
@@ -105,3 +107,21 @@ class PostAdmin(admin.ModelAdmin):
     list_display = ("title", "word_count", "created")
     search_fields = ("title", "markdown")
     raw_id_fields = ("job", "video")
+
+
+class LimitsInline(admin.StackedInline):
+    """A person's own limits, on their user page: empty fields keep the site's defaults."""
+
+    model = Limits
+    can_delete = False
+    verbose_name_plural = "limits (empty: the site's default; 0: no limit)"
+
+
+# Django's own user admin, with the person's limits under it.
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    inlines = [*auth_admin.UserAdmin.inlines, LimitsInline]

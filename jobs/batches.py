@@ -1,18 +1,18 @@
 """Playlists and channels as batches: one job per video, followed as one.
 
 A pasted playlist or channel address is first expanded into a preview (its
-title and the videos a batch would get, up to BLOGTUBE_BATCH_LIMIT); creating
-the batch expands it again, which the videos app answers from its cache.
+title and the videos a batch would get, up to the person's batch size: jobs.limits);
+creating the batch expands it again, which the videos app answers from its cache.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
-from jobs import services
+from jobs import limits, services
 from jobs.models import Batch, Job
 from videos import services as videos
 
@@ -37,10 +37,6 @@ class BatchPreview:
         return Batch.Kind(self.kind).label
 
 
-def batch_limit() -> int:
-    return max(1, settings.BLOGTUBE_BATCH_LIMIT)
-
-
 def kind_of(url: str) -> str | None:
     """Batch.Kind.PLAYLIST or CHANNEL when ``url`` names one, else None."""
     if videos.parse_channel_url(url):
@@ -50,9 +46,10 @@ def kind_of(url: str) -> str | None:
     return None
 
 
-def expand(url: str) -> BatchPreview:
-    """What a batch made from ``url`` would hold; raises the BlogTubeError to show instead."""
-    limit = batch_limit()
+def expand(url: str, user: Any) -> BatchPreview:
+    """What a batch of ``user``'s made from ``url`` would hold; raises the BlogTubeError to
+    show instead."""
+    limit = limits.batch_size(user)
     kind = kind_of(url)
     if kind == Batch.Kind.CHANNEL:
         info = videos.expand_channel(url, limit=limit)
@@ -86,8 +83,10 @@ def expand(url: str) -> BatchPreview:
 
 def create_batch(request: services.JobRequest, url: str) -> Batch:
     """The Batch and one queued job per video, in the playlist's (or channel's) order."""
-    preview = expand(url)
+    preview = expand(url, request.owner)
     with transaction.atomic():
+        # The whole batch fits, or no job of it is made; it counts once a minute.
+        limits.check_can_create(request.owner, len(preview.entries))
         batch = Batch.objects.create(
             owner=request.owner,
             kind=preview.kind,
@@ -99,7 +98,9 @@ def create_batch(request: services.JobRequest, url: str) -> Batch:
         )
         for entry in preview.entries:
             url = videos.WATCH_URL.format(video_id=entry.video_id)
-            job = services.create_job(replace(request, url=url, transcript_file=None))
+            job = services.create_job(
+                replace(request, url=url, transcript_file=None), per_minute=False
+            )
             video = videos.video_from_listing(entry)
             Job.objects.filter(pk=job.pk).update(video=video, batch=batch)
     return batch

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django_q.tasks import async_task
 
+from jobs import limits
 from jobs import options as job_options
 from jobs.models import InvalidTransition, Job
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money_estimate
@@ -61,9 +62,12 @@ def validate_request(request: JobRequest) -> None:
         request.transcript_file.seek(0)
 
 
-def create_job(request: JobRequest, *, enqueue: bool = True) -> Job:
+def create_job(request: JobRequest, *, enqueue: bool = True, per_minute: bool = True) -> Job:
+    """Raises LimitReached when the owner may not queue it (jobs.limits); ``per_minute=False``
+    checks only the jobs the owner has queued or running (the CLI)."""
     validate_request(request)
     with transaction.atomic():
+        limits.check_can_create(request.owner, per_minute=per_minute)
         job = Job.objects.create(
             owner=request.owner,
             source_url=request.url.strip(),
@@ -100,8 +104,12 @@ def cancel(job: Job) -> None:
     job.request_cancel()
 
 
-def retry(job: Job) -> None:
+def retry(job: Job, by: Any = None) -> None:
+    """Queue a failed or cancelled job again; ``by``, the person asking, within their limits
+    (None: an admin's action, not limited)."""
     with transaction.atomic():
+        if by is not None and job.can_retry:
+            limits.check_can_create(by)
         job.retry()
         _enqueue(job)
 
@@ -112,6 +120,7 @@ def reprocess(job: Job, owner: Any, **changes: object) -> Job:
     It is ``owner``'s, the person who asked for it: staff reprocessing someone's job
     pay for the new one themselves."""
     with transaction.atomic():
+        limits.check_can_create(owner)
         new = Job.objects.create(
             owner=owner,
             video=job.video,

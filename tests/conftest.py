@@ -32,6 +32,14 @@ def no_youtube_pacing(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_per_minute_limits(settings):
+    # The counts live in the cache, a minute of real time: a test making many jobs must not
+    # trip over the last one's. tests/jobs/test_limits.py sets them, with a fake clock.
+    settings.BLOGTUBE_JOBS_PER_MINUTE = 0
+    settings.BLOGTUBE_PREVIEWS_PER_MINUTE = 0
+
+
+@pytest.fixture(autouse=True)
 def instant_client_retries(monkeypatch):
     """The openai client's own back-off (0.5 s, 1 s, ... with jitter) without the waiting.
 

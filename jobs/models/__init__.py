@@ -4,6 +4,7 @@
 - ``history``: the steps a job goes through (STEPS, JobStep) and its event log (JobEvent)
 - ``posts``: the post a job writes (Post) and the texts edits replaced (PostVersion)
 - ``batches``: Batch, the jobs made from one playlist or channel
+- ``limits``: Limits, an admin's overrides of one person's limits (jobs.limits applies them)
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from jobs.models.batches import Batch
 from jobs.models.history import STEP_NAMES, STEPS, JobEvent, JobStep, draft_until
 from jobs.models.job import InvalidTransition, Job
+from jobs.models.limits import Limits
 from jobs.models.posts import Post, PostVersion
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "Job",
     "JobEvent",
     "JobStep",
+    "Limits",
     "Post",
     "PostVersion",
     "draft_until",

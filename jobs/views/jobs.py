@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blogtube_site.errors import BlogTubeError
 from blogtube_site.query_params import uuids, whole_number
-from jobs import batches, services
+from jobs import batches, limits, services
 from jobs import live as live_regions
 from jobs import options as job_options
 from jobs.formatting import OUTPUT_FORMATS
@@ -115,6 +116,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Select one or more jobs, then an action.")
         return redirect(next_url)
     function, verb = action
+    if function is services.retry:
+        function = partial(services.retry, by=request.user)
     done, skipped = 0, 0
     # Ids of jobs this person may not see are skipped silently, as if they did not exist.
     for job in Job.objects.visible_to(request.user).filter(pk__in=ids):
@@ -123,11 +126,25 @@ def bulk(request: HttpRequest) -> HttpResponse:
             done += 1
         except InvalidTransition:
             skipped += 1
+        except limits.LimitReached as error:
+            # Retries count as new jobs: the ones done stay done, the rest wait.
+            error.message = f"{done} job{pluralize(done)} {verb}, then: {error.message}"
+            return limit_reached(request, error, "jobs/limit_reached.html", {"back": next_url})
     text = f"{done} job{pluralize(done)} {verb}."
     if skipped:
         text += f" {skipped} skipped: their status does not allow it."
     messages.success(request, text)
     return redirect(next_url)
+
+
+def limit_reached(
+    request: HttpRequest, error: limits.LimitReached, template: str, context: dict
+) -> HttpResponse:
+    """HTTP 429 for a person over one of their limits: ``template`` shows ``error`` in place
+    (the form they filled in again, with what they typed)."""
+    response = render(request, template, {**context, "limit_error": error}, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @require_POST
@@ -137,17 +154,23 @@ def create(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "recent": _recent(request)}
         return render(request, "jobs/home.html", context, status=400)
     job_request = replace(form.to_request(), owner=request.user)
-    if form.wants_playlist():
-        try:
-            batch = batches.create_batch(job_request, form.cleaned_data["url"])
-        except BlogTubeError as error:
-            form.add_error("url", " ".join([error.message, *error.suggestions]))
-            context = {"form": form, "recent": _recent(request)}
-            return render(request, "jobs/home.html", context, status=400)
-        n = batch.total
-        messages.success(request, f"{n} job{pluralize(n)} queued, one per video.")
-        return redirect(batch)
-    job = services.create_job(job_request)
+    try:
+        if form.wants_playlist():
+            try:
+                batch = batches.create_batch(job_request, form.cleaned_data["url"])
+            except limits.LimitReached:
+                raise
+            except BlogTubeError as error:
+                form.add_error("url", " ".join([error.message, *error.suggestions]))
+                context = {"form": form, "recent": _recent(request)}
+                return render(request, "jobs/home.html", context, status=400)
+            n = batch.total
+            messages.success(request, f"{n} job{pluralize(n)} queued, one per video.")
+            return redirect(batch)
+        job = services.create_job(job_request)
+    except limits.LimitReached as error:
+        context = {"form": form, "recent": _recent(request)}
+        return limit_reached(request, error, "jobs/home.html", context)
     return redirect(job)
 
 
@@ -156,9 +179,12 @@ def detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_object_or_404(
         _visible(request).select_related("video", "provider", "transcript", "post"), pk=job_id
     )
+    return render(request, "jobs/detail.html", _page_context(job))
+
+
+def _page_context(job: Job) -> dict:
     events = [e for e in job.events.all() if e.shows_in_log]
-    context = {**live_regions.page_context(job), "events": events, "draft": job.draft}
-    return render(request, "jobs/detail.html", context)
+    return {**live_regions.page_context(job), "events": events, "draft": job.draft}
 
 
 def _visible(request: HttpRequest):
@@ -169,6 +195,8 @@ def _act(request: HttpRequest, job_id: str, action, done: str) -> HttpResponse:
     job = get_object_or_404(_visible(request), pk=job_id)
     try:
         action(job)
+    except limits.LimitReached as error:
+        return limit_reached(request, error, "jobs/detail.html", _page_context(job))
     except InvalidTransition:
         job.refresh_from_db()
         messages.error(
@@ -186,7 +214,7 @@ def cancel(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_POST
 def retry(request: HttpRequest, job_id: str) -> HttpResponse:
-    return _act(request, job_id, services.retry, "retry")
+    return _act(request, job_id, partial(services.retry, by=request.user), "retry")
 
 
 @require_POST
@@ -198,7 +226,11 @@ def reprocess(request: HttpRequest, job_id: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect(job)
-    new = services.reprocess(job, request.user, **form.changes())
+    try:
+        new = services.reprocess(job, request.user, **form.changes())
+    except limits.LimitReached as error:
+        context = {**_page_context(job), "reprocess_form": form}
+        return limit_reached(request, error, "jobs/detail.html", context)
     messages.success(request, "Reprocessing with the stored transcript.")
     return redirect(new)
 
@@ -249,11 +281,21 @@ def preview(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("language", "").strip()
     form = JobForm(initial={"language": wanted} if wanted else None)
     context: dict = {"form": form, "oob": True}
+    status, retry_after = 200, None
     if url:
-        context.update(_preview(url, request.GET))
+        try:
+            limits.check_preview(request.user)
+        except limits.LimitReached as error:
+            context["preview_error"] = error
+            status, retry_after = 429, error.retry_after
+        else:
+            context.update(_preview(url, request.user, request.GET))
     html = render_to_string("jobs/home.html#video-preview", context, request)
     html += render_to_string("jobs/home.html#language-field", context, request)
-    return HttpResponse(html)
+    response = HttpResponse(html, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_GET
@@ -294,11 +336,11 @@ def _preferred_track(tracks: list, wanted: str) -> str:
     return codes[0] if codes else ""
 
 
-def _preview(url: str, params: QueryDict | None = None) -> dict:
+def _preview(url: str, user, params: QueryDict | None = None) -> dict:
     found: dict = {}
     if batches.kind_of(url):
         try:
-            found["playlist"] = batches.expand(url)
+            found["playlist"] = batches.expand(url, user)
         except BlogTubeError as error:
             found["preview_error"] = error
     try:

@@ -153,7 +153,8 @@ class Command(BaseCommand):
         request = form.to_request(options["url"], upload)
         request.owner = _owner(options["user"])
         try:
-            job = services.create_job(request, enqueue=False)
+            # Not counted a minute (the person at the terminal owns the server); active jobs are.
+            job = services.create_job(request, enqueue=False, per_minute=False)
         except BlogTubeError as error:
             raise CommandError(_explain(error)) from None
         self.stderr.write(f"Job {job.pk}")
