@@ -27,6 +27,7 @@ from providers.prompts import (
     PostRequest,
     validate_custom_prompt,
 )
+from providers.redaction import redact_error
 from providers.seo import SeoData, split_seo
 from providers.tokens import count_tokens
 
@@ -60,6 +61,7 @@ __all__ = [
     "models_for",
     "prices_as_of",
     "provider_cards",
+    "redact_error",
     "split_seo",
     "validate_custom_prompt",
     "write_post",
