@@ -24,6 +24,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             host = request.get_host()
         except DisallowedHost:
             return parts
+        if host.startswith("["):
+            return parts  # an IPv6 literal is no valid CSP source; 'self' covers it
         update = dict(parts.update or {})
         update["connect-src"] = [*update.get("connect-src", []), f"ws://{host}", f"wss://{host}"]
         parts.update = update
