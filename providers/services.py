@@ -170,6 +170,7 @@ def write_post(
             if index + 1 == len(chain) or not should_fall_back(error):
                 raise
             successor, successor_model = chain[index + 1]
+            error = redact_error(error)  # its words go to the job's log and the worker's
             reason = _REASONS.get(error.code, error.message.rstrip("."))
             message = (
                 f"{current.name} is unavailable ({reason}); continuing with {successor.name}"
