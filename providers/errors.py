@@ -119,8 +119,7 @@ _SHORT = 300
 
 
 REDACTED = "[redacted key]"
-# Shorter values are not keys (placeholders such as "not-needed" are longer, but "none" or a
-# test's "x" would mangle ordinary words).
+# Shorter values are no real key ("none", a test's "x"); replacing them would mangle words.
 MIN_KEY_LENGTH = 8
 
 
