@@ -47,6 +47,51 @@ DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- HTTPS -------------------------------------------------------------------
+# Off by default: `make run` serves plain http on 127.0.0.1. BLOGTUBE_SECURE=true is the one
+# switch for a site served over https; each setting below can still be set on its own.
+BLOGTUBE_SECURE = env.bool("BLOGTUBE_SECURE", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=BLOGTUBE_SECURE)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=BLOGTUBE_SECURE)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=BLOGTUBE_SECURE)
+# A year once secure; browsers then refuse plain http to this host for that long.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if BLOGTUBE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Behind a proxy that ends TLS, the header it sets to "https" (e.g. X-Forwarded-Proto): only
+# then does Django know a request came over https. Set it only if the proxy always sets or
+# strips that header, or clients could claim https themselves.
+_PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+
+# --- Content Security Policy (django-csp) -----------------------------------
+# No inline script or style anywhere: what a model, a video or a front matter manages to
+# smuggle into a page cannot run. Pictures from YouTube's thumbnail hosts, the player from
+# youtube-nocookie; WebSockets to the page's own host are added per request
+# (blogtube_site.content_security).
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [
+            _SELF,
+            "https://i.ytimg.com",
+            "https://*.ytimg.com",
+            "https://img.youtube.com",
+            "https://yt3.ggpht.com",
+        ],
+        "connect-src": [_SELF],
+        "frame-src": ["https://www.youtube-nocookie.com"],
+        "object-src": [_NONE],
+        "base-uri": [_NONE],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    },
+}
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -69,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "blogtube_site.content_security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "blogtube_site.nul_characters.refuse_nul_characters",
@@ -256,7 +302,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # An API key a provider's error quoted is replaced in every line (providers.redaction).
+    "filters": {"redact_keys": {"()": "providers.redaction.RedactKeysFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_keys"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "daphne": {"level": "WARNING"},

@@ -18,6 +18,7 @@ import yaml
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from blogtube_site.links import LINK_SCHEMES, is_relative, web_url
 from jobs import markdown_bounds
 from providers import services as providers
 from videos import services as videos
@@ -235,9 +236,29 @@ def pick_tags(body: str, count: int = 5) -> list[str]:
     return [w for w, _ in words.most_common(count)]
 
 
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    # The sanitizer's scheme check reads "java<TAB>script:" as a relative path; a browser
+    # drops the tab and runs it. Judge the URL as the browser will.
+    if tag == "a" and attribute == "href" and not (web_url(value) or is_relative(value)):
+        return None
+    # A remote image loads when the page opens: a model (or the transcript it read) could
+    # plant a tracker. Relative ones stay, for pictures stored beside the post; the <img>
+    # left without src shows its alt text, so the sentence around it still reads.
+    if tag == "img" and attribute == "src" and not is_relative(value):
+        return None
+    return value
+
+
 def to_html(body: str) -> str:
     raw = md.markdown(markdown_bounds.bounded(body), extensions=["extra", "sane_lists"])
-    return nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener")
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        url_schemes=set(LINK_SCHEMES),
+        link_rel="noopener",
+    )
 
 
 def standalone_html(title: str, description: str, fragment: str, *, language: str = "") -> str:

@@ -91,6 +91,8 @@ def run_job(job_id: str) -> None:
     except Cancelled:
         job.mark_cancelled()
     except BlogTubeError as error:
+        # What a provider's server said may quote an API key: none reaches the log or the job.
+        error = providers.redact_error(error)
         log.info("Job %s failed: %s (%s) %s", job.pk, error.code, error.message, error.detail)
         if error.transient and job.attempts < settings.BLOGTUBE_MAX_ATTEMPTS:
             # Rate limits and outages pass: wait and retry rather than fail a whole batch.
@@ -102,7 +104,7 @@ def run_job(job_id: str) -> None:
             job.fail(error)
     except Exception as exc:
         log.exception("Job %s crashed", job.pk)
-        job.fail(UnexpectedError(detail=repr(exc)))
+        job.fail(providers.redact_error(UnexpectedError(detail=repr(exc))))
     finally:
         # django-q2's timeout raises a SystemExit subclass, which no except above sees.
         # fail() only wins over a job still running, so a finished job stays as it is.

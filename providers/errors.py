@@ -7,6 +7,7 @@ exception zoo; everything above it sees only these BlogTubeError subclasses.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import httpx2
 import openai
@@ -117,13 +118,41 @@ _CONTEXT_RE = re.compile(
 _SHORT = 300
 
 
+REDACTED = "[redacted key]"
+# Shorter values are no real key ("none", a test's "x"); replacing them would mangle words.
+MIN_KEY_LENGTH = 8
+
+
+def redact(text: str, keys: Iterable[str]) -> str:
+    """The text with each of these keys replaced, longest first (a key inside another)."""
+    usable = {k.strip() for k in keys if k and len(k.strip()) >= MIN_KEY_LENGTH}
+    for key in sorted(usable, key=len, reverse=True):
+        text = text.replace(key, REDACTED)
+    return text
+
+
+def without_keys(error: BlogTubeError, keys: Iterable[str]) -> BlogTubeError:
+    """The same error with these keys taken out of everything it says."""
+    keys = list(keys)
+    error.message = redact(error.message, keys)
+    error.detail = redact(error.detail, keys)
+    error.suggestions = tuple(redact(s, keys) for s in error.suggestions)
+    error.args = tuple(redact(a, keys) if isinstance(a, str) else a for a in error.args)
+    return error
+
+
 def classify_openai_error(
-    exc: BaseException, provider_name: str, *, model: str = ""
+    exc: BaseException, provider_name: str, *, model: str = "", keys: Iterable[str] = ()
 ) -> BlogTubeError:
     """Turn an `openai` (or `httpx2`) exception into the BlogTubeError it means.
 
-    `detail` always keeps the original text for the log.
+    `detail` always keeps the original text for the log, without `keys`: a server's error
+    body may quote the key it refused.
     """
+    return without_keys(_classify(exc, provider_name, model), keys)
+
+
+def _classify(exc: BaseException, provider_name: str, model: str) -> BlogTubeError:
     if isinstance(exc, BlogTubeError):
         return exc
     detail = _detail(exc)

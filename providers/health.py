@@ -19,6 +19,7 @@ from django.db.models import Prefetch, QuerySet
 from blogtube_site.errors import BlogTubeError
 from providers.kinds.base import CHECK_TIMEOUT
 from providers.models import Provider, ProviderHealth
+from providers.redaction import redact_error
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def check(provider: Provider, *, timeout: float = CHECK_TIMEOUT) -> ProviderHeal
     try:
         ids = client.check(timeout=timeout)
     except BlogTubeError as exc:
-        # The message is written for people and never quotes the key; `detail` might.
+        # A 403's message quotes the server, which may quote the key it refused.
+        exc = redact_error(exc, provider.api_key)
         return ProviderHealth.objects.create(
             provider=provider,
             ok=False,

@@ -89,7 +89,8 @@ def stream_chat(
                 if usage is not None:
                     yield StreamChunk(usage=usage)
     except _CLIENT_ERRORS as exc:
-        raise classify_openai_error(exc, provider_name, model=model) from exc
+        # from None: the client's own exception quotes the server's body, key and all.
+        raise classify_openai_error(exc, provider_name, model=model, keys=[api_key]) from None
 
 
 def list_models(
@@ -106,7 +107,7 @@ def list_models(
         with _client(base_url, api_key, timeout, max_retries, extra_headers) as client:
             return sorted({model.id for model in client.models.list()})
     except _CLIENT_ERRORS as exc:
-        raise classify_openai_error(exc, provider_name) from exc
+        raise classify_openai_error(exc, provider_name, keys=[api_key]) from None
 
 
 def _client(

@@ -27,6 +27,7 @@ from providers.prompts import (
     PostRequest,
     validate_custom_prompt,
 )
+from providers.redaction import redact_error
 from providers.seo import SeoData, split_seo
 from providers.tokens import count_tokens
 
@@ -60,6 +61,7 @@ __all__ = [
     "models_for",
     "prices_as_of",
     "provider_cards",
+    "redact_error",
     "split_seo",
     "validate_custom_prompt",
     "write_post",
@@ -168,6 +170,7 @@ def write_post(
             if index + 1 == len(chain) or not should_fall_back(error):
                 raise
             successor, successor_model = chain[index + 1]
+            error = redact_error(error)  # its words go to the job's log and the worker's
             reason = _REASONS.get(error.code, error.message.rstrip("."))
             message = (
                 f"{current.name} is unavailable ({reason}); continuing with {successor.name}"

@@ -16,8 +16,9 @@ Configuration (attributes, or `configure(**kwargs)`; `reset()` restores defaults
 - token_delay / first_token_delay: seconds between chunks / before the first one.
 - fail_status: 401, 403, 404, 429, 500, 503, ... answered with OpenAI's error JSON
   (applies to every endpoint, /models included); fail_code, fail_message override
-  the body; retry_after adds a Retry-After header (seconds, floats allowed: the
-  openai client accepts them, which keeps retry tests fast).
+  the body ("{api_key}" in fail_message is the bearer token the request carried, as
+  servers that quote a refused key do); retry_after adds a Retry-After header
+  (seconds, floats allowed: the openai client accepts them, which keeps retry tests fast).
 - fail_times: fail only the first N requests, then succeed (None: always fail).
 - drop_after_tokens: in a stream, close the connection after N content tokens.
 - context_limit: prompt tokens (len(text) // 4 over all messages) above which a
@@ -397,7 +398,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {}
         if fake.retry_after is not None:
             headers["Retry-After"] = f"{fake.retry_after:g}"
-        self._send_error(status, type_, code, fake.fail_message or message, headers)
+        if fake.fail_message:
+            bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            message = fake.fail_message.replace("{api_key}", bearer)
+        self._send_error(status, type_, code, message, headers)
 
     def _send_models(self, fake: FakeLLMServer) -> None:
         created = int(time.time())
