@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django_q.tasks import async_task
 
 from jobs import options as job_options
@@ -92,8 +94,34 @@ def _enqueue(job: Job) -> None:
     )
 
 
-def cancel(job: Job) -> None:
-    job.request_cancel()
+def cancel(job: Job) -> bool:
+    """True when cancelled at once; False when its worker was asked to stop."""
+    return job.request_cancel()
+
+
+def cancel_all(jobs: Iterable[Job]) -> str:
+    """Cancel what can be; says what really happened, for a person who picked them."""
+    cancelled = asked = ended = stopping = 0
+    for job in jobs:
+        try:
+            if cancel(job):
+                cancelled += 1
+            else:
+                asked += 1
+        except InvalidTransition:
+            job.refresh_from_db(fields=["status"])
+            if job.is_active:
+                stopping += 1
+            else:
+                ended += 1
+    parts = [f"{cancelled} job{pluralize(cancelled)} cancelled"]
+    if asked:
+        parts.append(f"{asked} running job{pluralize(asked)} asked to stop")
+    if stopping:
+        parts.append(f"{stopping} already stopping")
+    if ended:
+        parts.append(f"{ended} had already ended")
+    return ", ".join(parts) + "."
 
 
 def retry(job: Job) -> None:

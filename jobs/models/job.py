@@ -335,8 +335,9 @@ class Job(models.Model):
             return False
         return True
 
-    def request_cancel(self) -> None:
-        """Cancel now if nobody runs the job yet; else ask the worker to stop."""
+    def request_cancel(self) -> bool:
+        """Cancel now if nobody runs the job yet (True); else ask the worker to stop (False:
+        the job may still end otherwise, if its worker finishes or fails first)."""
         try:
             self._transition(
                 self.Status.CANCELLED,
@@ -344,7 +345,7 @@ class Job(models.Model):
                 only_from=[self.Status.QUEUED],
                 finished=timezone.now(),
             )
-            return
+            return True
         except InvalidTransition:
             pass
         with transaction.atomic():
@@ -355,6 +356,7 @@ class Job(models.Model):
                 raise InvalidTransition(f"Job {self.pk} is not running or queued.")
             self._add_event(JobEvent.Kind.LOG, "Cancellation requested", level="warning")
         self.refresh_from_db()
+        return False
 
     def mark_cancelled(self) -> None:
         """The worker's answer to a cancel request, between steps or chunks."""

@@ -105,6 +105,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not action or not ids:
         messages.error(request, "Select one or more jobs, then an action.")
         return redirect(next_url)
+    if request.POST["action"] == "cancel":
+        # Cancelling a running job only asks its worker: the message says which were which.
+        messages.success(request, services.cancel_all(Job.objects.filter(pk__in=ids)))
+        return redirect(next_url)
     function, verb = action
     done, skipped = 0, 0
     for job in Job.objects.filter(pk__in=ids):
