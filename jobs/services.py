@@ -78,11 +78,11 @@ def create_job(request: JobRequest, *, enqueue: bool = True) -> Job:
         job.create_steps()
         job.log("Queued")
         if enqueue:
-            _enqueue(job)
+            run_soon(job)
     return job
 
 
-def _enqueue(job: Job) -> None:
+def run_soon(job: Job) -> None:
     # After commit: a worker must never look for a job that is not there yet.
     transaction.on_commit(
         lambda: async_task(
@@ -127,7 +127,7 @@ def cancel_all(jobs: Iterable[Job]) -> str:
 def retry(job: Job) -> None:
     with transaction.atomic():
         job.retry()
-        _enqueue(job)
+        run_soon(job)
 
 
 def reprocess(job: Job, **changes: object) -> Job:
@@ -148,7 +148,7 @@ def reprocess(job: Job, **changes: object) -> Job:
         )
         new.create_steps()
         new.log(f"Reprocessing job {job.pk} with its stored transcript")
-        _enqueue(new)
+        run_soon(new)
     return new
 
 
