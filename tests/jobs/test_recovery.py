@@ -1,9 +1,13 @@
 """Recovery in seconds: a running job proves it is alive, a worker that lost its job
-cannot overwrite the new run, and the reaper runs on a schedule."""
+cannot overwrite the new run, the reaper runs on a schedule, and the command line
+takes its job with it when it is stopped."""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
 import time
 from datetime import timedelta
 
@@ -15,6 +19,7 @@ from django_q.models import Schedule
 from blogtube_site.errors import Cancelled
 from jobs import pipeline, recovery
 from jobs.errors import TimedOut
+from jobs.management.commands import blogtube
 from jobs.models import InvalidTransition, Job, JobStep, Post
 from jobs.services import JobRequest, create_job
 from tests.jobs.conftest import VIDEO_URL
@@ -149,3 +154,59 @@ def test_the_page_promises_a_retry_only_while_one_is_scheduled(
     page = client.get(job.get_absolute_url()).content.decode()
     assert "Retrying automatically" not in page
     assert "Waiting for a worker" in page
+
+
+def new_threads_end(before: set[threading.Thread]) -> None:
+    wait_until(lambda: not (set(threading.enumerate()) - before))
+
+
+def sigterm_to_this_process() -> None:
+    # Without the command's handler this would end the test run: check it is there first.
+    assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN, None)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+@real_transactions
+def test_sigterm_cancels_the_command_line_job(
+    youtube_video, offline_provider, monkeypatch, command_line
+):
+    def listening_step(job: Job):
+        sigterm_to_this_process()
+        wait_until(job.cancel_is_requested)
+        raise Cancelled()
+
+    monkeypatch.setitem(pipeline.STEP_FUNCTIONS, "generate", listening_step)
+    before = set(threading.enumerate())
+    handler = signal.getsignal(signal.SIGTERM)
+    status, _, err = command_line("blogtube", VIDEO_URL)
+    new_threads_end(before)
+
+    assert status == 1 and "Cancelled." in err
+    job = Job.objects.get()
+    assert job.status == Job.Status.CANCELLED
+    assert signal.getsignal(signal.SIGTERM) is handler  # put back as it was
+
+
+@real_transactions
+def test_sigterm_takes_the_job_from_a_step_that_does_not_listen(
+    youtube_video, offline_provider, monkeypatch, command_line
+):
+    released = threading.Event()
+
+    def deaf_step(job: Job):
+        sigterm_to_this_process()
+        released.wait(HANG_GUARD)  # a model call that hears no cancel
+        return "written", False
+
+    monkeypatch.setitem(pipeline.STEP_FUNCTIONS, "generate", deaf_step)
+    monkeypatch.setattr(blogtube, "CANCEL_GRACE_SECONDS", 0.01)
+    before = set(threading.enumerate())
+    status, _, err = command_line("blogtube", VIDEO_URL)
+    assert Job.objects.get().status == Job.Status.CANCELLED  # before the step even returns
+    released.set()
+    new_threads_end(before)  # the old run's writes all fail on its lease
+
+    assert status == 1 and "Cancelled." in err
+    job = Job.objects.get()
+    assert job.status == Job.Status.CANCELLED
+    assert job.steps.get(step="generate").status == JobStep.Status.CANCELLED
