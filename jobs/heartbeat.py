@@ -3,7 +3,8 @@
 The pipeline's writes (steps, drafts) say the job is alive too, but one model call
 or one transcript download may take minutes without any: a small thread per running
 job writes the heartbeat every BLOGTUBE_HEARTBEAT_SECONDS meanwhile, so only a dead
-worker (killed, out of memory, machine gone) falls silent and gets reaped.
+worker (killed, out of memory, machine gone) falls silent and gets reaped. Each beat
+also reaps: while any job runs, a lost one is put back within a beat of its limit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from jobs.models import Job
+from jobs.recovery import reap_lost_jobs
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ def beating(job: Job) -> Iterator[None]:
         yield
     finally:
         stop.set()
-        thread.join(timeout=30)
+        thread.join(timeout=5)  # django-q2 kills a timed-out task 3 s after it
 
 
 def _beat(job: Job, stop: threading.Event) -> None:
@@ -42,8 +44,11 @@ def _beat(job: Job, stop: threading.Event) -> None:
             if not job.beat():
                 # Put back by the reaper (and maybe claimed again), or ended: the run's next
                 # write fails on its lease and stops it; nothing left to keep alive.
-                log.warning("Job %s is no longer run by this worker; heartbeat stops.", job.pk)
+                if not stop.is_set():  # else the job just ended, and all is well
+                    log.warning("Job %s is no longer run by this worker; heartbeat stops.", job.pk)
                 return
+            # A live worker notices a dead one's silence sooner than the minutely schedule.
+            reap_lost_jobs()
     except Exception:
         # A missed beat or two is what the reaper's margin is for; never kill the job over it.
         log.exception("Heartbeat of job %s failed", job.pk)

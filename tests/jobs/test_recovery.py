@@ -137,6 +137,27 @@ def test_the_heartbeat_goes_on_during_a_long_step(
     assert Job.objects.get(pk=job.pk).status == Job.Status.CANCELLED
 
 
+@real_transactions
+def test_a_running_job_puts_back_a_lost_one_without_waiting_for_the_schedule(
+    settings, youtube_video, offline_provider, monkeypatch
+):
+    settings.BLOGTUBE_HEARTBEAT_SECONDS = 0.01
+    tasks: list[tuple] = []
+    monkeypatch.setattr("jobs.services.async_task", lambda *a, **k: tasks.append(a))
+    lost = queued_job(offline_provider)
+    lost.claim()
+    silent_since = timezone.now() - timedelta(seconds=settings.BLOGTUBE_LOST_AFTER_SECONDS + 5)
+    Job.objects.filter(pk=lost.pk).update(heartbeat=silent_since)
+
+    def long_model_call(running: Job):
+        wait_until(lambda: Job.objects.get(pk=lost.pk).status == Job.Status.QUEUED)
+        raise Cancelled()
+
+    monkeypatch.setitem(pipeline.STEP_FUNCTIONS, "generate", long_model_call)
+    pipeline.run_job(str(queued_job(offline_provider).pk))
+    assert tasks == [("jobs.tasks.run", str(lost.pk))]
+
+
 @pytest.mark.django_db
 def test_the_page_promises_a_retry_only_while_one_is_scheduled(
     client, youtube_video, offline_provider, monkeypatch
