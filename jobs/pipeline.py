@@ -20,6 +20,7 @@ from jobs.errors import TimedOut, UnexpectedError
 from jobs.formatting import PostMeta, format_post
 from jobs.heartbeat import beating
 from jobs.models import InvalidTransition, Job, Post
+from jobs.recovery import nudge_waiting_jobs
 from jobs.scheduling import retry_later
 from providers import services as providers
 from videos import services as videos
@@ -61,6 +62,8 @@ def run_job(job_id: str) -> None:
         return
     with beating(job):
         _run(job)
+    # The job that ran may have been a stranded task's: one may be owed to another.
+    nudge_waiting_jobs()
 
 
 def _run(job: Job) -> None:

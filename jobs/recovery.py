@@ -6,9 +6,9 @@ from django-q2's scheduler every minute, whatever tasks run, and
 
 - puts back in the queue a running job whose heartbeat stopped (its worker died),
   giving it a task of its own;
-- gives a task to queued jobs that have waited ready to run for longer than
-  BLOGTUBE_LOST_AFTER_SECONDS, since a task only ever runs the next ready job,
-  not necessarily its own: a task stranded in a dead cluster strands no job.
+- gives tasks to ready jobs when fewer tasks wait in the broker than there are
+  such jobs, since a task runs the next ready job, not necessarily its own: a
+  task stranded in a dead cluster strands no job. Every finished run checks too.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import logging
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_q.brokers import get_broker
 
 from jobs.errors import WorkerLost
 from jobs.models import Job
@@ -56,24 +57,22 @@ def reap_lost_jobs() -> int:
 
 
 def nudge_waiting_jobs() -> int:
-    """A task for each of the longest-waiting ready jobs, as many as a cluster has workers.
+    """A task for each ready job beyond the tasks waiting in the broker; the number given.
 
-    A task that finds nothing to run ends at once, so a spare one costs little; a job
-    whose own task is locked in the broker (fetched by a cluster that died) waits no more.
+    Any task runs the most urgent ready job, so the broker needs as many waiting tasks
+    as there are ready jobs. Tasks a cluster fetched and then died with stay locked for
+    Q_CLUSTER["retry"]: their jobs would wait that long. A live cluster's fetched tasks
+    are not counted either, so a few spare tasks may go out; each ends at once when it
+    finds nothing to claim.
     """
-    cutoff = lost_after()
-    waiting = (
-        Job.objects.filter(status=Job.Status.QUEUED, updated__lt=cutoff)
-        .filter(Q(retry_at__isnull=True) | Q(retry_at__lt=cutoff))
-        .order_by("-priority", "created")[: settings.Q_CLUSTER["workers"]]
-    )
+    settled = timezone.now() - datetime.timedelta(seconds=settings.BLOGTUBE_HEARTBEAT_SECONDS)
+    ready = Job.objects.filter(status=Job.Status.QUEUED, updated__lt=settled).filter(
+        Q(retry_at__isnull=True) | Q(retry_at__lt=settled)
+    )  # and settled: a new job's task goes out just after its commit, a retry's a bit later
+    missing = ready.count() - get_broker().queue_size()
     nudged = 0
-    for job in waiting:
-        log.info(
-            "Job %s waited over %ss for a worker; queueing a task.",
-            job.pk,
-            settings.BLOGTUBE_LOST_AFTER_SECONDS,
-        )
+    for job in ready.order_by("-priority", "created")[: max(missing, 0)]:
+        log.info("Job %s is ready but no task waits for it; queueing one.", job.pk)
         run_soon(job)
         nudged += 1
     return nudged

@@ -119,7 +119,8 @@ def test_a_job_claimed_again_meanwhile_is_not_reaped(
 def test_a_queued_job_nobody_takes_gets_a_task_of_its_own(
     settings, youtube_video, offline_provider, tasks, django_capture_on_commit_callbacks
 ):
-    # Its task was fetched by a cluster that died: the broker keeps it locked for half an hour.
+    # Its task was fetched by a cluster that died: the broker keeps it locked for half an hour
+    # (here the task never reached the broker at all).
     stranded = create_job(JobRequest(provider=offline_provider, url=VIDEO_URL), enqueue=False)
     assert recovery.nudge_waiting_jobs() == 0  # just queued: its own task may come yet
 
@@ -127,6 +128,14 @@ def test_a_queued_job_nobody_takes_gets_a_task_of_its_own(
     assert tasks == [("jobs.tasks.run", str(stranded.pk))]
     pipeline.run_job(tasks[0][1])
     assert Job.objects.get(pk=stranded.pk).status == Job.Status.COMPLETED
+
+
+def test_a_queued_job_whose_task_waits_in_the_broker_gets_no_other(
+    settings, youtube_video, offline_provider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create_job(JobRequest(provider=offline_provider, url=VIDEO_URL))  # its task: queued
+    assert reap_after_silence(settings, django_capture_on_commit_callbacks) == (0, 0)
 
 
 def test_a_job_waiting_out_its_back_off_gets_no_early_task(
