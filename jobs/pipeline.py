@@ -32,25 +32,21 @@ EXPECTED_CHARS = {"short": 3500, "medium": 7000, "long": 12000}
 
 
 def claim_next(job_id: str) -> Job | None:
-    """Claim the most urgent queued job, preferring the task's own on a tie.
+    """Claim the most urgent ready job, the oldest first among equals.
 
-    django-q2 has no priorities, but every queued job has exactly one task in
-    the queue, so a task may run whichever queued job is most urgent: each job
-    still runs once, just in priority order. None when nothing is queued.
+    django-q2 has no priorities, and a task may be stranded in a dead cluster, so a
+    task runs whichever ready job comes first rather than its own: each job still
+    runs once, in priority order, and a job put back after its worker died goes
+    before newer ones instead of waiting for a task of its own at the queue's end.
+    None when nothing is ready.
     """
-    own = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).values("priority").first()
-    floor = own["priority"] if own else None
     queued = Job.objects.filter(Job.ready_to_run(), status=Job.Status.QUEUED)
-    if floor is not None:
-        queued = queued.filter(priority__gt=floor)
     candidates = list(queued.order_by("-priority", "created").values_list("pk", flat=True)[:20])
-    if floor is not None:
-        candidates.append(job_id)
     for pk in candidates:
         job = Job.objects.select_related("video", "provider", "transcript").filter(pk=pk).first()
         if job is not None and job.claim():  # None: deleted since it was listed
             if str(pk) != str(job_id):
-                log.info("Task for job %s runs the more urgent job %s first.", job_id, pk)
+                log.info("Task for job %s runs job %s, first in line.", job_id, pk)
             return job
     return None
 

@@ -71,6 +71,17 @@ def test_the_reaper_puts_back_a_silent_job_and_its_new_task_finishes_it(
     assert abandoned.attempts == 2
 
 
+def test_a_job_put_back_runs_before_newer_ones(
+    settings, abandoned, offline_provider, tasks, django_capture_on_commit_callbacks
+):
+    newer = create_job(JobRequest(provider=offline_provider, url=VIDEO_URL), enqueue=False)
+    reap_after_silence(settings, django_capture_on_commit_callbacks)
+
+    pipeline.run_job(str(newer.pk))  # the newer job's own task comes first in the broker
+    assert Job.objects.get(pk=abandoned.pk).status == Job.Status.COMPLETED
+    assert Job.objects.get(pk=newer.pk).status == Job.Status.QUEUED
+
+
 def test_a_job_whose_worker_keeps_beating_is_left_alone(settings, abandoned, tasks):
     limit = settings.BLOGTUBE_LOST_AFTER_SECONDS
     with seconds_later(limit - 5):
