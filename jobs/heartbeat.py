@@ -47,8 +47,9 @@ def _beat(job: Job, stop: threading.Event) -> None:
                 if not stop.is_set():  # else the job just ended, and all is well
                     log.warning("Job %s is no longer run by this worker; heartbeat stops.", job.pk)
                 return
-            # A live worker notices a dead one's silence sooner than the minutely schedule.
-            reap_lost_jobs()
+            if not settings.BLOGTUBE_TASKS_SYNC:  # else the put-back job would run right here
+                # A live worker notices a dead one's silence sooner than the minutely schedule.
+                reap_lost_jobs()
     except Exception:
         # A missed beat or two is what the reaper's margin is for; never kill the job over it.
         log.exception("Heartbeat of job %s failed", job.pk)
