@@ -210,6 +210,11 @@ BLOGTUBE_POLL_INTERVAL = env.float("BLOGTUBE_POLL_INTERVAL", default=0.2)
 
 # --- django-q2 --------------------------------------------------------------
 BLOGTUBE_JOB_TIMEOUT = env.int("BLOGTUBE_JOB_TIMEOUT", default=1800)
+# A running job's worker writes a heartbeat this often; the reaper (jobs.recovery, every
+# minute, and on every beat) puts back a job silent for longer than
+# BLOGTUBE_LOST_AFTER_SECONDS: several missed beats, so a slow write is not a death.
+BLOGTUBE_HEARTBEAT_SECONDS = env.float("BLOGTUBE_HEARTBEAT_SECONDS", default=10)
+BLOGTUBE_LOST_AFTER_SECONDS = env.int("BLOGTUBE_LOST_AFTER_SECONDS", default=60)
 Q_CLUSTER = {
     "name": "blogtube",
     "orm": "default",

@@ -71,7 +71,7 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel selected jobs")
     def cancel_jobs(self, request, queryset) -> None:
-        self._apply(request, queryset, services.cancel, "cancelled")
+        self.message_user(request, services.cancel_all(queryset), messages.INFO)
 
     @admin.action(description="Retry selected failed or cancelled jobs")
     def retry_jobs(self, request, queryset) -> None:

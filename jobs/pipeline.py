@@ -9,16 +9,18 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError, Cancelled
-from jobs.errors import TimedOut, UnexpectedError, WorkerLost
+from jobs.errors import TimedOut, UnexpectedError
 from jobs.formatting import PostMeta, format_post
+from jobs.heartbeat import beating
 from jobs.models import InvalidTransition, Job, Post
+from jobs.recovery import nudge_waiting_jobs
 from jobs.scheduling import retry_later
 from providers import services as providers
 from videos import services as videos
@@ -29,87 +31,80 @@ log = logging.getLogger(__name__)
 EXPECTED_CHARS = {"short": 3500, "medium": 7000, "long": 12000}
 
 
-def reap_lost_jobs() -> int:
-    """Put back jobs left "running" by a worker that died.
-
-    django-q2 kills a task at BLOGTUBE_JOB_TIMEOUT, so a job started longer ago
-    than that (plus a margin) has nobody running it. Its task is delivered
-    again after Q_CLUSTER["retry"]; without this, that delivery would find the
-    job "running" and leave it so forever.
-    """
-    cutoff = timezone.now() - datetime.timedelta(seconds=settings.BLOGTUBE_JOB_TIMEOUT + 60)
-    reaped = 0
-    for job in Job.objects.filter(status=Job.Status.RUNNING, started__lt=cutoff):
-        released = job.release_if_lost(
-            WorkerLost(), started_before=cutoff, max_attempts=settings.BLOGTUBE_MAX_ATTEMPTS
-        )
-        if not released:
-            continue  # it finished, started again, or another worker reaped it first
-        log.warning("Job %s was left running by a lost worker: %s", job.pk, job.status)
-        reaped += 1
-    return reaped
-
-
 def claim_next(job_id: str) -> Job | None:
-    """Claim the most urgent queued job, preferring the task's own on a tie.
+    """Claim the most urgent ready job, the oldest first among equals.
 
-    django-q2 has no priorities, but every queued job has exactly one task in
-    the queue, so a task may run whichever queued job is most urgent: each job
-    still runs once, just in priority order. None when nothing is queued.
+    django-q2 has no priorities, and a task may be stranded in a dead cluster, so a
+    task runs whichever ready job comes first rather than its own: each job still
+    runs once, in priority order, and a job put back after its worker died goes
+    before newer ones instead of waiting for a task of its own at the queue's end.
+    None when nothing is ready.
     """
-    own = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).values("priority").first()
-    floor = own["priority"] if own else None
     queued = Job.objects.filter(Job.ready_to_run(), status=Job.Status.QUEUED)
-    if floor is not None:
-        queued = queued.filter(priority__gt=floor)
     candidates = list(queued.order_by("-priority", "created").values_list("pk", flat=True)[:20])
-    if floor is not None:
-        candidates.append(job_id)
     for pk in candidates:
         job = Job.objects.select_related("video", "provider", "transcript").filter(pk=pk).first()
         if job is not None and job.claim():  # None: deleted since it was listed
             if str(pk) != str(job_id):
-                log.info("Task for job %s runs the more urgent job %s first.", job_id, pk)
+                log.info("Task for job %s runs job %s, first in line.", job_id, pk)
             return job
     return None
 
 
 def run_job(job_id: str) -> None:
-    reap_lost_jobs()
     job = claim_next(job_id)
     if job is None:
         log.info("Job %s is not queued any more; nothing to run.", job_id)
         return
+    with beating(job):
+        _run(job)
+    # The job that ran may have been a stranded task's: one may be owed to another.
+    nudge_waiting_jobs()
+
+
+def _run(job: Job) -> None:
     try:
-        for step in job.pending_steps():
-            if job.cancel_is_requested():
-                raise Cancelled()
-            job.start_step(step)
-            message, skipped = STEP_FUNCTIONS[step](job)
-            job.finish_step(step, message, skipped=skipped)
-        job.complete()
-    except Cancelled:
-        job.mark_cancelled()
-    except BlogTubeError as error:
-        # What a provider's server said may quote an API key: none reaches the log or the job.
-        error = providers.redact_error(error)
-        log.info("Job %s failed: %s (%s) %s", job.pk, error.code, error.message, error.detail)
-        if error.transient and job.attempts < settings.BLOGTUBE_MAX_ATTEMPTS:
-            # Rate limits and outages pass: wait and retry rather than fail a whole batch.
-            delay = settings.BLOGTUBE_RETRY_SECONDS * 2 ** (job.attempts - 1)
-            retry_at = timezone.now() + datetime.timedelta(seconds=delay)
+        try:
+            for step in job.pending_steps():
+                if job.cancel_is_requested():
+                    raise Cancelled()
+                job.start_step(step)
+                message, skipped = STEP_FUNCTIONS[step](job)
+                job.finish_step(step, message, skipped=skipped)
+            job.complete()
+        except InvalidTransition:
+            raise  # this run lost the job: below
+        except Cancelled:
+            job.mark_cancelled()
+        except BlogTubeError as error:
+            # What a provider's server said may quote an API key: none reaches the log or the job.
+            error = providers.redact_error(error)
+            log.info("Job %s failed: %s (%s) %s", job.pk, error.code, error.message, error.detail)
+            _retry_or_fail(job, error)
+        except Exception as exc:
+            log.exception("Job %s crashed", job.pk)
+            job.fail(providers.redact_error(UnexpectedError(detail=repr(exc))))
+        except BaseException:
+            # django-q2's timeout raises a SystemExit subclass: retried like any transient
+            # failure, and the task still ends as django-q2 wants.
+            _retry_or_fail(job, TimedOut())
+            raise
+    except InvalidTransition:
+        # Every write of a run is guarded by its lease: the reaper put the job back
+        # (and maybe another worker runs it now), or it ended. Nothing here to undo.
+        log.warning("Job %s is no longer run by this worker; stopping quietly.", job.pk)
+
+
+def _retry_or_fail(job: Job, error: BlogTubeError) -> None:
+    if error.transient and job.attempts < settings.BLOGTUBE_MAX_ATTEMPTS:
+        # Rate limits and outages pass: wait and retry rather than fail a whole batch.
+        delay = settings.BLOGTUBE_RETRY_SECONDS * 2 ** (job.attempts - 1)
+        retry_at = timezone.now() + datetime.timedelta(seconds=delay)
+        with transaction.atomic():
             job.defer(error, retry_at)
             retry_later(job, retry_at)
-        else:
-            job.fail(error)
-    except Exception as exc:
-        log.exception("Job %s crashed", job.pk)
-        job.fail(providers.redact_error(UnexpectedError(detail=repr(exc))))
-    finally:
-        # django-q2's timeout raises a SystemExit subclass, which no except above sees.
-        # fail() only wins over a job still running, so a finished job stays as it is.
-        with suppress(InvalidTransition):
-            job.fail(TimedOut())
+    else:
+        job.fail(error)
 
 
 StepResult = tuple[str, bool]  # (message for the timeline, skipped)
@@ -332,7 +327,9 @@ def format_step(job: Job) -> StepResult:
         timestamps=bool(job.all_options["timestamps"]),
         embed=bool(job.all_options["embed"]),
     )
-    job.store_post(formatted)
+    with transaction.atomic():
+        job.hold()  # a worker that lost the job must not overwrite the new run's post
+        job.store_post(formatted)
     return f"{formatted.word_count:,} words, {len(formatted.tags)} tags", False
 
 

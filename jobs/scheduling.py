@@ -11,7 +11,7 @@ from jobs.models import Job
 
 def retry_later(job: Job, when: datetime.datetime) -> Schedule:
     return Schedule.objects.create(
-        name=f"retry-{job.pk}-{job.attempts}",
+        name=job.retry_schedule_name,
         func="jobs.tasks.run",
         args=repr(str(job.pk)),
         schedule_type=Schedule.ONCE,

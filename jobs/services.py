@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django_q.tasks import async_task
 
 from jobs import limits
@@ -84,11 +86,11 @@ def create_job(request: JobRequest, *, enqueue: bool = True, per_minute: bool = 
         job.create_steps()
         job.log("Queued")
         if enqueue:
-            _enqueue(job)
+            run_soon(job)
     return job
 
 
-def _enqueue(job: Job) -> None:
+def run_soon(job: Job) -> None:
     # After commit: a worker must never look for a job that is not there yet.
     transaction.on_commit(
         lambda: async_task(
@@ -100,8 +102,34 @@ def _enqueue(job: Job) -> None:
     )
 
 
-def cancel(job: Job) -> None:
-    job.request_cancel()
+def cancel(job: Job) -> bool:
+    """True when cancelled at once; False when its worker was asked to stop."""
+    return job.request_cancel()
+
+
+def cancel_all(jobs: Iterable[Job]) -> str:
+    """Cancel what can be; says what really happened, for a person who picked them."""
+    cancelled = asked = ended = stopping = 0
+    for job in jobs:
+        try:
+            if cancel(job):
+                cancelled += 1
+            else:
+                asked += 1
+        except InvalidTransition:
+            job.refresh_from_db(fields=["status"])
+            if job.is_active:
+                stopping += 1
+            else:
+                ended += 1
+    parts = [f"{cancelled} job{pluralize(cancelled)} cancelled"]
+    if asked:
+        parts.append(f"{asked} running job{pluralize(asked)} asked to stop")
+    if stopping:
+        parts.append(f"{stopping} already stopping")
+    if ended:
+        parts.append(f"{ended} had already ended")
+    return ", ".join(parts) + "."
 
 
 def retry(job: Job, by: Any = None) -> None:
@@ -111,7 +139,7 @@ def retry(job: Job, by: Any = None) -> None:
         if by is not None and job.can_retry:
             limits.check_can_create(by)
         job.retry()
-        _enqueue(job)
+        run_soon(job)
 
 
 def reprocess(job: Job, owner: Any, **changes: object) -> Job:
@@ -137,7 +165,7 @@ def reprocess(job: Job, owner: Any, **changes: object) -> Job:
         )
         new.create_steps()
         new.log(f"Reprocessing job {job.pk} with its stored transcript")
-        _enqueue(new)
+        run_soon(new)
     return new
 
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from jobs.pipeline import run_job
+from jobs.recovery import reap as reap_jobs
 
 
 def run(job_id: str) -> None:
     run_job(job_id)
+
+
+def reap() -> None:
+    reap_jobs()

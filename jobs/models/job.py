@@ -20,9 +20,11 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
+from django_q.models import Schedule
 
 from blogtube_site.errors import BlogTubeError
 from blogtube_site.ownership import OwnedQuerySet
+from jobs.errors import WorkerLost
 from jobs.models.history import (
     STEP_NAMES,
     STEPS,
@@ -120,6 +122,8 @@ class Job(models.Model):
     cancel_requested = models.BooleanField(default=False)
     # Set while a transient failure waits for its automatic retry.
     retry_at = models.DateTimeField(null=True, blank=True)
+    # The worker running the job writes it every few seconds: a stale one means nobody does.
+    heartbeat = models.DateTimeField(null=True, blank=True)
     draft = models.TextField(blank=True)
 
     created = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -196,6 +200,23 @@ class Job(models.Model):
         return self.status in (self.Status.FAILED, self.Status.CANCELLED)
 
     @property
+    def retry_is_scheduled(self) -> bool:
+        """Waiting out a transient failure, with the retry that will run it still to come."""
+        if self.status != self.Status.QUEUED or self.retry_at is None:
+            return False
+        # A fired one-off schedule stays, with no repeats left (jobs.scheduling makes them).
+        return Schedule.objects.filter(name=self.retry_schedule_name, repeats__gt=0).exists()
+
+    @property
+    def retry_schedule_name(self) -> str:
+        return f"retry-{self.pk}-{self.attempts}"
+
+    @property
+    def was_put_back(self) -> bool:
+        """Queued again by the reaper: its worker stopped answering."""
+        return self.status == self.Status.QUEUED and self.error_code == WorkerLost.code
+
+    @property
     def duration_seconds(self) -> float | None:
         if not self.started:
             return None
@@ -258,6 +279,25 @@ class Job(models.Model):
             self._add_event(JobEvent.Kind.STATUS, event, level=level, data={"status": to})
         self.refresh_from_db()
 
+    def lease(self) -> models.Q:
+        """The run this object claimed: every claim adds an attempt, so a worker whose job
+        was put back and claimed again matches nothing and loses every write it tries."""
+        return models.Q(attempts=self.attempts)
+
+    def _mine(self) -> models.QuerySet[Job]:
+        """The job's row while this object's run still holds it."""
+        return Job.objects.filter(self.lease(), pk=self.pk, status=self.Status.RUNNING)
+
+    def hold(self) -> None:
+        """Raise InvalidTransition unless this object's run still holds the job; inside a
+        transaction, the row stays held until commit. Counts as a heartbeat too."""
+        if not self._mine().update(heartbeat=timezone.now()):
+            raise InvalidTransition(f"Job {self.pk} is no longer run by this worker.")
+
+    def beat(self) -> bool:
+        """The running worker's sign of life; False when its run lost the job."""
+        return bool(self._mine().update(heartbeat=timezone.now()))
+
     @staticmethod
     def ready_to_run() -> models.Q:
         """Queued jobs that may start now: not waiting out a transient failure."""
@@ -272,6 +312,7 @@ class Job(models.Model):
                 event="Started",
                 when=self.ready_to_run(),
                 started=timezone.now(),
+                heartbeat=timezone.now(),
                 finished=None,
                 retry_at=None,
                 attempts=F("attempts") + 1,
@@ -284,6 +325,7 @@ class Job(models.Model):
         self._transition(
             self.Status.COMPLETED,
             event="Completed",
+            when=self.lease(),
             progress=100,
             current_step="",
             finished=timezone.now(),
@@ -299,7 +341,7 @@ class Job(models.Model):
                 event=error.message,
                 level="error",
                 finished=timezone.now(),
-                when=when,
+                when=self.lease() & (when or models.Q()),
                 **self._error_fields(error),
             )
 
@@ -326,29 +368,49 @@ class Job(models.Model):
                 event=f"{error.message} Retrying at {at} (attempt {self.attempts + 1}).",
                 level="warning",
                 only_from=[self.Status.RUNNING],
-                when=when,
+                when=self.lease() & (when or models.Q()),
                 retry_at=retry_at,
                 **self._error_fields(error),
             )
 
+    @staticmethod
+    def silent_since(cutoff: datetime.datetime) -> models.Q:
+        """Running jobs whose worker has said nothing since cutoff."""
+        return models.Q(heartbeat__lt=cutoff) | models.Q(heartbeat__isnull=True, started__lt=cutoff)
+
     def release_if_lost(
-        self, error: BlogTubeError, *, started_before: datetime.datetime, max_attempts: int
+        self, error: BlogTubeError, *, silent_since: datetime.datetime, max_attempts: int
     ) -> bool:
-        """Queue again, or fail when out of attempts, a job a dead worker left running.
-        False when it is not that job any more: it finished, or started again since it was
-        seen (the guard is on the UPDATE, so a new run is never taken for a lost one)."""
-        lost = models.Q(started__lt=started_before, attempts=self.attempts)
+        """Queue again at once, or fail when out of attempts, a job whose worker stopped
+        answering. False when it is not that job any more: it finished, its worker spoke
+        again, or it was claimed again since it was seen (the guard is on the UPDATE and
+        carries the run this object saw, so a new run is never taken for a lost one)."""
+        lost = self.silent_since(silent_since)
         try:
-            if self.attempts < max_attempts:
-                self.defer(error, timezone.now(), when=lost)
-            else:
+            if self.attempts >= max_attempts:
                 self.fail(error, when=lost)
+                return True
+            with transaction.atomic():
+                JobStep.objects.filter(job=self, status=JobStep.Status.RUNNING).update(
+                    status=JobStep.Status.PENDING, percent=0, message=error.message
+                )
+                self._transition(
+                    self.Status.QUEUED,
+                    event=f"{error.message} It was put back in the queue after its worker "
+                    f"stopped answering (attempt {self.attempts + 1} next).",
+                    level="warning",
+                    only_from=[self.Status.RUNNING],
+                    when=self.lease() & lost,
+                    retry_at=None,
+                    **self._error_fields(error),
+                )
         except InvalidTransition:
             return False
         return True
 
-    def request_cancel(self) -> None:
-        """Cancel now if nobody runs the job yet; else ask the worker to stop."""
+    def request_cancel(self) -> bool:
+        """Cancel now if nobody runs the job yet (True); else ask the worker to stop (False:
+        the job may still end otherwise, if its worker finishes or fails first)."""
         try:
             self._transition(
                 self.Status.CANCELLED,
@@ -356,7 +418,7 @@ class Job(models.Model):
                 only_from=[self.Status.QUEUED],
                 finished=timezone.now(),
             )
-            return
+            return True
         except InvalidTransition:
             pass
         with transaction.atomic():
@@ -367,6 +429,7 @@ class Job(models.Model):
                 raise InvalidTransition(f"Job {self.pk} is not running or queued.")
             self._add_event(JobEvent.Kind.LOG, "Cancellation requested", level="warning")
         self.refresh_from_db()
+        return False
 
     def mark_cancelled(self) -> None:
         """The worker's answer to a cancel request, between steps or chunks."""
@@ -374,7 +437,13 @@ class Job(models.Model):
             JobStep.objects.filter(job=self, status=JobStep.Status.RUNNING).update(
                 status=JobStep.Status.CANCELLED, finished=timezone.now()
             )
-            self._transition(self.Status.CANCELLED, event="Cancelled", finished=timezone.now())
+            self._transition(
+                self.Status.CANCELLED,
+                event="Cancelled",
+                only_from=[self.Status.RUNNING],
+                when=self.lease(),
+                finished=timezone.now(),
+            )
 
     def cancel_is_requested(self) -> bool:
         return Job.objects.filter(pk=self.pk, cancel_requested=True).exists()
@@ -433,11 +502,9 @@ class Job(models.Model):
         """Mark a step running; InvalidTransition when the job is not running (any more)."""
         with transaction.atomic():
             # The guard is the UPDATE itself: a cancel or a reaper in between wins or waits.
-            running = Job.objects.filter(pk=self.pk, status=self.Status.RUNNING).update(
-                current_step=step
-            )
+            running = self._mine().update(current_step=step, heartbeat=timezone.now())
             if not running:
-                raise InvalidTransition(f"Job {self.pk} is not running.")
+                raise InvalidTransition(f"Job {self.pk} is not running in this worker.")
             JobStep.objects.filter(job=self, step=step).update(
                 status=JobStep.Status.RUNNING,
                 started=timezone.now(),
@@ -455,6 +522,7 @@ class Job(models.Model):
 
     def step_progress(self, step: str, percent: int, message: str = "") -> None:
         with transaction.atomic():
+            self.hold()
             percent = self._step_reaches(step, percent, message=message or F("message"))
             if message:
                 self._add_event(JobEvent.Kind.LOG, message, data={"step": step, "percent": percent})
@@ -464,6 +532,7 @@ class Job(models.Model):
     def finish_step(self, step: str, message: str = "", *, skipped: bool = False) -> None:
         status = JobStep.Status.SKIPPED if skipped else JobStep.Status.DONE
         with transaction.atomic():
+            self.hold()
             JobStep.objects.filter(job=self, step=step).update(
                 status=status, percent=100, finished=timezone.now(), message=message
             )
@@ -493,6 +562,7 @@ class Job(models.Model):
 
     def reset_draft(self) -> None:
         with transaction.atomic():
+            self.hold()
             Job.objects.filter(pk=self.pk).update(draft="")
             self._add_event(JobEvent.Kind.DRAFT_RESET, "", data={})
 
@@ -501,6 +571,7 @@ class Job(models.Model):
         if not text and percent is None:
             return
         with transaction.atomic():
+            self.hold()
             if text:
                 Job.objects.filter(pk=self.pk).update(draft=Concat(F("draft"), Value(text)))
                 self._add_event(JobEvent.Kind.TOKEN, "", data={"text": text})
@@ -536,7 +607,8 @@ class Job(models.Model):
 
     def record_writer(self, provider: Provider, model: str) -> None:
         """A fallback provider wrote the post: the job names it, so its cost is priced right."""
-        Job.objects.filter(pk=self.pk).update(provider=provider, model=model)
+        if not self._mine().update(provider=provider, model=model):
+            raise InvalidTransition(f"Job {self.pk} is no longer run by this worker.")
         self.provider, self.model = provider, model
         self.log(
             f"Written by {provider.name}" + (f" ({model})" if model else ""),
@@ -545,7 +617,7 @@ class Job(models.Model):
         )
 
     def add_usage(self, tokens_in: int, tokens_out: int) -> None:
-        Job.objects.filter(pk=self.pk).update(
+        self._mine().update(
             tokens_in=F("tokens_in") + tokens_in, tokens_out=F("tokens_out") + tokens_out
         )
 

@@ -115,6 +115,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not action or not ids:
         messages.error(request, "Select one or more jobs, then an action.")
         return redirect(next_url)
+    if request.POST["action"] == "cancel":
+        # Cancelling a running job only asks its worker: the message says which were which.
+        mine = Job.objects.visible_to(request.user).filter(pk__in=ids)
+        messages.success(request, services.cancel_all(mine))
+        return redirect(next_url)
     function, verb = action
     if function is services.retry:
         function = partial(services.retry, by=request.user)

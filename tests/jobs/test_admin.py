@@ -44,7 +44,7 @@ def test_bulk_cancel_skips_jobs_that_cannot_be_cancelled(operator):
         {"action": "cancel_jobs", "_selected_action": [queued.pk, finished.pk]},
         follow=True,
     )
-    assert "1 job(s) cancelled; 1 skipped." in response.content.decode()
+    assert "1 job cancelled, 1 had already ended." in response.content.decode()
     assert Job.objects.get(pk=queued.pk).status == Job.Status.CANCELLED
     assert Job.objects.get(pk=finished.pk).status == Job.Status.COMPLETED
 

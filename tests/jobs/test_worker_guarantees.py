@@ -115,11 +115,33 @@ def test_a_second_delivery_of_the_same_task_does_nothing(youtube_video, offline_
     assert JobEvent.objects.filter(job=job).count() == events
 
 
-def test_a_worker_timeout_fails_the_job_instead_of_leaving_it_running(
+def test_a_worker_timeout_retries_the_job_later_instead_of_leaving_it_running(
     youtube_video, offline_provider, monkeypatch
 ):
     class TaskTimeout(SystemExit):
         """What django-q2 raises in a task that ran past its timeout."""
+
+    def hang(job):
+        raise TaskTimeout()
+
+    monkeypatch.setitem(pipeline.STEP_FUNCTIONS, "generate", hang)
+    job = queued_job(offline_provider)
+    with pytest.raises(TaskTimeout):  # django-q2 still sees its task end as it asked
+        pipeline.run_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED
+    assert job.error_code == "TIMEOUT"
+    assert job.retry_at is not None and job.retry_is_scheduled
+    assert job.steps.get(step="generate").status == JobStep.Status.PENDING
+
+
+def test_a_worker_timeout_on_the_last_attempt_fails_the_job(
+    settings, youtube_video, offline_provider, monkeypatch
+):
+    settings.BLOGTUBE_MAX_ATTEMPTS = 1
+
+    class TaskTimeout(SystemExit):
+        pass
 
     def hang(job):
         raise TaskTimeout()

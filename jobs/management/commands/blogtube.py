@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import FrameType
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,10 +22,13 @@ from jobs import options as job_options
 from jobs import services
 from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobOptionsForm
-from jobs.models import STEP_NAMES, Job, JobEvent, Post
+from jobs.models import STEP_NAMES, InvalidTransition, Job, JobEvent, Post
 from jobs.pipeline import run_job
 from providers import services as providers
 from videos import services as videos
+
+# How long a cancelled job's run may take to reach a cancel check before it is taken from it.
+CANCEL_GRACE_SECONDS = 10
 
 
 class Command(BaseCommand):
@@ -161,13 +168,14 @@ class Command(BaseCommand):
         estimate = _estimate(job, upload)
         if estimate:
             self.stderr.write(estimate)
-        self._run_with_progress(job)
-        job.refresh_from_db()
-        while job.status == Job.Status.QUEUED and job.retry_at:
-            # A transient failure (rate limit, outage): wait as a worker would, then go on.
-            self._wait_until(job)
+        with _interrupted_by_sigterm():
             self._run_with_progress(job)
             job.refresh_from_db()
+            while job.status == Job.Status.QUEUED and job.retry_at:
+                # A transient failure (rate limit, outage): wait as a worker would, then go on.
+                self._wait_until(job)
+                self._run_with_progress(job)
+                job.refresh_from_db()
         if job.status != Job.Status.COMPLETED:
             if job.status == Job.Status.CANCELLED:
                 raise CommandError("Cancelled.")
@@ -202,11 +210,28 @@ class Command(BaseCommand):
                 worker.join(0.2)  # ends the wait as soon as the job does
         except KeyboardInterrupt:
             self.stderr.write("\nStopping…")
-            job.request_cancel()
-            worker.join(timeout=10)
+            self._cancel(job, worker)
+            self._print_events(job, last_id)
+            raise CommandError("Cancelled.") from None
         self._print_events(job, last_id)
         if sys.stderr.isatty():
             self.stderr.write("")
+
+    def _cancel(self, job: Job, worker: threading.Thread) -> None:
+        """Stop the job for good: no worker may run it once this command has gone."""
+        with suppress(InvalidTransition):  # it ended meanwhile
+            job.request_cancel()
+        worker.join(timeout=CANCEL_GRACE_SECONDS)
+        job.refresh_from_db()
+        if not job.is_active:
+            return
+        with suppress(InvalidTransition):
+            if job.status == Job.Status.RUNNING:
+                # A long model call hears no cancel: take the job from its run, whose next
+                # write then fails on its lease.
+                job.mark_cancelled()
+            else:
+                job.request_cancel()  # deferred meanwhile: cancelled at once
 
     def _print_events(self, job: Job, after_id: int) -> int:
         events = list(
@@ -239,6 +264,23 @@ def _owner(username: str | None):
             "or run `python manage.py createsuperuser`."
         )
     return user
+
+
+@contextmanager
+def _interrupted_by_sigterm() -> Iterator[None]:
+    """SIGTERM (a service manager, `kill`) stops the job as Ctrl-C does."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _estimate(job: Job, upload: SimpleUploadedFile | None) -> str:

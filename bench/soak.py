@@ -1,0 +1,186 @@
+"""Soak: N jobs through the real form, a faulty model, and K SIGKILLs of the task cluster.
+
+    .venv/bin/python bench/soak.py [--jobs 100] [--kills 3] [--fault-rate 0.23]
+
+A throwaway SQLite database, a real `manage.py qcluster` in its own process group
+(killed whole with SIGKILL, then started again, so its workers die mid-job and the
+tasks it had fetched stay locked in the broker), and the fake OpenAI-compatible server
+of the tests answering a share of requests with 503. Prints what became of every job
+and the longest a job running at a kill waited until it ran again (or ended).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TRANSCRIPT = "".join(
+    f"{n}\n00:00:{n:02d},000 --> 00:00:{n + 1:02d},000\n"
+    f"Sentence {n} of the talk says something about compost and gardens.\n\n"
+    for n in range(1, 40)
+)
+REPLY = "# Compost at home\n\n" + " ".join(
+    f"Paragraph words number {n} about keeping a compost heap healthy." for n in range(60)
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=100)
+    parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--fault-rate", type=float, default=0.23)
+    parser.add_argument("--lost-after", type=int, default=15, help="BLOGTUBE_LOST_AFTER_SECONDS")
+    parser.add_argument("--timeout", type=int, default=900, help="give up after, seconds")
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="blogtube-soak-")
+    print(f"database and cluster log in {folder}", file=sys.stderr)
+    os.environ.update(
+        DATABASE_URL=f"sqlite:///{folder}/soak.sqlite3",
+        MEDIA_ROOT=folder,
+        ALLOWED_HOSTS="testserver",
+        DEBUG="false",
+        OPENAI_API_KEY="",
+        BLOGTUBE_EVENT_POLLER="false",
+        BLOGTUBE_WORKERS="2",
+        BLOGTUBE_HEARTBEAT_SECONDS="3",
+        BLOGTUBE_LOST_AFTER_SECONDS=str(args.lost_after),
+        BLOGTUBE_RETRY_SECONDS="2",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="blogtube_site.settings",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    from tests.fakes.llm_server import FakeLLMServer
+
+    class FaultyModel(FakeLLMServer):
+        def _should_fail(self) -> bool:
+            return random.random() < args.fault_rate
+
+    with FaultyModel() as model:
+        model.configure(reply=REPLY, token_delay=0.004, fail_status=503)
+        report(run(args, model.base_url, folder))
+
+
+def run(args: argparse.Namespace, base_url: str, folder: str) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from jobs.models import Job
+    from providers.models import Provider
+
+    provider = Provider.objects.create(
+        slug="faulty", name="Faulty model", kind="openai", base_url=base_url,
+        default_model="fake-model",
+    )  # fmt: skip
+    cluster = start_cluster(folder)
+    client = Client()
+    for n in range(args.jobs):
+        upload = SimpleUploadedFile(f"talk-{n}.srt", TRANSCRIPT.encode())
+        data = {"url": "", "transcript_file": upload, "language": "en",
+                "provider": provider.pk, "model": "", "style": "article",
+                "length": "short", "output_format": "markdown"}  # fmt: skip
+        response = client.post(reverse("jobs:create"), data)
+        assert response.status_code == 302, response.content[:500]
+
+    kills: list[tuple[datetime.datetime, list[str]]] = []
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        ended = Job.objects.exclude(status__in=Job.ACTIVE).count()
+        if ended == args.jobs:
+            break
+        due = len(kills) < args.kills and ended >= args.jobs * (len(kills) + 1) // (args.kills + 1)
+        running = [
+            str(pk)
+            for pk in Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", flat=True)
+        ]
+        if due and running:
+            os.killpg(cluster.pid, signal.SIGKILL)
+            cluster.wait()
+            kills.append((timezone.now(), running))
+            cluster = start_cluster(folder)
+        time.sleep(0.2)
+    os.killpg(cluster.pid, signal.SIGTERM)
+    try:
+        cluster.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(cluster.pid, signal.SIGKILL)
+    return {"submitted": args.jobs, "kills": kills}
+
+
+def start_cluster(folder: str) -> subprocess.Popen:
+    log = open(Path(folder) / "qcluster.log", "ab")  # noqa: SIM115 - the cluster holds it
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"], cwd=ROOT, stdout=log, stderr=log,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def report(outcome: dict) -> None:
+    from jobs.models import Job, JobEvent, Post
+
+    jobs = Job.objects.all()
+    failed = collections.Counter(
+        jobs.filter(status=Job.Status.FAILED).values_list("error_code", flat=True)
+    )
+    completed_events = collections.Counter(
+        JobEvent.objects.filter(
+            kind=JobEvent.Kind.STATUS, data__status=Job.Status.COMPLETED
+        ).values_list("job_id", flat=True)
+    )
+    put_back = (
+        JobEvent.objects.filter(message__contains="put back in the queue")
+        .values("job_id")
+        .distinct()
+        .count()
+    )
+    longest = 0.0
+    for at, running in outcome["kills"]:
+        for pk in running:
+            after = (
+                JobEvent.objects.filter(job_id=pk, kind=JobEvent.Kind.STATUS, created__gt=at)
+                .exclude(data__status=Job.Status.QUEUED)
+                .order_by("id")
+                .first()
+            )
+            if after is not None:
+                longest = max(longest, (after.created - at).total_seconds())
+    rows = [
+        ("submitted", outcome["submitted"]),
+        ("cluster SIGKILLs", len(outcome["kills"])),
+        ("running jobs seen at the kills", sum(len(r) for _, r in outcome["kills"])),
+        ("completed", jobs.filter(status=Job.Status.COMPLETED).count()),
+        *((f"failed {code}", n) for code, n in sorted(failed.items())),
+        ("cancelled", jobs.filter(status=Job.Status.CANCELLED).count()),
+        ("lost (still queued or running)", jobs.filter(status__in=Job.ACTIVE).count()),
+        ("duplicated (completed twice)", sum(1 for n in completed_events.values() if n > 1)),
+        ("posts", Post.objects.count()),
+        ("put back after a lost worker", put_back),
+        ("longest wait after a kill, s", f"{longest:.0f}"),
+    ]  # fmt: skip
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
