@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError, Cancelled
+from blogtube_site.request_ids import bound_to_job
 from jobs.errors import TimedOut, UnexpectedError, WorkerLost
 from jobs.formatting import PostMeta, format_post
 from jobs.models import InvalidTransition, Job, Post
@@ -74,6 +75,7 @@ def claim_next(job_id: str) -> Job | None:
     return None
 
 
+@bound_to_job  # every log line of the run names the job
 def run_job(job_id: str) -> None:
     reap_lost_jobs()
     job = claim_next(job_id)

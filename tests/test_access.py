@@ -28,8 +28,9 @@ from tests.jobs.factories import make_job
 from tests.websocket import ORIGIN, Communicator, signed_in_headers
 from videos.models import Transcript, Video
 
-# Pages anyone may open: how to sign in, and the first account's one-time link.
-PUBLIC = {"login", "setup"}
+# Pages anyone may open: how to sign in, the first account's one-time link, and the probes
+# (they say only whether the parts answer).
+PUBLIC = {"login", "setup", "health-live", "health-ready"}
 
 
 def url_patterns(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):
