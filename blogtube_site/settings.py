@@ -286,5 +286,9 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+# /metrics for a scraper: `Authorization: Bearer <token>`; empty: staff sessions only.
+BLOGTUBE_METRICS_TOKEN = env.str("BLOGTUBE_METRICS_TOKEN", default="")
+# Durations and failures on /metrics are of the jobs finished in this many minutes.
+BLOGTUBE_METRICS_WINDOW_MINUTES = env.int("BLOGTUBE_METRICS_WINDOW_MINUTES", default=60)
 # Tests run the pipeline inside the request; never set this in production.
 BLOGTUBE_TASKS_SYNC = env.bool("BLOGTUBE_TASKS_SYNC", default=False)
