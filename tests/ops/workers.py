@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils import timezone
 from django_q.brokers import get_broker
+from django_q.conf import Conf
 from django_q.signing import SignedPackage
 from django_q.status import Stat, Status
 
@@ -16,4 +18,5 @@ def a_cluster_reports() -> None:
     workers.forget()
     cluster_id = uuid.uuid4()
     status = Status(pid=1234, cluster_id=cluster_id)
+    status.tob, status.status, status.workers = timezone.now(), Conf.IDLE, [1235, 1236]
     get_broker().set_stat(Stat.get_key(cluster_id), SignedPackage.dumps(status, True), 3)
