@@ -27,7 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from blogtube_site import workers
 
@@ -142,13 +142,13 @@ def answer(results: dict[str, dict[str, Any]]) -> JsonResponse:
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def live(request: HttpRequest) -> JsonResponse:
     return answer({"process": {"ok": True, "detail": "answering"}})
 
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def ready(request: HttpRequest) -> JsonResponse:
     return answer(run_checks(READY_CHECKS))

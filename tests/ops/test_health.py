@@ -36,6 +36,7 @@ def test_live_answers_anyone_without_touching_anything():
     response = Client().get("/health/live")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+    assert Client().head("/health/live").status_code == 200  # probes that only ask HEAD
 
 
 def test_ready_is_ok_when_every_part_answers():

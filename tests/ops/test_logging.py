@@ -96,7 +96,7 @@ def test_the_500_page_shows_the_request_id(console, monkeypatch):
     assert {line["request_id"] for line in lines} == {"report-me-7"}
 
 
-def test_a_jobs_lines_carry_its_id(console, caplog):
+def test_a_jobs_lines_carry_its_id(console):
     job = make_job()
     job.claim()  # already running: the worker says so and leaves it
     buffer = console()
