@@ -113,6 +113,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (the 500's too) carries its id.
+    "blogtube_site.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "blogtube_site.content_security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -303,21 +305,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# text (one line, with [req=... job=...]) or json (one object a line, for a log shipper).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # An API key a provider's error quoted is replaced in every line (providers.redaction).
-    "filters": {"redact_keys": {"()": "providers.redaction.RedactKeysFilter"}},
+    "filters": {
+        "context": {"()": "blogtube_site.log_context.RequestAndJob"},
+        # An API key a provider's error quoted is replaced in every line (providers.redaction).
+        "redact_keys": {"()": "providers.redaction.RedactKeysFilter"},
+    },
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s job=%(job_id)s]: "
+            "%(message)s"
+        },
+        "json": {"()": "blogtube_site.log_context.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_keys"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["context", "redact_keys"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console handler (DEBUG only) would print its lines a second time.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "daphne": {"level": "WARNING"},
         "django.channels.server": {"level": "WARNING"},
         # One line per request to the AI provider drowns the job's own log.
@@ -326,5 +341,9 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+# /metrics for a scraper: `Authorization: Bearer <token>`; empty: staff sessions only.
+BLOGTUBE_METRICS_TOKEN = env.str("BLOGTUBE_METRICS_TOKEN", default="")
+# Durations and failures on /metrics are of the jobs finished in this many minutes.
+BLOGTUBE_METRICS_WINDOW_MINUTES = env.int("BLOGTUBE_METRICS_WINDOW_MINUTES", default=60)
 # Tests run the pipeline inside the request; never set this in production.
 BLOGTUBE_TASKS_SYNC = env.bool("BLOGTUBE_TASKS_SYNC", default=False)

@@ -8,6 +8,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from jobs import live, poller
 from jobs.doorbell import DASHBOARD_GROUP, job_group
+from jobs.metrics import WEBSOCKETS
 
 # 4xxx: the htmx ws extension retries after 1006/1011/1012/1013 only, so a
 # job that does not exist (or is someone else's) stops the client for good
@@ -36,6 +37,7 @@ class JobConsumer(AsyncWebsocketConsumer):
         # Join before reading, so no doorbell can fall between the read and the join.
         self.group = job_group(self.job_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        WEBSOCKETS.labels("job").inc()
         await poller.ensure_running()
         update = await database_sync_to_async(live.full_state)(self.job_id)
         self.last_event_id = update.last_event_id
@@ -43,6 +45,7 @@ class JobConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
+            WEBSOCKETS.labels("job").dec()
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -71,12 +74,14 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         self.user = self.scope["user"]
         self.joined = True
         await self.channel_layer.group_add(DASHBOARD_GROUP, self.channel_name)
+        WEBSOCKETS.labels("dashboard").inc()
         await poller.ensure_running()
         self.last_event_id = await database_sync_to_async(live.latest_event_id)()
         self.last_sent = 0.0
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "joined", False):
+            WEBSOCKETS.labels("dashboard").dec()
             await self.channel_layer.group_discard(DASHBOARD_GROUP, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

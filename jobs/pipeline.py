@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError, Cancelled
+from blogtube_site.request_ids import bound_to_job
 from jobs.errors import TimedOut, UnexpectedError
 from jobs.formatting import PostMeta, format_post
 from jobs.heartbeat import beating
@@ -51,6 +52,7 @@ def claim_next(job_id: str) -> Job | None:
     return None
 
 
+@bound_to_job  # every log line of the run names the job
 def run_job(job_id: str) -> None:
     job = claim_next(job_id)
     if job is None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jobs.views import batches, jobs, posts, stats
+from jobs.views import batches, jobs, metrics, posts, stats
 
 app_name = "jobs"
 urlpatterns = [
@@ -25,4 +25,5 @@ urlpatterns = [
     path("posts/<slug:slug>/edit/", posts.edit, name="post-edit"),
     path("posts/<slug:slug>/preview/", posts.preview, name="post-preview"),
     path("stats/", stats.stats, name="stats"),
+    path("metrics", metrics.view, name="metrics"),
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from blogtube_site.errors import BlogTubeError
 from providers import health
@@ -57,6 +57,7 @@ __all__ = [
     "enabled_providers",
     "estimate_cost",
     "fallback_chain",
+    "health_summary",
     "latest_health",
     "models_for",
     "prices_as_of",
@@ -242,6 +243,21 @@ def check_all() -> list[ProviderHealth]:
 
 def latest_health(provider: Provider) -> ProviderHealth | None:
     return ProviderHealth.objects.filter(provider=provider).order_by("-checked_at", "-id").first()
+
+
+def health_summary() -> list[dict]:
+    """Each provider's last check (slug, ok, latency_ms, checked_at), in one query; None where
+    a provider was never checked."""
+    last = ProviderHealth.objects.filter(provider=OuterRef("pk")).order_by("-checked_at", "-id")
+    return list(
+        Provider.objects.order_by("slug")
+        .annotate(
+            ok=Subquery(last.values("ok")[:1]),
+            latency_ms=Subquery(last.values("latency_ms")[:1]),
+            checked_at=Subquery(last.values("checked_at")[:1]),
+        )
+        .values("slug", "enabled", "ok", "latency_ms", "checked_at")
+    )
 
 
 def provider_cards(providers: QuerySet[Provider] | None = None) -> list[ProviderCard]:

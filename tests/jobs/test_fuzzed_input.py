@@ -175,6 +175,10 @@ def test_no_query_string_is_a_server_error(client, world, route, data):
     )
     headers = data.draw(st.sampled_from([{}, {"HX-Request": "true"}]))
     response = client.get(url_for(route, world), params, headers=headers)
+    if route == "health/ready" and response.status_code == 503:
+        # Its answer, not a crash: no worker runs in tests. It must still say which check failed.
+        assert response.json()["checks"]["worker"]["ok"] is False
+        return
     assert response.status_code < 500
 
 
