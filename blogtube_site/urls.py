@@ -4,13 +4,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from blogtube_site import accounts
+from blogtube_site import accounts, api, tokens
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("setup/<str:token>/", accounts.setup, name="setup"),
+    path("accounts/tokens/", tokens.token_list, name="api-tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", tokens.revoke, name="api-token-revoke"),
+    path("api/", api.urls()),
     path("videos/", include("videos.urls")),
     path("providers/", include("providers.urls")),
     path("", include("jobs.urls")),

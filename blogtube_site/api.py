@@ -1,0 +1,96 @@
+"""The JSON API at /api/v1/: who is asking, and the routers of each app.
+
+django-ninja builds it from typed function views and pydantic schemas, and the same schemas
+make the OpenAPI document (/api/v1/openapi.json, browsable at /api/docs). Each app's router
+(jobs/api.py, videos/api.py, providers/api.py) calls that app's services only, with the same
+rights (ownership.visible_to) and limits (jobs.limits) as its pages.
+
+A script signs in with ``Authorization: Bearer <token>`` (blogtube_site.models.ApiToken); a
+browser with its session, and then, for a method that changes something, its CSRF token as
+any form sends it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest
+from django.urls import URLPattern, URLResolver
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from blogtube_site import api_errors
+from blogtube_site.models import ApiToken
+from jobs import api as jobs_api
+from providers import api as providers_api
+from videos import api as videos_api
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = ApiToken.user_for(token)
+        if user is not None:
+            # Services and ownership read request.user, as the pages' views do.
+            request.user = user
+        return user
+
+
+class SessionUser(APIKeyCookie):
+    """The browser's session; the CSRF check only for a signed-in session, so a script that
+    forgot its token hears 401, not a CSRF failure."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=False)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        if check_csrf(request):
+            raise HttpError(
+                403, "CSRF check failed: send the csrftoken cookie's value as X-CSRFToken."
+            )
+        return request.user
+
+
+api = NinjaAPI(
+    title="BlogTube API",
+    version="1",
+    description="YouTube videos into blog posts: jobs, posts, videos and providers.",
+    auth=[BearerToken(), SessionUser()],
+    urls_namespace="api",
+    openapi_url="/v1/openapi.json",
+    docs_url="/docs",
+)
+api_errors.install(api)
+
+
+api.add_router("/v1/jobs", jobs_api.router)
+api.add_router("/v1/batches", jobs_api.batches_router)
+api.add_router("/v1/stats", jobs_api.stats_router)
+# Before the videos router: its /{youtube_id} would take "inspect" for a video's id.
+api.add_router("/v1/videos", jobs_api.inspect_router)
+api.add_router("/v1/videos", videos_api.router)
+api.add_router("/v1/providers", providers_api.router)
+api.add_router("", api_errors.unknown_paths)
+
+
+def _without_login_redirect(patterns: list) -> None:
+    # The API answers 401 JSON itself; LoginRequiredMiddleware's redirect to the sign-in
+    # page is for browsers. The schema and docs describe only what the code is.
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            _without_login_redirect(entry.url_patterns)
+        elif isinstance(entry, URLPattern):
+            entry.callback = login_not_required(entry.callback)
+
+
+def urls() -> tuple[list, str, str]:
+    patterns, app_name, namespace = api.urls
+    _without_login_redirect(patterns)
+    return patterns, app_name, namespace
