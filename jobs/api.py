@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from django import forms
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -26,7 +26,8 @@ from pydantic import ValidationError as PydanticError
 
 from blogtube_site.api_errors import CONFLICT, ErrorOut, FieldErrors
 from blogtube_site.errors import BlogTubeError
-from jobs import batches, limits, services
+from blogtube_site.query_params import whole_number
+from jobs import batches, event_stream, limits, services
 from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobForm, ReprocessForm
 from jobs.models import Batch, InvalidTransition, Job, Post
@@ -394,6 +395,31 @@ def delete_job(request: HttpRequest, job_id: uuid.UUID) -> Status:
     except InvalidTransition:
         raise HttpError(CONFLICT, "A running job must be cancelled before it is deleted.") from None
     return Status(204, None)
+
+
+@router.get(
+    "/{uuid:job_id}/events",
+    response={200: str, **ERRORS},
+    summary="A job's events as Server-Sent Events, until it ends",
+    openapi_extra={
+        "responses": {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+    },
+)
+def job_events(
+    request: HttpRequest, job_id: uuid.UUID, last_event_id: int | None = Query(None, ge=0)
+) -> StreamingHttpResponse:
+    """Every JobEvent as ``id``/``event``/``data`` (JSON): status, step, log, token (the
+    draft's text) and draft_reset; then ``end`` with the final status. Resume after an id with
+    the Last-Event-ID header (EventSource sends it) or ``?last_event_id=``."""
+    get_job(request, job_id)
+    header = whole_number(request.headers.get("Last-Event-ID", ""))
+    after = header if header is not None else last_event_id or 0
+    response = StreamingHttpResponse(
+        event_stream.stream(str(job_id), after), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx would hold the events back
+    return response
 
 
 # --- the post --------------------------------------------------------------------------
