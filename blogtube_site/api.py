@@ -12,11 +12,13 @@ any form sends it.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.errors import HttpError
@@ -80,17 +82,36 @@ api.add_router("/v1/providers", providers_api.router)
 api.add_router("", api_errors.unknown_paths)
 
 
-def _without_login_redirect(patterns: list) -> None:
-    # The API answers 401 JSON itself; LoginRequiredMiddleware's redirect to the sign-in
-    # page is for browsers. The schema and docs describe only what the code is.
+def _api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """One of the API's views, answering JSON at the edges ninja leaves to Django: a method
+    the path does not take (405) and the API's root (404). And no sign-in redirect: the API
+    answers 401 JSON itself; LoginRequiredMiddleware's redirect is for browsers."""
+
+    @functools.wraps(view)  # keeps ninja's csrf_exempt: the session's check is SessionUser's
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return api_errors.error_response(api, request, 404, "Not found.")
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            answer = api_errors.error_response(api, request, 405, f"This path takes {allowed}.")
+            answer["Allow"] = allowed
+            return answer
+        return response
+
+    return login_not_required(wrapper)
+
+
+def _wrap_views(patterns: list) -> None:
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            _without_login_redirect(entry.url_patterns)
+            _wrap_views(entry.url_patterns)
         elif isinstance(entry, URLPattern):
-            entry.callback = login_not_required(entry.callback)
+            entry.callback = _api_view(entry.callback)
 
 
 def urls() -> tuple[list, str, str]:
     patterns, app_name, namespace = api.urls
-    _without_login_redirect(patterns)
+    _wrap_views(patterns)
     return patterns, app_name, namespace

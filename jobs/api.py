@@ -302,7 +302,7 @@ def form_input(request: HttpRequest, schema: type[OptionsIn]) -> tuple[dict[str,
         return request.POST, request.FILES
     try:
         body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except ValueError:  # not JSON, not UTF-8, or a number too long for int()
         raise HttpError(400, "The body is not JSON.") from None
     if not isinstance(body, dict):
         raise HttpError(400, "The body must be a JSON object.")

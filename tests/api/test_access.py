@@ -84,3 +84,11 @@ def test_an_unknown_api_path_is_json_404(api):
     for path in ("/api/v1/nothing", "/api/v2/jobs", f"/api/v1/jobs/{uuid.uuid4()}/nothing"):
         response = api.get(path)
         assert response.status_code == 404 and response.json()["error"] == "NOT_FOUND"
+
+
+def test_a_method_a_path_does_not_take_is_json_405(api):
+    response = api.put("/api/v1/jobs")
+    assert response.status_code == 405 and response.json()["error"] == "METHOD_NOT_ALLOWED"
+    assert set(response["Allow"].split(", ")) == {"GET", "POST"}
+    root = api.get("/api/")
+    assert root.status_code == 404 and root.json()["error"] == "NOT_FOUND"

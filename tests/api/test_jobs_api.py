@@ -88,6 +88,8 @@ def test_json_of_the_wrong_type_or_unknown_fields_is_422_and_bad_json_400(api):
     bad = api.post("/api/v1/jobs", "{not json", content_type=JSON)
     assert bad.status_code == 400 and bad.json()["error"] == "BAD_REQUEST"
     assert api.post("/api/v1/jobs", "[1]", content_type=JSON).status_code == 400
+    # json.loads refuses a number too long for int() with a bare ValueError.
+    assert api.post("/api/v1/jobs", "1" * 5000, content_type=JSON).status_code == 400
 
 
 def test_an_unconfigured_provider_is_refused_on_its_field(api):
