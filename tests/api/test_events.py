@@ -3,14 +3,19 @@ when the job does; the draft arrives exactly once however often the connection d
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 from asgiref.sync import sync_to_async
 
+from blogtube_site.asgi import application
+from blogtube_site.models import ApiToken
 from jobs import event_stream
 from jobs.models import Job
+from tests.accounts import signed_in_user
 from tests.jobs.factories import make_job
+from tests.websocket import WAIT
 
 pytestmark = [
     pytest.mark.django_db,
@@ -110,3 +115,55 @@ def test_a_running_job_streams_until_it_ends(api, monkeypatch):
 def test_someone_elses_jobs_events_are_404(api, bob):
     theirs = make_job(owner=bob)
     assert api.get(f"/api/v1/jobs/{theirs.pk}/events").status_code == 404
+
+
+# --- under ASGI, as daphne serves it ---------------------------------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_under_asgi_events_arrive_while_the_job_runs():
+    """The stream is sent as it is read: the draft's first words reach the client while the
+    job is still running (a synchronous generator would be held back until the end)."""
+
+    def running_job() -> tuple[Job, str]:
+        job = make_job()
+        job.claim()
+        job.start_step("generate")
+        write(job, "Compost turns ")
+        return job, ApiToken.issue(signed_in_user(), "asgi")[1]
+
+    job, token = await sync_to_async(running_job)()
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": f"/api/v1/jobs/{job.pk}/events", "raw_path": b"",
+        "query_string": b"", "root_path": "", "server": ("testserver", 80),
+        "client": ("127.0.0.1", 5000),
+        "headers": [(b"host", b"testserver"), (b"authorization", f"Bearer {token}".encode())],
+    }  # fmt: skip
+    requests: asyncio.Queue = asyncio.Queue()
+    await requests.put({"type": "http.request", "body": b"", "more_body": False})
+    sent: asyncio.Queue = asyncio.Queue()
+    app = asyncio.create_task(application(scope, requests.get, sent.put))
+
+    async def read_until(text: bytes) -> bytes:
+        received = b""
+        while text not in received:
+            message = await asyncio.wait_for(sent.get(), WAIT)
+            if message["type"] == "http.response.start":
+                assert message["status"] == 200
+            received += message.get("body", b"")
+        return received
+
+    assert b"Compost turns " in await read_until(b"Compost turns ")
+    assert not app.done()  # still streaming: the job runs
+
+    def finish() -> None:
+        write(job, "scraps into soil.")
+        job.complete()
+
+    await sync_to_async(finish)()
+    rest = await read_until(b"event: end")
+    assert b"scraps into soil." in rest
+    await requests.put({"type": "http.disconnect"})
+    await asyncio.wait_for(app, WAIT)

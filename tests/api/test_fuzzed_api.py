@@ -48,6 +48,7 @@ def test_no_query_string_is_a_server_error(api, world, path, data):
     answered(api.get(path, params))
 
 
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume")
 @FUZZ
 @given(last=hostile)
 def test_no_last_event_id_is_a_server_error(api, world, last):
