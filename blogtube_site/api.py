@@ -2,7 +2,7 @@
 
 django-ninja builds it from typed function views and pydantic schemas, and the same schemas
 make the OpenAPI document (/api/v1/openapi.json, browsable at /api/docs). Each app's router
-(jobs/api.py, videos/api.py, providers/api.py) calls that app's services only, with the same
+(jobs/api/, videos/api.py, providers/api.py) calls that app's services only, with the same
 rights (ownership.visible_to) and limits (jobs.limits) as its pages.
 
 A script signs in with ``Authorization: Bearer <token>`` (blogtube_site.models.ApiToken); a
@@ -27,7 +27,10 @@ from ninja.utils import check_csrf
 
 from blogtube_site import api_errors
 from blogtube_site.models import ApiToken
-from jobs import api as jobs_api
+from jobs.api import batches as batches_api
+from jobs.api import inspect as inspect_api
+from jobs.api import jobs as jobs_api
+from jobs.api import stats as stats_api
 from providers import api as providers_api
 from videos import api as videos_api
 
@@ -73,10 +76,10 @@ api_errors.install(api)
 
 
 api.add_router("/v1/jobs", jobs_api.router)
-api.add_router("/v1/batches", jobs_api.batches_router)
-api.add_router("/v1/stats", jobs_api.stats_router)
+api.add_router("/v1/batches", batches_api.router)
+api.add_router("/v1/stats", stats_api.router)
 # Before the videos router: its /{youtube_id} would take "inspect" for a video's id.
-api.add_router("/v1/videos", jobs_api.inspect_router)
+api.add_router("/v1/videos", inspect_api.router)
 api.add_router("/v1/videos", videos_api.router)
 api.add_router("/v1/providers", providers_api.router)
 api.add_router("", api_errors.unknown_paths)

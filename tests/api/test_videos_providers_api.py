@@ -60,7 +60,7 @@ def test_a_transient_upstream_failure_is_503(api, monkeypatch):
     def busy(video_id, **kwargs):
         raise Busy("YouTube asks us to slow down.")
 
-    monkeypatch.setattr("jobs.api.videos.get_video", busy)
+    monkeypatch.setattr("jobs.api.inspect.videos.get_video", busy)
     response = api.get("/api/v1/videos/inspect", {"url": f"https://youtu.be/{VIDEO_ID}"})
     assert response.status_code == 503
     assert response.json()["error"] == "YOUTUBE_RATE_LIMITED"

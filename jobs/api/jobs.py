@@ -1,4 +1,4 @@
-"""The JSON API's jobs, posts, batches and stats (/api/v1/...): the pages' views in JSON.
+"""The JSON API's jobs and their posts (/api/v1/jobs/...): the pages' views in JSON.
 
 What a job may be asked for goes through the same code as the pages: JobForm for a new job,
 ReprocessForm for another writing, jobs.services for every change, ``visible_to`` for who
@@ -10,77 +10,31 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import json
 import uuid
 from dataclasses import replace
 from typing import Any, Literal
 
-from django import forms
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import ConfigDict, Field
-from pydantic import ValidationError as PydanticError
+from pydantic import Field
 
-from blogtube_site.api_errors import CONFLICT, ErrorOut, FieldErrors
-from blogtube_site.errors import BlogTubeError
+from blogtube_site.api_errors import CONFLICT, FieldErrors
 from blogtube_site.query_params import whole_number
-from jobs import batches, event_stream, limits, services
+from jobs import event_stream, services
+from jobs.api.bodies import ERRORS, ErrorInfo, JobIn, OptionsIn, body_of, form_input, refuse
 from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobForm, ReprocessForm
-from jobs.models import Batch, InvalidTransition, Job, Post
-from jobs.stats import DEFAULT_DAYS, RANGES, job_stats
-from videos import services as videos
+from jobs.models import InvalidTransition, Job, Post
 
 router = Router(tags=["jobs"])
-batches_router = Router(tags=["batches"])
-stats_router = Router(tags=["stats"])
-
-ERRORS: dict[int, type[Schema]] = {
-    code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429, 502, 503)
-}
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
 
 # --- schemas -------------------------------------------------------------------------
-
-
-class OptionsIn(Schema):
-    """How the post is written: the New post form's and reprocess's options, each optional
-    (not sent: the default, or for reprocess what the job had)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    provider: str | int | None = Field(None, description="A provider's slug or id")
-    model: str | None = None
-    style: str | None = None
-    custom_prompt: str | None = None
-    tone: str | None = None
-    length: str | None = None
-    write_language: str | None = Field(None, description="'' writes in the transcript's")
-    toc: bool | None = None
-    timestamps: bool | None = None
-    embed: bool | None = None
-
-
-class JobIn(OptionsIn):
-    """A new job: a YouTube URL (JSON), or a transcript file (multipart, ``transcript_file``)."""
-
-    url: str | None = None
-    language: str | None = Field(None, description="en, a list such as de,en, or auto")
-    force_speech: bool | None = None
-    translate_to: str | None = None
-    output_format: Literal["markdown", "html", "text", "json"] | None = None
-    priority: Literal[-1, 0, 1] | None = None
-
-
-class ErrorInfo(Schema):
-    code: str
-    message: str
-    suggestions: list[str]
 
 
 class StepOut(Schema):
@@ -142,20 +96,6 @@ class PostOut(Schema):
     html: str
     created: dt.datetime
     updated: dt.datetime
-
-
-class BatchOut(Schema):
-    id: uuid.UUID
-    kind: str
-    source_url: str
-    title: str
-    channel: str
-    truncated: bool
-    total: int
-    progress: int
-    counts: dict[str, int]
-    job_ids: list[uuid.UUID]
-    created: dt.datetime
 
 
 class JobFilters(Schema):
@@ -270,55 +210,6 @@ def get_job_detail(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
 
 
 # --- creating --------------------------------------------------------------------------
-
-
-def body_of(schema: type[Schema], *, upload: bool = False) -> dict[str, Any]:
-    """The OpenAPI request body of a view that reads its body itself (form_input)."""
-    fields = schema.model_json_schema()
-    form = {**fields, "properties": dict(fields["properties"])}
-    if upload:
-        form["properties"]["transcript_file"] = {"type": "string", "format": "binary"}
-    return {
-        "requestBody": {
-            "content": {
-                "application/json": {"schema": fields},
-                "multipart/form-data": {"schema": form},
-            },
-        }
-    }
-
-
-FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-
-
-def form_input(request: HttpRequest, schema: type[OptionsIn]) -> tuple[dict[str, Any], Any]:
-    """(data, files) for a form, from a JSON body or a multipart one; the JSON's types checked
-    by ``schema`` first, so a form never sees a list where it expects a word."""
-    if request.content_type in FORM_TYPES:
-        # A browser's form may carry its CSRF token as a field.
-        unknown = set(request.POST) - set(schema.model_fields) - {"csrfmiddlewaretoken"}
-        if unknown:
-            raise FieldErrors({name: ["Unknown field."] for name in sorted(unknown)})
-        return request.POST, request.FILES
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:  # not JSON, not UTF-8, or a number too long for int()
-        raise HttpError(400, "The body is not JSON.") from None
-    if not isinstance(body, dict):
-        raise HttpError(400, "The body must be a JSON object.")
-    try:
-        parsed = schema.model_validate(body)
-    except PydanticError as error:
-        fields: dict[str, list[str]] = {}
-        for item in error.errors():
-            name = str(item["loc"][0]) if item["loc"] else "__all__"
-            fields.setdefault(name, []).append(item["msg"])
-        raise FieldErrors(fields) from None
-    return parsed.model_dump(exclude_unset=True), None
-
-
-def refuse(form: forms.Form) -> FieldErrors:
-    return FieldErrors({name: list(errors) for name, errors in form.errors.items()})
 
 
 @router.post(
@@ -455,192 +346,3 @@ def download_post(
     response = HttpResponse(post.render(fmt), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{post.slug}.{extension}"'
     return response
-
-
-# --- batches ---------------------------------------------------------------------------
-
-
-class BatchIn(JobIn):
-    url: str = Field(description="A playlist's or a channel's URL")  # type: ignore[assignment]
-
-
-def batch_out(batch: Batch) -> dict[str, Any]:
-    return {
-        "id": batch.pk,
-        "kind": batch.kind,
-        "source_url": batch.source_url,
-        "title": batch.title,
-        "channel": batch.channel,
-        "truncated": batch.truncated,
-        "total": batch.total,
-        "progress": batch.progress,
-        "counts": {status: n for status, _, n in batch.counts},
-        "job_ids": list(batch.jobs.order_by("created", "id").values_list("pk", flat=True)),
-        "created": batch.created,
-    }
-
-
-@batches_router.post(
-    "",
-    response={201: BatchOut, **ERRORS},
-    openapi_extra=body_of(BatchIn),
-    summary="One job per video of a playlist or channel",
-)
-def create_batch(request: HttpRequest) -> Status:
-    """The New post form's options, for every video of a playlist or channel (``url``)."""
-    data, _ = form_input(request, BatchIn)
-    data = {**{key: data.get(key) for key in data}, "per_video": True}
-    form = JobForm(data)
-    if not form.is_valid():
-        raise refuse(form)
-    if not form.wants_playlist():
-        raise FieldErrors({"url": ["This is not a playlist's or a channel's URL."]})
-    job_request = replace(form.to_request(), owner=request.user)
-    batch = batches.create_batch(job_request, form.cleaned_data["url"])
-    return Status(201, batch_out(batch))
-
-
-@batches_router.get("/{uuid:batch_id}", response={200: BatchOut, **ERRORS}, summary="A batch")
-def get_batch(request: HttpRequest, batch_id: uuid.UUID) -> dict[str, Any]:
-    return batch_out(get_object_or_404(Batch.objects.visible_to(request.user), pk=batch_id))
-
-
-# --- stats -----------------------------------------------------------------------------
-
-
-class ProviderUsageOut(Schema):
-    name: str
-    jobs: int
-    tokens_in: int
-    tokens_out: int
-    cost_usd: float
-    free: bool
-    unpriced_models: list[str]
-
-
-class StepTimeOut(Schema):
-    name: str
-    label: str
-    seconds: float
-    count: int
-
-
-class StatsOut(Schema):
-    days: int
-    since: dt.datetime
-    total: int
-    completed: int
-    finished: int
-    success_rate: float | None
-    by_status: dict[str, int]
-    per_day: dict[str, dict[str, int]] = Field(description="ISO date -> jobs by status")
-    avg_duration_seconds: float | None
-    step_times: list[StepTimeOut]
-    providers: list[ProviderUsageOut]
-    errors: dict[str, int]
-    tokens_in: int
-    tokens_out: int
-    cost_usd: float
-
-
-@stats_router.get("", response={200: StatsOut, **ERRORS}, summary="The Stats page's figures")
-def stats(request: HttpRequest, days: int = DEFAULT_DAYS) -> dict[str, Any]:
-    """Your jobs of the last ``days`` days, 7, 30 or 90 (staff: everyone's), as the Stats page
-    counts them."""
-    if days not in RANGES:
-        raise FieldErrors({"days": [f"Choose one of {', '.join(map(str, RANGES))}."]})
-    figures = job_stats(days, user=request.user)
-    return {
-        "days": figures.days,
-        "since": figures.since,
-        "total": figures.total,
-        "completed": figures.completed,
-        "finished": figures.finished,
-        "success_rate": figures.success_rate,
-        "by_status": {k: v for k, v in figures.by_status.items() if k != "other"},
-        "per_day": {day.day.isoformat(): day.counts for day in figures.per_day},
-        "avg_duration_seconds": figures.avg_duration,
-        "step_times": [vars(step) for step in figures.step_times],
-        "providers": [
-            {
-                "name": p.name,
-                "jobs": p.jobs,
-                "tokens_in": p.tokens_in,
-                "tokens_out": p.tokens_out,
-                "cost_usd": float(p.cost),
-                "free": p.free,
-                "unpriced_models": p.unpriced,
-            }
-            for p in figures.providers
-        ],
-        "errors": dict(figures.errors),
-        "tokens_in": figures.tokens_in,
-        "tokens_out": figures.tokens_out,
-        "cost_usd": float(figures.cost),
-    }
-
-
-# --- a URL, before a job: the New post page's preview ------------------------------------
-
-# Here, not in videos/api.py: the preview limit is the person's (jobs.limits), and videos
-# knows nothing of jobs.
-inspect_router = Router(tags=["videos"])
-
-
-class ChapterOut(Schema):
-    title: str
-    start: float
-
-
-class TrackOut(Schema):
-    language_code: str
-    language: str
-    is_generated: bool
-    is_translatable: bool
-
-
-class InspectOut(Schema):
-    video_id: str
-    url: str
-    title: str
-    channel: str
-    duration: int | None
-    thumbnail_url: str
-    upload_date: dt.date | None
-    chapters: list[ChapterOut]
-    transcript_languages: list[TrackOut]
-    transcript_languages_error: ErrorInfo | None
-
-
-@inspect_router.get(
-    "/inspect", response={200: InspectOut, **ERRORS}, summary="What a YouTube URL points at"
-)
-def inspect(request: HttpRequest, url: str = Query(..., max_length=500)) -> dict[str, Any]:
-    """The video's details, chapters and transcript languages; counts as a preview against
-    your limit (429 over it)."""
-    limits.check_preview(request.user)
-    video = videos.get_video(videos.parse_video_id(url))
-    tracks_error = None
-    try:
-        tracks = videos.list_tracks(video.youtube_id)
-    except BlogTubeError as error:
-        # The caption API refused, not the video: a job still tries yt-dlp and speech.
-        tracks = []
-        tracks_error = {
-            "code": error.code, "message": error.message, "suggestions": list(error.suggestions)
-        }  # fmt: skip
-    return {
-        "video_id": video.youtube_id,
-        "url": video.url,
-        "title": video.title,
-        "channel": video.channel,
-        "duration": video.duration,
-        "thumbnail_url": video.thumbnail_url,
-        "upload_date": video.upload_date,
-        "chapters": [
-            {"title": c.get("title") or "", "start": float(c.get("start") or 0)}
-            for c in video.chapters or []
-        ],
-        "transcript_languages": [vars(t) for t in tracks],
-        "transcript_languages_error": tracks_error,
-    }
