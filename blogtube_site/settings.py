@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "template_partials",
+    # The JSON API's docs page from its own static files: without it ninja links a CDN.
+    "ninja",
     # The site's own: sign-in, the first-account link and its management command.
     "blogtube_site",
     "videos",

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from blogtube_site import accounts, health
+from blogtube_site import accounts, api, health, tokens
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("setup/<str:token>/", accounts.setup, name="setup"),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    path("accounts/tokens/", tokens.token_list, name="api-tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", tokens.revoke, name="api-token-revoke"),
+    path("api/", api.urls()),
     path("videos/", include("videos.urls")),
     path("providers/", include("providers.urls")),
     path("", include("jobs.urls")),

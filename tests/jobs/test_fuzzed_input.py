@@ -106,6 +106,10 @@ def world(fake_youtube, youtube_video, sync_tasks):
         "youtube_id": video.youtube_id,
         "pk": str(transcript.pk),
         "token": "not-a-setup-token",
+        # The JSON API's names (/api/v1/...), and its catch-all for unknown paths.
+        "video_id": video.youtube_id,
+        "transcript_id": str(transcript.pk),
+        "rest": "v1/nothing",
     }
 
 
