@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from blogtube_site.models import ApiToken
 from jobs import queue_room
 from jobs.models import Job, JobEvent, QueueAction
 from jobs.pipeline import claim_next
@@ -166,3 +167,42 @@ def test_the_status_costs_a_fixed_number_of_queries(django_assert_max_num_querie
         a_known_queue()
     with django_assert_max_num_queries(12):
         queue_room.status()
+
+
+# --- the JSON API ----------------------------------------------------------------------
+
+
+def script_of(user) -> Client:
+    _, token = ApiToken.issue(user, "tests")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_the_api_gives_staff_the_same_figures_and_levers(boss):
+    jobs = a_known_queue()
+    script = script_of(boss)
+    figures = script.get("/api/v1/queue").json()
+    assert figures["state"] == "dispatching"
+    assert figures["queued_by_priority"] == [{"priority": 5, "jobs": 2}, {"priority": 0, "jobs": 1}]
+    assert (figures["running"], figures["waiting_to_retry"]) == (1, 1)
+    assert sum(b["completed"] for b in figures["finished_last_hour"]) == 2
+
+    paused = script.post("/api/v1/queue/pause").json()
+    assert paused["action"] == "pause" and paused["queue"]["paused"] is True
+    assert claim_next(str(jobs["plain"].pk)) is None
+    cleared = script.post("/api/v1/queue/clear").json()
+    assert cleared["jobs"] == 4 and cleared["queue"]["queued"] == 0
+    drained = script.post("/api/v1/queue/drain").json()
+    assert drained["queue"]["state"] == "draining, 1 still running"
+    assert script.post("/api/v1/queue/resume").json()["queue"]["paused"] is False
+    rows = list(QueueAction.objects.order_by("at").values_list("kind", "user"))
+    assert rows == [(k, boss.pk) for k in ("pause", "clear", "drain", "resume")]
+
+
+def test_the_api_refuses_everyone_else(user):
+    make_job()
+    script = script_of(user)
+    assert script.get("/api/v1/queue").status_code == 403
+    for action in ("pause", "resume", "drain", "clear"):
+        assert script.post(f"/api/v1/queue/{action}").status_code == 403
+    assert Job.objects.get().status == Job.Status.QUEUED
+    assert not QueueAction.objects.exists()
