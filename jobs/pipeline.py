@@ -13,7 +13,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError, Cancelled
@@ -44,13 +43,16 @@ def claim_next(job_id: str) -> Job | None:
     pause is a condition of the claiming UPDATE itself, so no claim slips past it.
     """
     if Dispatch.objects.filter(paused=True).exists():
-        return None  # saves the listing; the UPDATE below is what guarantees it
-    not_paused = ~Q(Dispatch.is_paused_q())
+        # Saves the listing; the UPDATE below is what guarantees it.
+        log.info("Dispatching is paused: the task for job %s ends; resuming nudges.", job_id)
+        return None
     queued = Job.objects.filter(Job.ready_to_run(), status=Job.Status.QUEUED)
     candidates = list(queued.order_by("-priority", "created").values_list("pk", flat=True)[:20])
     for pk in candidates:
         job = Job.objects.select_related("video", "provider", "transcript").filter(pk=pk).first()
-        if job is not None and job.claim(when=not_paused):  # None: deleted since it was listed
+        if job is not None and job.claim(
+            when=Dispatch.dispatching()
+        ):  # None: deleted since it was listed
             if str(pk) != str(job_id):
                 log.info("Task for job %s runs job %s, first in line.", job_id, pk)
             return job

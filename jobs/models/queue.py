@@ -30,9 +30,9 @@ class Dispatch(models.Model):
         return "draining" if self.draining else "paused" if self.paused else "dispatching"
 
     @classmethod
-    def is_paused_q(cls) -> models.Exists:
-        """True in SQL while dispatching is paused: the guard claim_next's UPDATE carries."""
-        return models.Exists(cls.objects.filter(pk=cls.SINGLETON, paused=True))
+    def dispatching(cls) -> models.Q:
+        """True in SQL unless dispatching is paused: the guard claim_next's UPDATE carries."""
+        return ~models.Q(models.Exists(cls.objects.filter(pk=cls.SINGLETON, paused=True)))
 
 
 class QueueAction(models.Model):

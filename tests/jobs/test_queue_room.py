@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from blogtube_site.models import ApiToken
 from jobs import queue_room
-from jobs.models import Job, JobEvent, QueueAction
+from jobs.models import Dispatch, Job, JobEvent, QueueAction
 from jobs.pipeline import claim_next
 from tests.accounts import make_user
 from tests.jobs.factories import make_job
+from tests.ops.workers import a_cluster_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -84,11 +85,25 @@ def test_the_page_shows_the_queue_figures(staff):
     assert "No worker cluster is running" in html
 
 
+def test_the_page_lists_the_running_clusters(staff):
+    a_cluster_reports()
+    page = staff.get(reverse("jobs:queue"))
+    (cluster,) = page.context["q"].clusters
+    assert (cluster.pid, cluster.workers) == (1234, 2)
+    assert f"<td>{cluster.host}</td><td>1234</td><td>2</td>" in page.content.decode()
+    out = io.StringIO()
+    call_command("queue_status", stdout=out)
+    assert f"{cluster.host} pid 1234: 2 workers" in out.getvalue()
+
+
 def test_pause_stops_claim_next_and_resume_lets_it(staff, boss):
     job = make_job()
     staff.post(reverse("jobs:queue-pause"))
     assert claim_next(str(job.pk)) is None
     assert Job.objects.get(pk=job.pk).status == Job.Status.QUEUED
+    # A worker that read "not paused" just before the click still loses: the claim's
+    # own UPDATE carries the guard.
+    assert not job.claim(when=Dispatch.dispatching())
     assert "Paused" in staff.get(reverse("jobs:queue")).content.decode()
 
     staff.post(reverse("jobs:queue-resume"))
