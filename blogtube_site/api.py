@@ -30,6 +30,7 @@ from blogtube_site.models import ApiToken
 from jobs.api import batches as batches_api
 from jobs.api import inspect as inspect_api
 from jobs.api import jobs as jobs_api
+from jobs.api import queue as queue_api
 from jobs.api import stats as stats_api
 from providers import api as providers_api
 from videos import api as videos_api
@@ -78,6 +79,7 @@ api_errors.install(api)
 api.add_router("/v1/jobs", jobs_api.router)
 api.add_router("/v1/batches", batches_api.router)
 api.add_router("/v1/stats", stats_api.router)
+api.add_router("/v1/queue", queue_api.router)
 # Before the videos router: its /{youtube_id} would take "inspect" for a video's id.
 api.add_router("/v1/videos", inspect_api.router)
 api.add_router("/v1/videos", videos_api.router)

@@ -44,6 +44,42 @@ def running_clusters() -> int:
     return len(Stat.get_all())
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """One running cluster as its sentinel last reported it."""
+
+    host: str
+    pid: int
+    workers: int
+    status: str
+    last_seen: datetime.datetime
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "host": self.host,
+            "pid": self.pid,
+            "workers": self.workers,
+            "status": self.status,
+            "last_seen": self.last_seen.isoformat(),
+        }
+
+
+def clusters() -> list[Cluster]:
+    """The clusters running now: host, pid, worker processes, when each last reported."""
+    from django_q.status import Stat
+
+    return [
+        Cluster(
+            host=str(stat.host),
+            pid=int(stat.pid),
+            workers=len(stat.workers or []),
+            status=str(stat.status),
+            last_seen=stat.timestamp,
+        )
+        for stat in Stat.get_all()
+    ]
+
+
 def look() -> Sighting:
     """Clusters running now, and when one was last seen (now, if any runs)."""
     clusters = running_clusters()

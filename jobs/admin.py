@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
 from jobs import services
-from jobs.models import InvalidTransition, Job, JobEvent, JobStep, Limits, Post
+from jobs.models import InvalidTransition, Job, JobEvent, JobStep, Limits, Post, QueueAction
 
 
 class JobStepInline(admin.TabularInline):
@@ -125,3 +125,21 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(auth_admin.UserAdmin):
     inlines = [*auth_admin.UserAdmin.inlines, LimitsInline]
+
+
+@admin.register(QueueAction)
+class QueueActionAdmin(admin.ModelAdmin):
+    """The queue room's audit log: written by the buttons and the command, never by hand."""
+
+    list_display = ("at", "actor", "kind", "jobs")
+    list_filter = ("kind",)
+    readonly_fields = ("at", "user", "actor", "kind", "jobs")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

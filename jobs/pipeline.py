@@ -20,7 +20,7 @@ from blogtube_site.request_ids import bound_to_job
 from jobs.errors import TimedOut, UnexpectedError
 from jobs.formatting import PostMeta, format_post
 from jobs.heartbeat import beating
-from jobs.models import InvalidTransition, Job, Post
+from jobs.models import Dispatch, InvalidTransition, Job, Post
 from jobs.recovery import nudge_waiting_jobs
 from jobs.scheduling import retry_later
 from providers import services as providers
@@ -39,13 +39,20 @@ def claim_next(job_id: str) -> Job | None:
     task runs whichever ready job comes first rather than its own: each job still
     runs once, in priority order, and a job put back after its worker died goes
     before newer ones instead of waiting for a task of its own at the queue's end.
-    None when nothing is ready.
+    None when nothing is ready, or while the queue room has paused dispatching: the
+    pause is a condition of the claiming UPDATE itself, so no claim slips past it.
     """
+    if Dispatch.objects.filter(paused=True).exists():
+        # Saves the listing; the UPDATE below is what guarantees it.
+        log.info("Dispatching is paused: the task for job %s ends; resuming nudges.", job_id)
+        return None
     queued = Job.objects.filter(Job.ready_to_run(), status=Job.Status.QUEUED)
     candidates = list(queued.order_by("-priority", "created").values_list("pk", flat=True)[:20])
     for pk in candidates:
         job = Job.objects.select_related("video", "provider", "transcript").filter(pk=pk).first()
-        if job is not None and job.claim():  # None: deleted since it was listed
+        if job is not None and job.claim(
+            when=Dispatch.dispatching()
+        ):  # None: deleted since it was listed
             if str(pk) != str(job_id):
                 log.info("Task for job %s runs job %s, first in line.", job_id, pk)
             return job

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_q.brokers import get_broker
 
 from jobs.errors import WorkerLost
-from jobs.models import Job
+from jobs.models import Dispatch, Job
 from jobs.services import run_soon
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ def nudge_waiting_jobs() -> int:
     are not counted either, so a few spare tasks may go out; each ends at once when it
     finds nothing to claim.
     """
+    if Dispatch.objects.filter(paused=True).exists():
+        return 0  # a task would find nothing to claim; resuming nudges them
     settled = timezone.now() - datetime.timedelta(seconds=settings.BLOGTUBE_HEARTBEAT_SECONDS)
     ready = Job.objects.filter(status=Job.Status.QUEUED, updated__lt=settled).filter(
         Q(retry_at__isnull=True) | Q(retry_at__lt=settled)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jobs.views import batches, jobs, metrics, posts, stats
+from jobs.views import batches, jobs, metrics, posts, queue, stats
 
 app_name = "jobs"
 urlpatterns = [
@@ -26,4 +26,9 @@ urlpatterns = [
     path("posts/<slug:slug>/preview/", posts.preview, name="post-preview"),
     path("stats/", stats.stats, name="stats"),
     path("metrics", metrics.view, name="metrics"),
+    path("queue/", queue.room, name="queue"),
+    *(
+        path(f"queue/{action}/", queue.act, {"action": action}, name=f"queue-{action}")
+        for action in queue.ACTIONS
+    ),
 ]

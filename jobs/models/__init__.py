@@ -5,6 +5,7 @@
 - ``posts``: the post a job writes (Post) and the texts edits replaced (PostVersion)
 - ``batches``: Batch, the jobs made from one playlist or channel
 - ``limits``: Limits, an admin's overrides of one person's limits (jobs.limits applies them)
+- ``queue``: Dispatch (paused or not) and QueueAction, the queue room's audit log
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from jobs.models.history import STEP_NAMES, STEPS, JobEvent, JobStep, draft_unti
 from jobs.models.job import InvalidTransition, Job
 from jobs.models.limits import Limits
 from jobs.models.posts import Post, PostVersion
+from jobs.models.queue import Dispatch, QueueAction
 
 __all__ = [
     "STEPS",
     "STEP_NAMES",
     "Batch",
+    "Dispatch",
     "InvalidTransition",
     "Job",
     "JobEvent",
@@ -26,5 +29,6 @@ __all__ = [
     "Limits",
     "Post",
     "PostVersion",
+    "QueueAction",
     "draft_until",
 ]

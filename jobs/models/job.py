@@ -303,14 +303,15 @@ class Job(models.Model):
         """Queued jobs that may start now: not waiting out a transient failure."""
         return models.Q(retry_at__isnull=True) | models.Q(retry_at__lte=timezone.now())
 
-    def claim(self) -> bool:
+    def claim(self, *, when: models.Q | None = None) -> bool:
         """Take a queued job for this worker. False when someone else already did, or
-        when it waits to be retried later (an older task of the same job came early)."""
+        when it waits to be retried later (an older task of the same job came early),
+        or when ``when`` (checked in the same UPDATE) does not hold."""
         try:
             self._transition(
                 self.Status.RUNNING,
                 event="Started",
-                when=self.ready_to_run(),
+                when=self.ready_to_run() & (when or models.Q()),
                 started=timezone.now(),
                 heartbeat=timezone.now(),
                 finished=None,
