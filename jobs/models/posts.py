@@ -55,13 +55,8 @@ class Post(models.Model):
         PostTextError before anything is saved.
         """
         # Formatting imports the template engine; models stay importable without it.
-        from jobs.formatting import (
-            PostTextError,
-            finish_html,
-            front_tags,
-            parse_post,
-            render_body,
-        )
+        from jobs.formatting import finish_html
+        from jobs.post_text import PostTextError, front_tags, parse_post, render_body
 
         # Browsers send textarea lines as CRLF; the files and the versions keep LF.
         markdown = markdown.replace("\r\n", "\n").replace("\r", "\n")
@@ -145,7 +140,8 @@ class Post(models.Model):
 
     def formatted(self) -> FormattedPost:
         """The stored post (edits included) in the shape format_post gives a new one."""
-        from jobs.formatting import FormattedPost, PostTextError, parse_post, split_title
+        from jobs.formatting import FormattedPost, split_title
+        from jobs.post_text import PostTextError, parse_post
 
         try:
             front, body = parse_post(self.markdown)

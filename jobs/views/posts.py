@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from blogtube_site.query_params import whole_number
 from jobs import markdown_bounds
-from jobs.formatting import (
+from jobs.models import Post, PostVersion
+from jobs.post_text import (
     FrontMatterError,
     PostTextError,
     body_word_count,
@@ -18,7 +19,6 @@ from jobs.formatting import (
     render_body,
     split_front_matter,
 )
-from jobs.models import Post, PostVersion
 
 EDIT_TEMPLATE = "jobs/post_edit.html"
 

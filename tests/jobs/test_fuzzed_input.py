@@ -18,14 +18,9 @@ from hypothesis import strategies as st
 
 from blogtube_site.errors import BlogTubeError
 from jobs import batches
-from jobs.formatting import (
-    PostTextError,
-    body_word_count,
-    format_post,
-    parse_post,
-    render_body,
-)
+from jobs.formatting import format_post
 from jobs.models import Batch, Job
+from jobs.post_text import PostTextError, body_word_count, parse_post, render_body
 from jobs.views import batches as batch_views
 from jobs.views import jobs as job_views
 from jobs.views import posts as post_views

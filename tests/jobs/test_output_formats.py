@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from jobs.formatting import OUTPUT_FORMATS, PostMeta, format_post, parse_post
+from jobs.formatting import OUTPUT_FORMATS, PostMeta, format_post
+from jobs.post_text import parse_post
 from providers.seo import SeoData
 
 META = PostMeta(

@@ -8,8 +8,9 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from jobs.formatting import FrontMatterError, PostMeta, format_post, parse_post
+from jobs.formatting import PostMeta, format_post
 from jobs.models import Job, Post, PostVersion
+from jobs.post_text import FrontMatterError, parse_post
 from tests.jobs.conftest import POST_FROM_MODEL
 from tests.jobs.factories import make_job
 from videos.models import Video

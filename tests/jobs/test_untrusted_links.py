@@ -8,8 +8,9 @@ import yaml
 from django.urls import reverse
 
 from blogtube_site.links import web_url
-from jobs.formatting import format_post, parse_post, to_html
+from jobs.formatting import format_post, to_html
 from jobs.models import Batch, Job, Post
+from jobs.post_text import parse_post
 from tests.jobs.conftest import META
 from tests.jobs.factories import make_job
 
