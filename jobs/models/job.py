@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from jobs.models.history import (
     overall_progress,
     step_label,
 )
-from jobs.models.posts import Post
+from jobs.models.posts import Post, remove_files
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class Job(models.Model):
         Status.COMPLETED: frozenset(),
     }
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Empty for jobs made before there were accounts: only staff see those.
@@ -467,20 +469,42 @@ class Job(models.Model):
             )
 
     def delete_unless_running(self) -> bool:
-        """Delete the job with its steps, events and post unless a worker runs it.
+        """Delete the job with everything it owns unless a worker runs it.
         False, and nothing lost, when it is running, even if it started since this
         object was loaded."""
+        return self._delete_if(~models.Q(status=self.Status.RUNNING))
+
+    def delete_if_finished_before(self, cutoff: datetime.datetime) -> bool:
+        """Delete the job as delete_unless_running does, only if it finished (completed,
+        failed or cancelled) before ``cutoff``: the clean-up's guard, checked by the same
+        UPDATE that locks the row, so a job queued or started again since it was chosen
+        stays."""
+        return self._delete_if(models.Q(status__in=self.FINISHED, finished__lt=cutoff))
+
+    def _delete_if(self, guard: models.Q) -> bool:
+        """Rows go in one transaction: the job, its steps, events and post (by cascade) and
+        the transcript it uploaded unless another job (a reprocess) uses it. Its files
+        (the post's, the upload's unless shared) go once that commits: a rollback must
+        not leave rows pointing at missing files; a file left behind the clean-up finds."""
         with transaction.atomic():
             # The guarded UPDATE locks the row until commit, so no worker can claim the
             # job between this check and the DELETE of it and of its related rows.
-            idle = (
-                Job.objects.filter(pk=self.pk)
-                .exclude(status=self.Status.RUNNING)
-                .update(updated=timezone.now())
-            )
+            idle = Job.objects.filter(guard, pk=self.pk).update(updated=timezone.now())
             if not idle:
                 return False
+            job = Job.objects.select_related("post", "transcript").get(pk=self.pk)
+            post = job.post_or_none
+            files = post.file_paths() if post else []
+            upload = job.transcript
+            if upload is not None and upload.source != upload.Source.UPLOAD:
+                upload = None
             Job.objects.filter(pk=self.pk).delete()
+            if upload is not None and not upload.jobs.exists():
+                upload.delete()
+            name = job.transcript_file.name
+            if name and not Job.objects.filter(transcript_file=name).exists():
+                files.append(Path(job.transcript_file.path))
+            transaction.on_commit(lambda: remove_files(files))
         return True
 
     # --- steps ------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,13 @@ class Post(models.Model):
         self.file_path = str(md_path)
         return md_path
 
+    def file_paths(self) -> list[Path]:
+        """Every file write_files may have made for this post, whichever exist."""
+        from django.conf import settings
+
+        folder = Path(settings.MEDIA_ROOT) / "posts"
+        return [folder / f"{self.slug}.{extension}" for extension in self.download_extensions]
+
     def html_page(self) -> str:
         """The post as a standalone HTML document, as downloaded and saved."""
         return self.formatted().page()
@@ -169,6 +177,12 @@ class Post(models.Model):
     def render(self, output_format: str) -> str:
         """The post as one of jobs.formatting.OUTPUT_FORMATS; ValueError for any other."""
         return self.formatted().render(output_format)
+
+
+def remove_files(paths: Iterable[Path]) -> None:
+    """Remove files a deleted row owned; one already gone is no error."""
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 class PostVersion(models.Model):
