@@ -219,6 +219,11 @@ BLOGTUBE_JOB_TIMEOUT = env.int("BLOGTUBE_JOB_TIMEOUT", default=1800)
 # BLOGTUBE_LOST_AFTER_SECONDS: several missed beats, so a slow write is not a death.
 BLOGTUBE_HEARTBEAT_SECONDS = env.float("BLOGTUBE_HEARTBEAT_SECONDS", default=10)
 BLOGTUBE_LOST_AFTER_SECONDS = env.int("BLOGTUBE_LOST_AFTER_SECONDS", default=60)
+# The hourly clean-up (jobs.retention). Jobs are kept forever unless asked: deleting
+# people's posts on an upgrade would lose what nobody chose to lose.
+BLOGTUBE_KEEP_JOBS_DAYS = env.int("BLOGTUBE_KEEP_JOBS_DAYS", default=0)
+BLOGTUBE_COMPACT_EVENTS = env.bool("BLOGTUBE_COMPACT_EVENTS", default=True)
+BLOGTUBE_CLEANUP_BATCH = env.int("BLOGTUBE_CLEANUP_BATCH", default=200)
 Q_CLUSTER = {
     "name": "blogtube",
     "orm": "default",
