@@ -26,7 +26,7 @@ class JobAdmin(admin.ModelAdmin):
     list_display = (
         "title", "owner", "status", "progress", "provider", "model", "attempts", "created",
     )  # fmt: skip
-    list_filter = ("status", "provider", "owner", "created")
+    list_filter = ("status", "provider", "owner", "created", "deleted_at")
     search_fields = ("video__title", "source_url", "id")
     # Status changes only through the actions below: the state machine records each one.
     readonly_fields = (

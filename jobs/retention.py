@@ -39,6 +39,7 @@ class Policy:
     """The settings in force, as admin shows them."""
 
     keep_jobs_days: int
+    restore_days: int
     compact_events: bool
     batch: int
 
@@ -46,6 +47,7 @@ class Policy:
     def current(cls) -> Policy:
         return cls(
             keep_jobs_days=settings.BLOGTUBE_KEEP_JOBS_DAYS,
+            restore_days=settings.BLOGTUBE_RESTORE_DAYS,
             compact_events=settings.BLOGTUBE_COMPACT_EVENTS,
             batch=settings.BLOGTUBE_CLEANUP_BATCH,
         )
@@ -55,6 +57,7 @@ class Policy:
 class Report:
     compacted_jobs: int
     deleted_jobs: int
+    purged_jobs: int
     removed_files: int
 
 
@@ -64,9 +67,10 @@ def clean_up() -> Report:
     report = Report(
         compacted_jobs=compact_events(policy.batch) if policy.compact_events else 0,
         deleted_jobs=delete_old_jobs(policy.keep_jobs_days, policy.batch),
+        purged_jobs=purge_deleted_jobs(policy.restore_days, policy.batch),
         removed_files=remove_orphan_files(policy.batch),
     )
-    if report != Report(0, 0, 0):
+    if report != Report(0, 0, 0, 0):
         log.info("Clean-up: %s", report)
     return report
 
@@ -103,6 +107,13 @@ def delete_old_jobs(keep_days: int, batch: int) -> int:
     chosen = Job.objects.filter(status__in=Job.FINISHED, finished__lt=cutoff)
     chosen = chosen.order_by("finished")[:batch]
     return sum(1 for job in chosen if job.delete_if_finished_before(cutoff))
+
+
+def purge_deleted_jobs(restore_days: int, batch: int) -> int:
+    """Delete for good up to ``batch`` jobs in the bin for more than ``restore_days``."""
+    cutoff = timezone.now() - datetime.timedelta(days=restore_days)
+    chosen = Job.objects.filter(deleted_at__lt=cutoff).order_by("deleted_at")[:batch]
+    return sum(1 for job in chosen if job.delete_if_deleted_before(cutoff))
 
 
 def remove_orphan_files(batch: int) -> int:

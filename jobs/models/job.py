@@ -9,6 +9,7 @@ ever overwritten in place without a row saying so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 from collections.abc import Iterable
@@ -44,6 +45,13 @@ if TYPE_CHECKING:
 
 class InvalidTransition(Exception):
     """A status change the state machine does not allow (or another process won)."""
+
+
+class JobQuerySet(OwnedQuerySet):
+    def visible_to(self, user: Any, *, deleted: bool = False) -> JobQuerySet:
+        """The jobs ``user`` may see: those not deleted, or with ``deleted`` those in the
+        bin (soft-deleted, restorable until the clean-up purges them)."""
+        return super().visible_to(user).filter(deleted_at__isnull=not deleted)
 
 
 class Job(models.Model):
@@ -132,8 +140,10 @@ class Job(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
+    # Set: in the bin, hidden from lists, stats and the API until restored or purged.
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]
@@ -480,6 +490,41 @@ class Job(models.Model):
         UPDATE that locks the row, so a job queued or started again since it was chosen
         stays."""
         return self._delete_if(models.Q(status__in=self.FINISHED, finished__lt=cutoff))
+
+    def delete_if_deleted_before(self, cutoff: datetime.datetime) -> bool:
+        """Purge a job put in the bin before ``cutoff`` and still there (not restored)."""
+        return self._delete_if(
+            models.Q(status__in=self.FINISHED, deleted_at__isnull=False, deleted_at__lt=cutoff)
+        )
+
+    def move_to_bin(self) -> bool:
+        """Soft delete: hide the job until it is restored or purged. A queued job is
+        cancelled first, so no worker runs a job nobody can see; False, and nothing
+        changed, when a worker runs it."""
+        if self.status == self.Status.QUEUED:
+            # A worker that claimed it first wins: refused below, as a running job is.
+            with contextlib.suppress(InvalidTransition):
+                self._transition(
+                    self.Status.CANCELLED,
+                    event="Cancelled",
+                    only_from=[self.Status.QUEUED],
+                    finished=timezone.now(),
+                )
+        moved = Job.objects.filter(
+            pk=self.pk, status__in=self.FINISHED, deleted_at__isnull=True
+        ).update(deleted_at=timezone.now(), updated=timezone.now())
+        if moved:
+            self.log("Moved to Recently deleted")
+        return bool(moved)
+
+    def restore(self) -> bool:
+        """Take the job out of the bin; False when it is not there (purged or restored)."""
+        restored = Job.objects.filter(pk=self.pk, deleted_at__isnull=False).update(
+            deleted_at=None, updated=timezone.now()
+        )
+        if restored:
+            self.log("Restored")
+        return bool(restored)
 
     def _delete_if(self, guard: models.Q) -> bool:
         """Rows go in one transaction: the job, its steps, events and post (by cascade) and

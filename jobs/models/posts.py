@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 class PostQuerySet(OwnedQuerySet):
     # A post is its job's: whoever may see the job may see and edit the post.
     owner_field = "job__owner"
+
+    def visible_to(self, user: Any) -> PostQuerySet:
+        # A job in the bin takes its post with it.
+        return super().visible_to(user).filter(job__deleted_at__isnull=True)
 
 
 class Post(models.Model):

@@ -17,6 +17,7 @@ from django_q.models import Schedule
 
 from jobs import retention, services
 from jobs.models import Job, JobEvent
+from tests.accounts import make_user
 from tests.fakes.transcripts import COMPOST_SRT
 from tests.jobs.factories import make_job
 from videos.models import Transcript
@@ -253,3 +254,64 @@ def test_admin_shows_what_the_clean_up_keeps(admin_client, settings):
     settings.BLOGTUBE_KEEP_JOBS_DAYS = 0
     page = admin_client.get(reverse("admin:jobs_job_changelist")).content.decode()
     assert "Keep finished jobs: forever" in page
+
+
+# --- soft delete --------------------------------------------------------------------------
+
+
+def test_a_deleted_job_is_hidden_then_restorable_then_purged(
+    uploaded_job, client, clean_up, media_root, settings
+):
+    settings.BLOGTUBE_RESTORE_DAYS = 30
+    title = uploaded_job.post.title
+    detail = uploaded_job.get_absolute_url()
+
+    client.post(reverse("jobs:delete", args=[uploaded_job.pk]))
+
+    assert title not in client.get(reverse("jobs:list")).content.decode()
+    assert client.get(detail).status_code == 404
+    assert client.get(reverse("jobs:post", args=[uploaded_job.post.slug])).status_code == 404
+    assert str(uploaded_job.pk) not in client.get("/api/v1/jobs").content.decode()
+    assert client.get(f"/api/v1/jobs/{uploaded_job.pk}").status_code == 404
+    bin_page = client.get(reverse("jobs:deleted")).content.decode()
+    assert title in bin_page and "30 days" in bin_page
+
+    client.post(reverse("jobs:restore", args=[uploaded_job.pk]))
+
+    assert client.get(detail).status_code == 200
+    assert title in client.get(reverse("jobs:list")).content.decode()
+    assert title not in client.get(reverse("jobs:deleted")).content.decode()
+
+    client.post(reverse("jobs:delete", args=[uploaded_job.pk]))
+    with time_machine.travel(timezone.now() + timedelta(days=29), tick=False):
+        assert clean_up().purged_jobs == 0
+    assert Job.objects.filter(pk=uploaded_job.pk).exists()
+    assert files_under(Path(media_root)) != []
+    with time_machine.travel(timezone.now() + timedelta(days=31), tick=False):
+        assert clean_up().purged_jobs == 1
+    assert not Job.objects.filter(pk=uploaded_job.pk).exists()
+    assert files_under(Path(media_root)) == []
+
+
+def test_a_running_job_is_not_moved_to_the_bin(client):
+    running = make_job()
+    running.claim()
+    response = client.post(reverse("jobs:delete", args=[running.pk]), follow=True)
+    assert "Cancel the job before deleting it." in response.content.decode()
+    running.refresh_from_db()
+    assert running.deleted_at is None
+
+
+def test_a_queued_job_is_cancelled_on_its_way_to_the_bin(client):
+    queued = make_job()
+    client.post(reverse("jobs:delete", args=[queued.pk]))
+    queued.refresh_from_db()
+    assert queued.status == Job.Status.CANCELLED and queued.deleted_at is not None
+
+
+def test_a_person_cannot_restore_someone_elses_job(client):
+    theirs = make_job(owner=make_user("bob"))
+    theirs.move_to_bin()
+    assert client.post(reverse("jobs:restore", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.deleted_at is not None
