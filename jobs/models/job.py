@@ -48,6 +48,10 @@ class InvalidTransition(Exception):
 
 
 class JobQuerySet(OwnedQuerySet):
+    def not_deleted(self) -> JobQuerySet:
+        """Jobs out of the bin: what pages, stats and the API show."""
+        return self.filter(deleted_at__isnull=True)
+
     def visible_to(self, user: Any, *, deleted: bool = False) -> JobQuerySet:
         """The jobs ``user`` may see: those not deleted, or with ``deleted`` those in the
         bin (soft-deleted, restorable until the clean-up purges them)."""

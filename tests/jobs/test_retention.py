@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from jobs import retention, services
-from jobs.models import Job, JobEvent
+from jobs.models import Batch, Job, JobEvent
 from tests.accounts import make_user
 from tests.fakes.transcripts import COMPOST_SRT
 from tests.jobs.factories import make_job
@@ -315,3 +315,15 @@ def test_a_person_cannot_restore_someone_elses_job(client):
     assert client.post(reverse("jobs:restore", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.deleted_at is not None
+
+
+def test_a_deleted_job_leaves_its_batch_page(client, user):
+    batch = Batch.objects.create(kind=Batch.Kind.PLAYLIST, title="Sourdough Basics", owner=user)
+    kept = make_job(batch=batch, source_url="https://youtu.be/aaaaaaaaaaa")
+    binned = make_job(batch=batch, source_url="https://youtu.be/bbbbbbbbbbb")
+    binned.move_to_bin()
+
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert kept.source_url in page and binned.source_url not in page
+    listed = client.get(f"/api/v1/batches/{batch.pk}").json()["job_ids"]
+    assert listed == [str(kept.pk)]
