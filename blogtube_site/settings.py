@@ -219,6 +219,13 @@ BLOGTUBE_JOB_TIMEOUT = env.int("BLOGTUBE_JOB_TIMEOUT", default=1800)
 # BLOGTUBE_LOST_AFTER_SECONDS: several missed beats, so a slow write is not a death.
 BLOGTUBE_HEARTBEAT_SECONDS = env.float("BLOGTUBE_HEARTBEAT_SECONDS", default=10)
 BLOGTUBE_LOST_AFTER_SECONDS = env.int("BLOGTUBE_LOST_AFTER_SECONDS", default=60)
+# The hourly clean-up (jobs.retention). Jobs are kept forever unless asked: deleting
+# people's posts on an upgrade would lose what nobody chose to lose.
+BLOGTUBE_KEEP_JOBS_DAYS = env.int("BLOGTUBE_KEEP_JOBS_DAYS", default=0)
+# A job deleted on the dashboard stays restorable this long, then the clean-up purges it.
+BLOGTUBE_RESTORE_DAYS = env.int("BLOGTUBE_RESTORE_DAYS", default=30)
+BLOGTUBE_COMPACT_EVENTS = env.bool("BLOGTUBE_COMPACT_EVENTS", default=True)
+BLOGTUBE_CLEANUP_BATCH = env.int("BLOGTUBE_CLEANUP_BATCH", default=200)
 Q_CLUSTER = {
     "name": "blogtube",
     "orm": "default",

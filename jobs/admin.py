@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from jobs import services
 from jobs.models import InvalidTransition, Job, JobEvent, JobStep, Limits, Post, QueueAction
+from jobs.retention import Policy
 
 
 class JobStepInline(admin.TabularInline):
@@ -25,7 +26,7 @@ class JobAdmin(admin.ModelAdmin):
     list_display = (
         "title", "owner", "status", "progress", "provider", "model", "attempts", "created",
     )  # fmt: skip
-    list_filter = ("status", "provider", "owner", "created")
+    list_filter = ("status", "provider", "owner", "created", "deleted_at")
     search_fields = ("video__title", "source_url", "id")
     # Status changes only through the actions below: the state machine records each one.
     readonly_fields = (
@@ -34,6 +35,11 @@ class JobAdmin(admin.ModelAdmin):
     raw_id_fields = ("video", "transcript")
     inlines = [JobStepInline]
     actions = ["delete_selected", "cancel_jobs", "retry_jobs"]
+
+    def changelist_view(self, request, extra_context=None):
+        # What the hourly clean-up keeps, next to the jobs it applies to.
+        extra_context = {**(extra_context or {}), "retention": Policy.current()}
+        return super().changelist_view(request, extra_context)
 
     def delete_model(self, request, obj: Job) -> None:
         if not obj.delete_unless_running():

@@ -170,9 +170,21 @@ def reprocess(job: Job, owner: Any, **changes: object) -> Job:
 
 
 def delete(job: Job) -> None:
-    """Delete a job that no worker is running."""
+    """Delete a job that no worker is running, with everything it owns, for good."""
     if not job.delete_unless_running():
         raise InvalidTransition("A running job must be cancelled before it is deleted.")
+
+
+def move_to_bin(job: Job) -> None:
+    """The dashboard's delete: hidden, restorable from Recently deleted until the clean-up
+    purges it after BLOGTUBE_RESTORE_DAYS."""
+    if not job.move_to_bin():
+        raise InvalidTransition("A running job must be cancelled before it is deleted.")
+
+
+def restore(job: Job) -> None:
+    if not job.restore():
+        raise InvalidTransition("The job is not in Recently deleted.")
 
 
 # --- what a post will cost, before the job runs ----------------------------------

@@ -34,7 +34,7 @@ SERIES: tuple[tuple[str, str], ...] = (
     ("other", "Other"),
 )
 SERIES_KEYS = tuple(key for key, _ in SERIES)
-FINISHED = (Job.Status.COMPLETED, Job.Status.FAILED, Job.Status.CANCELLED)
+FINISHED = Job.FINISHED
 
 _DURATION = ExpressionWrapper(F("finished") - F("started"), output_field=DurationField())
 

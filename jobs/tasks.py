@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jobs.pipeline import run_job
 from jobs.recovery import reap as reap_jobs
+from jobs.retention import clean_up as clean_up_jobs
 
 
 def run(job_id: str) -> None:
@@ -12,3 +13,7 @@ def run(job_id: str) -> None:
 
 def reap() -> None:
     reap_jobs()
+
+
+def clean_up() -> None:
+    clean_up_jobs()

@@ -51,7 +51,9 @@ def batch_out(batch: Batch) -> dict[str, Any]:
         "total": batch.total,
         "progress": batch.progress,
         "counts": {status: n for status, _, n in batch.counts},
-        "job_ids": list(batch.jobs.order_by("created", "id").values_list("pk", flat=True)),
+        "job_ids": list(
+            batch.jobs.not_deleted().order_by("created", "id").values_list("pk", flat=True)
+        ),
         "created": batch.created,
     }
 

@@ -9,9 +9,11 @@ ever overwritten in place without a row saying so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -33,7 +35,7 @@ from jobs.models.history import (
     overall_progress,
     step_label,
 )
-from jobs.models.posts import Post
+from jobs.models.posts import Post, remove_files
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money
 
 if TYPE_CHECKING:
@@ -43,6 +45,17 @@ if TYPE_CHECKING:
 
 class InvalidTransition(Exception):
     """A status change the state machine does not allow (or another process won)."""
+
+
+class JobQuerySet(OwnedQuerySet):
+    def not_deleted(self) -> JobQuerySet:
+        """Jobs out of the bin: what pages, stats and the API show."""
+        return self.filter(deleted_at__isnull=True)
+
+    def visible_to(self, user: Any, *, deleted: bool = False) -> JobQuerySet:
+        """The jobs ``user`` may see: those not deleted, or with ``deleted`` those in the
+        bin (soft-deleted, restorable until the clean-up purges them)."""
+        return super().visible_to(user).filter(deleted_at__isnull=not deleted)
 
 
 class Job(models.Model):
@@ -71,6 +84,7 @@ class Job(models.Model):
         Status.COMPLETED: frozenset(),
     }
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Empty for jobs made before there were accounts: only staff see those.
@@ -130,8 +144,10 @@ class Job(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
+    # Set: in the bin, hidden from lists, stats and the API until restored or purged.
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]
@@ -468,20 +484,77 @@ class Job(models.Model):
             )
 
     def delete_unless_running(self) -> bool:
-        """Delete the job with its steps, events and post unless a worker runs it.
+        """Delete the job with everything it owns unless a worker runs it.
         False, and nothing lost, when it is running, even if it started since this
         object was loaded."""
+        return self._delete_if(~models.Q(status=self.Status.RUNNING))
+
+    def delete_if_finished_before(self, cutoff: datetime.datetime) -> bool:
+        """Delete the job as delete_unless_running does, only if it finished (completed,
+        failed or cancelled) before ``cutoff``: the clean-up's guard, checked by the same
+        UPDATE that locks the row, so a job queued or started again since it was chosen
+        stays."""
+        return self._delete_if(models.Q(status__in=self.FINISHED, finished__lt=cutoff))
+
+    def delete_if_deleted_before(self, cutoff: datetime.datetime) -> bool:
+        """Purge a job put in the bin before ``cutoff`` and still there (not restored)."""
+        return self._delete_if(
+            models.Q(status__in=self.FINISHED, deleted_at__isnull=False, deleted_at__lt=cutoff)
+        )
+
+    def move_to_bin(self) -> bool:
+        """Soft delete: hide the job until it is restored or purged. A queued job is
+        cancelled first, so no worker runs a job nobody can see; False, and nothing
+        changed, when a worker runs it."""
+        if self.status == self.Status.QUEUED:
+            # A worker that claimed it first wins: refused below, as a running job is.
+            with contextlib.suppress(InvalidTransition):
+                self._transition(
+                    self.Status.CANCELLED,
+                    event="Cancelled",
+                    only_from=[self.Status.QUEUED],
+                    finished=timezone.now(),
+                )
+        moved = Job.objects.filter(
+            pk=self.pk, status__in=self.FINISHED, deleted_at__isnull=True
+        ).update(deleted_at=timezone.now(), updated=timezone.now())
+        if moved:
+            self.log("Moved to Recently deleted")
+        return bool(moved)
+
+    def restore(self) -> bool:
+        """Take the job out of the bin; False when it is not there (purged or restored)."""
+        restored = Job.objects.filter(pk=self.pk, deleted_at__isnull=False).update(
+            deleted_at=None, updated=timezone.now()
+        )
+        if restored:
+            self.log("Restored")
+        return bool(restored)
+
+    def _delete_if(self, guard: models.Q) -> bool:
+        """Rows go in one transaction: the job, its steps, events and post (by cascade) and
+        the transcript it uploaded unless another job (a reprocess) uses it. Its files
+        (the post's, the upload's unless shared) go once that commits: a rollback must
+        not leave rows pointing at missing files; a file left behind the clean-up finds."""
         with transaction.atomic():
             # The guarded UPDATE locks the row until commit, so no worker can claim the
             # job between this check and the DELETE of it and of its related rows.
-            idle = (
-                Job.objects.filter(pk=self.pk)
-                .exclude(status=self.Status.RUNNING)
-                .update(updated=timezone.now())
-            )
+            idle = Job.objects.filter(guard, pk=self.pk).update(updated=timezone.now())
             if not idle:
                 return False
+            job = Job.objects.select_related("post", "transcript").get(pk=self.pk)
+            post = job.post_or_none
+            files = post.file_paths() if post else []
+            upload = job.transcript
+            if upload is not None and upload.source != upload.Source.UPLOAD:
+                upload = None
             Job.objects.filter(pk=self.pk).delete()
+            if upload is not None and not upload.jobs.exists():
+                upload.delete()
+            name = job.transcript_file.name
+            if name and not Job.objects.filter(transcript_file=name).exists():
+                files.append(Path(job.transcript_file.path))
+            transaction.on_commit(lambda: remove_files(files))
         return True
 
     # --- steps ------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
 class PostQuerySet(OwnedQuerySet):
     # A post is its job's: whoever may see the job may see and edit the post.
     owner_field = "job__owner"
+
+    def visible_to(self, user: Any) -> PostQuerySet:
+        # A job in the bin takes its post with it.
+        return super().visible_to(user).filter(job__deleted_at__isnull=True)
 
 
 class Post(models.Model):
@@ -127,6 +132,13 @@ class Post(models.Model):
         self.file_path = str(md_path)
         return md_path
 
+    def file_paths(self) -> list[Path]:
+        """Every file write_files may have made for this post, whichever exist."""
+        from django.conf import settings
+
+        folder = Path(settings.MEDIA_ROOT) / "posts"
+        return [folder / f"{self.slug}.{extension}" for extension in self.download_extensions]
+
     def html_page(self) -> str:
         """The post as a standalone HTML document, as downloaded and saved."""
         return self.formatted().page()
@@ -165,6 +177,12 @@ class Post(models.Model):
     def render(self, output_format: str) -> str:
         """The post as one of jobs.formatting.OUTPUT_FORMATS; ValueError for any other."""
         return self.formatted().render(output_format)
+
+
+def remove_files(paths: Iterable[Path]) -> None:
+    """Remove files a deleted row owned; one already gone is no error."""
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 class PostVersion(models.Model):

@@ -4,6 +4,7 @@ from dataclasses import replace
 from functools import partial
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -98,7 +99,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 BULK_ACTIONS = {
     "cancel": (services.cancel, "cancelled"),
     "retry": (services.retry, "queued again"),
-    "delete": (services.delete, "deleted"),
+    "delete": (services.move_to_bin, "moved to Recently deleted"),
 }
 
 
@@ -244,12 +245,35 @@ def reprocess(request: HttpRequest, job_id: str) -> HttpResponse:
 def delete(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_object_or_404(_visible(request), pk=job_id)
     try:
-        services.delete(job)
+        services.move_to_bin(job)
     except InvalidTransition:
         messages.error(request, "Cancel the job before deleting it.")
         return redirect(job)
-    messages.success(request, "Job deleted.")
+    messages.success(request, "Job moved to Recently deleted.")
     return redirect("jobs:list")
+
+
+@require_GET
+def deleted(request: HttpRequest) -> HttpResponse:
+    """Recently deleted: the person's jobs in the bin, each restorable until purged."""
+    jobs = Job.objects.visible_to(request.user, deleted=True).select_related("video", "post")
+    context = {
+        "jobs": jobs.order_by("-deleted_at")[:200],
+        "restore_days": settings.BLOGTUBE_RESTORE_DAYS,
+    }
+    return render(request, "jobs/deleted.html", context)
+
+
+@require_POST
+def restore(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = get_object_or_404(Job.objects.visible_to(request.user, deleted=True), pk=job_id)
+    try:
+        services.restore(job)
+    except InvalidTransition:
+        messages.error(request, "The job is no longer in Recently deleted.")
+        return redirect("jobs:deleted")
+    messages.success(request, "Job restored.")
+    return redirect(job)
 
 
 # file extension -> output format, as the download URLs name them (post.md, post.json)

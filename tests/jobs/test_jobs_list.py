@@ -98,7 +98,10 @@ def test_bulk_retry_and_delete(client, jobs_of_every_kind, monkeypatch):
     client.post(reverse("jobs:bulk"), {"action": "retry", "ids": [failed.pk]})
     assert Job.objects.get(pk=failed.pk).status == Job.Status.QUEUED
     client.post(reverse("jobs:bulk"), {"action": "delete", "ids": [failed.pk]})
-    assert not Job.objects.filter(pk=failed.pk).exists()
+    # Queued again, so cancelled on its way to Recently deleted: no worker runs it hidden.
+    assert not Job.objects.visible_to(failed.owner).filter(pk=failed.pk).exists()
+    deleted = Job.objects.visible_to(failed.owner, deleted=True).get(pk=failed.pk)
+    assert deleted.status == Job.Status.CANCELLED
 
 
 def test_bulk_without_a_selection_says_so(client):
