@@ -51,9 +51,11 @@ class Batch(models.Model):
 
     @cached_property
     def _totals(self) -> dict[str, tuple[int, int]]:
-        # One query for every figure a page shows: status -> (jobs, summed progress).
+        # One query for every figure a page shows: status -> (jobs, summed progress). Jobs
+        # in "Recently deleted" count no more than the batch's page lists them.
         rows = (
-            self.jobs.order_by()
+            self.jobs.not_deleted()
+            .order_by()
             .values_list("status")
             .annotate(n=models.Count("id"), done=models.Sum("progress"))
         )

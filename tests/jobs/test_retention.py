@@ -327,3 +327,5 @@ def test_a_deleted_job_leaves_its_batch_page(client, user):
     assert kept.source_url in page and binned.source_url not in page
     listed = client.get(f"/api/v1/batches/{batch.pk}").json()["job_ids"]
     assert listed == [str(kept.pk)]
+    # Its figures count the jobs it lists: one, not two.
+    assert Batch.objects.get(pk=batch.pk).total == 1
