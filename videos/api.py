@@ -12,7 +12,6 @@ from typing import Any, Literal
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -20,6 +19,7 @@ from blogtube_site.api_errors import ErrorOut
 from blogtube_site.ownership import visible_to
 from videos import transcript_formats
 from videos.models import Transcript, Video
+from videos.views import transcript_file
 
 router = Router(tags=["videos"])
 ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (401, 403, 404, 422)}
@@ -71,16 +71,7 @@ class VideoFilters(Schema):
 
 
 def video_out(video: Video) -> dict[str, Any]:
-    return {
-        "video_id": video.youtube_id,
-        "url": video.url,
-        "title": video.title,
-        "channel": video.channel,
-        "duration": video.duration,
-        "thumbnail_url": video.thumbnail_url,
-        "upload_date": video.upload_date,
-        "created": video.created,
-    }
+    return {**video.public_fields(), "created": video.created}
 
 
 @router.get("", response={200: VideoPage, **ERRORS}, summary="Videos BlogTube knows, newest first")
@@ -179,14 +170,4 @@ def download_transcript(
     request: HttpRequest, transcript_id: int, fmt: Literal["txt", "srt", "vtt"]
 ) -> HttpResponse:
     transcript = visible_transcript(request, transcript_id)
-    content = transcript_formats.render(transcript.segments, fmt, transcript.text)
-    base = (
-        transcript.video.youtube_id
-        if transcript.video
-        else transcript.file_name or f"transcript-{transcript.pk}"
-    )
-    response = HttpResponse(content, content_type=transcript_formats.FORMATS[fmt])
-    response["Content-Disposition"] = content_disposition_header(
-        True, transcript_formats.file_name(base, transcript.language_code, fmt)
-    )
-    return response
+    return transcript_file(transcript, fmt)

@@ -35,6 +35,18 @@ class Video(models.Model):
             return ""
         return clock(self.duration)
 
+    def public_fields(self) -> dict[str, object]:
+        """What a script may read of a video (the JSON API's shape): public YouTube data."""
+        return {
+            "video_id": self.youtube_id,
+            "url": self.url,
+            "title": self.title,
+            "channel": self.channel,
+            "duration": self.duration,
+            "thumbnail_url": self.thumbnail_url,
+            "upload_date": self.upload_date,
+        }
+
     def name_from_listing(self, title: str, duration: int | None) -> bool:
         """Take a playlist's or channel's word for the title and length of a video no one has
         named yet. The UPDATE only fills an empty title, so a listing read at the same time as

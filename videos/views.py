@@ -111,6 +111,11 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     uploads = Transcript.objects.filter(pk=pk, video__isnull=True)
     if transcript.video is None and not visible_to(uploads, request.user, "jobs__owner"):
         raise Http404("No such transcript.")
+    return transcript_file(transcript, fmt)
+
+
+def transcript_file(transcript: Transcript, fmt: str) -> HttpResponse:
+    """A transcript as a .txt, .srt or .vtt download: for this page and the JSON API."""
     content = transcript_formats.render(transcript.segments, fmt, transcript.text)
     base = (
         transcript.video.youtube_id

@@ -64,13 +64,7 @@ def inspect(request: HttpRequest, url: str = Query(..., max_length=500)) -> dict
             "code": error.code, "message": error.message, "suggestions": list(error.suggestions)
         }  # fmt: skip
     return {
-        "video_id": video.youtube_id,
-        "url": video.url,
-        "title": video.title,
-        "channel": video.channel,
-        "duration": video.duration,
-        "thumbnail_url": video.thumbnail_url,
-        "upload_date": video.upload_date,
+        **video.public_fields(),
         "chapters": [
             {"title": c.get("title") or "", "start": float(c.get("start") or 0)}
             for c in video.chapters or []
