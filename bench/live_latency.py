@@ -54,24 +54,33 @@ def main() -> None:
 async def measure(count: int) -> list[float]:
     from channels.db import database_sync_to_async
     from channels.testing import WebsocketCommunicator
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
 
     from blogtube_site.asgi import application
     from jobs import doorbell
     from jobs.models import Job
     from providers.models import Provider
 
-    def make_job() -> Job:
-        job = Job.objects.create(provider=Provider.objects.get(slug="offline"))
+    def make_job() -> tuple[Job, list[tuple[bytes, bytes]]]:
+        owner = get_user_model().objects.create_user("bench")
+        job = Job.objects.create(provider=Provider.objects.get(slug="offline"), owner=owner)
         job.create_steps()
         job.claim()
         job.start_step("generate")
-        return job
+        # The page's socket as a signed-in browser opens it: its origin and session cookie.
+        browser = Client()
+        browser.force_login(owner)
+        cookie = browser.cookies[settings.SESSION_COOKIE_NAME]
+        return job, [
+            (b"origin", b"http://127.0.0.1:8000"),
+            (b"cookie", f"{cookie.key}={cookie.value}".encode()),
+        ]
 
-    job = await database_sync_to_async(make_job)()
+    job, headers = await database_sync_to_async(make_job)()
     doorbell.ring = lambda job_id: None  # the worker is another process: no shared layer
-    socket = WebsocketCommunicator(
-        application, f"/ws/jobs/{job.pk}/", headers=[(b"origin", b"http://127.0.0.1:8000")]
-    )
+    socket = WebsocketCommunicator(application, f"/ws/jobs/{job.pk}/", headers=headers)
     await socket.connect()
     await socket.receive_from()
     latencies = []
