@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint migrate clean
 
+# Two test processes, one a core of the 2-core machines this runs on; `make test PYTEST_ARGS=` runs
+# them in one process, and any pytest option goes there too.
+PYTEST_ARGS ?= -n 2
+
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "BlogTube needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
