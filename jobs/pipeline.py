@@ -21,7 +21,7 @@ from jobs.errors import TimedOut, UnexpectedError
 from jobs.formatting import PostMeta, format_post
 from jobs.heartbeat import beating
 from jobs.models import Dispatch, InvalidTransition, Job, Post
-from jobs.recovery import nudge_waiting_jobs
+from jobs.recovery import reap
 from jobs.scheduling import retry_later
 from providers import services as providers
 from videos import services as videos
@@ -67,8 +67,11 @@ def run_job(job_id: str) -> None:
         return
     with beating(job):
         _run(job)
-    # The job that ran may have been a stranded task's: one may be owed to another.
-    nudge_waiting_jobs()
+    # The reaper's schedule waits in the broker behind every queued job's task, and a job
+    # shorter than a heartbeat never beats: so every finished run also puts back jobs a
+    # dead worker left running, and gives a task to ready jobs owed one (the job that ran
+    # may have been a stranded task's).
+    reap()
 
 
 def _run(job: Job) -> None:

@@ -162,6 +162,28 @@ def test_a_running_job_puts_back_a_lost_one_without_waiting_for_the_schedule(
 
 
 @pytest.mark.django_db
+def test_a_short_job_finishing_puts_back_a_lost_one_behind_a_deep_queue(
+    settings, youtube_video, offline_provider, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Far more jobs wait than workers run, so the reaper's scheduled task waits behind them;
+    # each job ends before its first heartbeat. Finishing one still puts the lost one back.
+    settings.BLOGTUBE_HEARTBEAT_SECONDS = 3600
+    tasks: list[tuple] = []
+    monkeypatch.setattr("jobs.services.async_task", lambda *a, **k: tasks.append(a))
+    lost = queued_job(offline_provider)
+    lost.claim()
+    silent_since = timezone.now() - timedelta(seconds=settings.BLOGTUBE_LOST_AFTER_SECONDS + 5)
+    Job.objects.filter(pk=lost.pk).update(heartbeat=silent_since)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.run_job(str(queued_job(offline_provider).pk))
+
+    lost.refresh_from_db()
+    assert lost.status == Job.Status.QUEUED
+    assert ("jobs.tasks.run", str(lost.pk)) in tasks
+
+
+@pytest.mark.django_db
 def test_the_page_promises_a_retry_only_while_one_is_scheduled(
     client, youtube_video, offline_provider, monkeypatch
 ):
