@@ -85,7 +85,8 @@ def form_input(request: HttpRequest, schema: type[OptionsIn]) -> tuple[dict[str,
         return request.POST, request.FILES
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:  # not JSON, not UTF-8, or a number too long for int()
+    # Not JSON, not UTF-8, a number too long for int(), or arrays nested deeper than the stack.
+    except (ValueError, RecursionError):
         raise HttpError(400, "The body is not JSON.") from None
     if not isinstance(body, dict):
         raise HttpError(400, "The body must be a JSON object.")

@@ -90,6 +90,9 @@ def test_json_of_the_wrong_type_or_unknown_fields_is_422_and_bad_json_400(api):
     assert api.post("/api/v1/jobs", "[1]", content_type=JSON).status_code == 400
     # json.loads refuses a number too long for int() with a bare ValueError.
     assert api.post("/api/v1/jobs", "1" * 5000, content_type=JSON).status_code == 400
+    # Nor a server error for arrays nested deeper than the parser's stack.
+    deep = api.post("/api/v1/jobs", "[" * 100_000, content_type=JSON)
+    assert deep.status_code == 400 and deep.json()["error"] == "BAD_REQUEST"
 
 
 def test_an_unconfigured_provider_is_refused_on_its_field(api):
