@@ -134,8 +134,12 @@ def score(post: str, language: str, chapters: list[dict] | None = None) -> dict[
     stop = _stopwords(language)
     tags = re.findall(r"^- (.+)$", front.split("tags:", 1)[1].split("\n", 1)[1], re.M)
     tags = [t.strip("'\"") for t in tags if not t.startswith(" ")]
-    links = " ".join(re.findall(r"\]\(([^)]*)\)", body)).lower()
-    stop_tags = sum(1 for t in tags if _is_stop(t, stop) or t.lower() in links)
+    # A piece of a link ("https", "youtu", the video id) that the text itself never says.
+    links = set(re.findall(r"\w+", " ".join(re.findall(r"\]\(([^)]*)\)", body)).lower()))
+    said = set(_WORDS.findall(_LINK.sub(r"\1", body).lower()))
+    stop_tags = sum(
+        1 for t in tags if _is_stop(t, stop) or (t.lower() in links and t.lower() not in said)
+    )
 
     lines = [ln for ln in body.splitlines() if ln.strip()]
     headings = [_LINK.sub("", ln[3:]).strip(" ()") for ln in lines if ln.startswith("## ")]

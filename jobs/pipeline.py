@@ -228,10 +228,16 @@ def generate(job: Job) -> StepResult:
     transcript = job.transcript
     video = job.video if job.video_id else None
     options = job.all_options
+    # What every writer reads: the stored transcript stays as fetched, for download and reuse.
+    clean = videos.clean_transcript(transcript.segments, transcript.language_code)
+    # Nothing but sound cues and markup left: better the raw text than no post at all.
+    segments, text = (
+        (clean.segments, clean.text) if clean.segments else (transcript.segments, transcript.text)
+    )
     request = providers.PostRequest(
         title=video.title if video else "",
-        transcript=transcript.text,
-        segments=transcript.segments,
+        transcript=text,
+        segments=segments,
         chapters=video.chapters if video else [],
         video_url=video.url if video else "",
         video_id=video.youtube_id if video else "",

@@ -154,6 +154,7 @@ def transcript_text(request: PostRequest) -> str:
 def with_markers(segments: list[dict], video_id: str, every: float = MARKER_SECONDS) -> str:
     parts: list[str] = []
     next_marker = None
+    speaker = None
     for segment in segments:
         text = str(segment.get("text", "")).strip()
         if not text:
@@ -162,6 +163,12 @@ def with_markers(segments: list[dict], video_id: str, every: float = MARKER_SECO
         if next_marker is None or start >= next_marker:
             parts.append(f"\n{moment(video_id, start)} ")
             next_marker = start + every
+        # The transcript clean-up names who speaks; a model is told where that changes.
+        said_by = str(segment.get("speaker") or "")
+        if said_by and said_by != speaker:
+            parts.append(f"\n{said_by}: ")
+        if said_by or segment.get("turn"):
+            speaker = said_by
         parts.append(text + " ")
     return "".join(parts).strip()
 

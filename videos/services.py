@@ -27,6 +27,7 @@ from videos.errors import (
 )
 from videos.language import detect_language, language_name, same_language
 from videos.models import Transcript, Video
+from videos.transcript_cleanup import clean_transcript
 from videos.transcript_files import check_size as check_transcript_size
 from videos.transcript_files import parse_transcript_file
 from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
@@ -42,6 +43,7 @@ __all__ = [
     "PlaylistUnavailable",
     "Video",
     "check_transcript_size",
+    "clean_transcript",
     "expand_channel",
     "expand_playlist",
     "get_transcript",

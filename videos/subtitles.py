@@ -24,7 +24,9 @@ Segment = dict[str, Any]
 # line breaks and timing; VTT from YouTube repeats lines as they roll.
 FORMATS = ("json3", "srv3", "srv1", "srv2", "vtt")
 
-_TAG = re.compile(r"<[^>]+>")
+# A tag starts with a letter or a slash: "2 < 3" is text. A voice span names its speaker.
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^<>]{1,60})>", re.I)
 _SRT_FORMATTING = re.compile(r"\{\\[^}]*\}")  # {\an8} style overrides
 
 
@@ -33,6 +35,7 @@ class SubtitleFormatError(ValueError):
 
 
 def clean(text: str) -> str:
+    text = _VOICE.sub(lambda m: f"{m.group(1).strip()}: ", text)
     text = _SRT_FORMATTING.sub("", _TAG.sub("", text))
     return " ".join(text.split())
 
@@ -121,7 +124,8 @@ def parse_vtt(text: str, *, strict_when_empty: bool = True) -> list[Segment]:
         (
             caption.start_time.in_milliseconds() / 1000,
             caption.end_time.in_milliseconds() / 1000,
-            caption.text,
+            # webvtt-py keeps a <v Name> span's name apart from the text: put it back in front.
+            f"{caption.voice}: {caption.text}" if getattr(caption, "voice", None) else caption.text,
         )
         for caption in captions
     )

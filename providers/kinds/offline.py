@@ -8,6 +8,7 @@ from providers import offline as writer
 from providers.kinds.base import ProviderKind
 from providers.openai_compatible import StreamChunk
 from providers.prompts import PostRequest
+from providers.seo import SeoData, seo_block
 from providers.writing import EventCallback
 
 
@@ -28,7 +29,7 @@ class OfflineKind(ProviderKind):
     def write(
         self, request: PostRequest, model: str = "", *, on_event: EventCallback | None = None
     ) -> Iterator[StreamChunk]:
-        post = writer.write_post(
+        post = writer.write(
             title=request.title,
             segments=request.segments or [{"start": 0, "duration": 0, "text": request.transcript}],
             chapters=request.chapters,
@@ -37,5 +38,7 @@ class OfflineKind(ProviderKind):
             language=request.language,
             length=request.length,
         )
-        for piece in writer.stream_post(post):
+        for piece in writer.stream_post(post.markdown):
             yield StreamChunk(text=piece)
+        # Where a model's SEO block goes: the format step takes the tags from it.
+        yield StreamChunk(text=seo_block(SeoData(tags=tuple(post.tags))))

@@ -24,6 +24,6 @@ are imported on first use, so Django processes that never write offline posts do
 
 from __future__ import annotations
 
-from providers.offline.writer import NOTE_WORDS, stream_post, write_post
+from providers.offline.writer import NOTE_WORDS, OfflinePost, stream_post, write, write_post
 
-__all__ = ["NOTE_WORDS", "stream_post", "write_post"]
+__all__ = ["NOTE_WORDS", "OfflinePost", "stream_post", "write", "write_post"]

@@ -48,12 +48,6 @@ from providers.offline.vocabulary import (
 _MAX_CAPTION_SENTENCE = 25
 _PAUSE_SECONDS = 1.0
 
-_TAG = re.compile(
-    r"\[[^\]]{0,40}\]|\((?:music|applause|laughter|laughs|laughing|cheering|inaudible|silence"
-    r"|crosstalk|music playing)\)|[♪♫♬]+",
-    re.I,
-)
-_SPEAKER = re.compile(r"(?:>>|&gt;&gt;)\s*(?:[A-Z][A-Z .'-]{0,30}:\s*)?|^\s*-\s+")
 _FILLER_WORD = re.compile(
     r",?\s*\b(?:u+h+m*|u+m+|e+r+m+|er|hmm+|mm+|mhm|ah+)\b(?:,(?=\s|$))?", re.I
 )
@@ -71,14 +65,13 @@ _ABBREVIATIONS = word_set(
 
 
 def clean_captions(segments: Iterable[dict], english: bool) -> list[tuple[float, float, str]]:
-    """(start, duration, text) per caption with tags, speaker marks and 'um'/'uh' removed."""
+    """(start, duration, text) per caption, 'um' and 'uh' removed."""
     out: list[tuple[int, float, float, str]] = []
     for position, seg in enumerate(segments or []):
         if not isinstance(seg, dict):
             continue
+        # Markup, sound cues and speaker labels are gone already (videos.transcript_cleanup).
         text = unescape(str(seg.get("text") or ""))
-        text = _TAG.sub(" ", text)
-        text = _SPEAKER.sub(" ", text)
         if english:
             text = _FILLER_WORD.sub("", text)
         # Only leading commas go: a trailing one still separates clauses across captions.

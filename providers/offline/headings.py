@@ -10,6 +10,7 @@ from collections import Counter
 from providers.offline.ranking import YAKE_TITLE_WORDS, YAKE_WORDS, Vocabulary, keyphrases
 from providers.offline.sections import Section
 from providers.offline.sentences import Sentence
+from providers.offline.stopwords import is_stop_word, stop_words, without_elision
 from providers.offline.vocabulary import SMALL_WORDS, word_set
 
 
@@ -31,24 +32,24 @@ def _sample(sec: Section, budget: int) -> list[Sentence]:
 
 
 def _pick_terms(scores: dict[str, float], counts: Counter[str], avoid: set[str]) -> list[str]:
-    """Two key terms (three short ones when the third is nearly as strong) for a heading."""
+    """The key phrase that names the section: its strongest term, as the pair of words the
+    speaker said it in when they did ("burr grinder"). One phrase: two unrelated key words side
+    by side ("Voy y Mañana") name no topic."""
     ranked = sorted(
         ((t, v * (0.4 if t in avoid else 1.0)) for t, v in scores.items() if _headline_worthy(t)),
         key=lambda kv: (-kv[1], kv[0]),
     )
-    chosen: list[str] = []
-    last_value = 0.0
-    for term, value in ranked:
-        term = _upgrade_to_bigram(term, counts)
-        if _clashes(term, chosen):
-            continue
-        if len(chosen) == 2 and (any(" " in c for c in chosen) or value < 0.9 * last_value):
-            break
-        chosen.append(term)
-        last_value = value
-        if len(chosen) == 3:
-            break
-    return chosen
+    if not ranked:
+        return []
+    best, value = ranked[0]
+    best = _upgrade_to_bigram(best, counts)
+    if " " not in best:
+        # A two-word phrase nearly as strong names the topic better than one word.
+        pair = next(
+            (t for t, v in ranked[1:6] if " " in t and v >= 0.6 * value and t not in avoid), ""
+        )
+        best = pair or best
+    return [best]
 
 
 def _headline_worthy(term: str) -> bool:
@@ -129,6 +130,43 @@ def section_headings(sections: list[Section], vocab: Vocabulary) -> list[str]:
 
 def derive_title(sections: list[Section], vocab: Vocabulary) -> str:
     """A title from YAKE's keyphrases of the whole talk, favouring those said all through it."""
+    scores, totals = _talk_phrases(sections, vocab)
+    return _phrase(_pick_terms(scores, totals, set()), vocab) or "Notes from the Video"
+
+
+def post_tags(
+    sections: list[Section], vocab: Vocabulary, limit: int = 5, *, recurring: bool = False
+) -> list[str]:
+    """The post's tags: the talk's key phrases in lower case, best first, never a stop word of
+    its language ("avec", "esta", "j'ai") nor two tags sharing a word. recurring: only phrases
+    said more than once, when there are any (what a scene keeps coming back to)."""
+    scores, totals = _talk_phrases(sections, vocab)
+    if recurring and any(totals[term] >= 2 for term in scores):
+        scores = {term: value for term, value in scores.items() if totals[term] >= 2}
+    stop = stop_words(vocab.language) | vocab.stopwords
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    tags: list[str] = []
+    for term, _ in ranked:
+        term = _upgrade_to_bigram(term, totals)
+        words = [without_elision(w) for w in vocab.surface(term).split()]
+        if any(is_stop_word(w, stop) or w.lower() in _NOT_TAGS for w in words):
+            continue
+        if not all(any(ch.isalpha() for ch in w) for w in words):
+            continue
+        tag = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
+        if _clashes(tag.lower(), [t.lower() for t in tags]):
+            continue
+        tags.append(tag)
+        if len(tags) == limit:
+            break
+    return tags
+
+
+# Words of the post's furniture, never what the video is about.
+_NOT_TAGS = frozenset({"video", "transcript", "blogtube", "https", "http", "www", "youtube"})
+
+
+def _talk_phrases(sections: list[Section], vocab: Vocabulary) -> tuple[dict[str, float], Counter]:
     budget = max(YAKE_WORDS // 4, YAKE_TITLE_WORDS // len(sections))
     sample = sorted((s for sec in sections for s in _sample(sec, budget)), key=lambda s: s.index)
     totals: Counter[str] = Counter()
@@ -141,7 +179,7 @@ def derive_title(sections: list[Section], vocab: Vocabulary) -> str:
         term: value * (1 + spread[term] / len(sections))
         for term, value in keyphrases(sample, vocab).items()
     }
-    return _phrase(_pick_terms(scores, totals, set()), vocab) or "Notes from the Video"
+    return scores, totals
 
 
 def _term_counts(sec: Section) -> Counter[str]:

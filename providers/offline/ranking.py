@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from providers.offline.sentences import CJK, Sentence, sentence_quality
+from providers.offline.stopwords import is_stop_word, stop_words
 from providers.offline.vocabulary import EN_STOPWORDS
 
 if TYPE_CHECKING:
@@ -44,9 +45,14 @@ class Vocabulary:
     language: str = "en"  # picks YAKE's stopword list
 
     @classmethod
-    def build(cls, sentences: list[Sentence], *, english_hint: bool) -> Vocabulary:
+    def build(
+        cls, sentences: list[Sentence], *, english_hint: bool, language: str = "en"
+    ) -> Vocabulary:
         token_lists = [tokenize(s.text) for s in sentences]
         stopwords = _choose_stopwords(token_lists, english_hint)
+        if stopwords is not EN_STOPWORDS:
+            # The transcript's commonest short words, and the language's list: "avec", "esta".
+            stopwords = stopwords | stop_words(language)
         surfaces: dict[str, Counter[str]] = {}
         df: Counter[str] = Counter()
         for sentence, tokens in zip(sentences, token_lists, strict=True):
@@ -112,7 +118,7 @@ def _stem(word: str) -> str:
 
 
 def _is_content(token: str, stopwords: frozenset[str]) -> bool:
-    if token in stopwords or not any(ch.isalpha() for ch in token):
+    if is_stop_word(token, stopwords) or not any(ch.isalpha() for ch in token):
         return False
     return len(token) >= 3 or bool(CJK.search(token))
 

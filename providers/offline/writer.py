@@ -1,12 +1,14 @@
-"""The post itself: write_post() runs the pipeline and lays the chosen sentences out as
-Markdown (title, intro, sections with timestamp links, key takeaways, note);
-stream_post() yields a written post in pieces.
+"""The post itself: write() runs the pipeline and lays the chosen sentences out as Markdown
+(title, intro, sections with timestamp links, key takeaways, note), or a dialogue's scenes, and
+names the post's tags; write_post() is its Markdown; stream_post() yields it in pieces.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from providers.offline.captions import (
     clean_captions,
@@ -14,9 +16,11 @@ from providers.offline.captions import (
     split_caption_run_ons,
     split_punctuated,
 )
-from providers.offline.headings import derive_title, section_headings
+from providers.offline.dialogue import build_scenes, is_dialogue, scene_text, speakers_of
+from providers.offline.dialogue import intro as dialogue_intro
+from providers.offline.headings import derive_title, post_tags, section_headings
 from providers.offline.ranking import Vocabulary, extract_terms, tokenize
-from providers.offline.sections import PLANS, Section, build_sections
+from providers.offline.sections import PLANS, Plan, Section, build_sections
 from providers.offline.selection import pick_body, pick_intro, pick_takeaway
 from providers.offline.sentences import BOILERPLATE, Sentence, build_sentences
 from providers.offline.titles import clean_title
@@ -69,7 +73,18 @@ _SOURCES = {
 }
 
 
-def write_post(
+@dataclass(frozen=True)
+class OfflinePost:
+    markdown: str
+    tags: list[str] = field(default_factory=list)
+
+
+def write_post(**kwargs: Any) -> str:
+    """The post's Markdown alone (see write())."""
+    return write(**kwargs).markdown
+
+
+def write(
     *,
     title: str,
     segments: list[dict],
@@ -78,12 +93,15 @@ def write_post(
     video_id: str = "",
     language: str = "en",
     length: str = "medium",
-) -> str:
-    """Return a Markdown blog post built only from sentences of the transcript.
+) -> OfflinePost:
+    """A Markdown blog post built only from sentences of the transcript, and its tags.
 
-    video_url is linked in the closing note; with a YouTube video_id, section headings link
-    to the moment their section starts. Raises ValueError when the segments hold no spoken
-    text at all.
+    Segments are the transcript clean-up's (videos.transcript_cleanup): markup and sound cues
+    gone, each turn of speech with its speaker where the captions named one. A talk, lecture,
+    tutorial or interview becomes sections of its central sentences; a dialogue (a film, an
+    episode) a summary scene by scene. video_url is linked in the closing note; with a YouTube
+    video_id, section headings link to the moment their section starts. Raises ValueError when
+    the segments hold no spoken text at all.
     """
     plan = PLANS.get((length or "").lower(), PLANS["medium"])
     lang = (language or "en").lower().split("-")[0].split("_")[0]
@@ -101,7 +119,7 @@ def write_post(
     sentences = build_sentences(raw, punctuated=punctuated, english=english_speech)
     if not sentences:
         raise ValueError("the transcript has no text to write a post from")
-    vocab = Vocabulary.build(sentences, english_hint=english_speech)
+    vocab = Vocabulary.build(sentences, english_hint=english_speech, language=lang)
     if vocab.stopwords is not EN_STOPWORDS:
         # Trust the caller's language code only when the words are not plainly English.
         vocab.conjunction = _AND.get(lang, "and")
@@ -113,7 +131,13 @@ def write_post(
 
     if sum(s.eligible for s in sentences) < 3:
         whole = [Section(sentences=sentences, start=0.0)]
-        return _tiny_post(post_title or derive_title(whole, vocab), sentences, note)
+        return OfflinePost(
+            _tiny_post(post_title or derive_title(whole, vocab), sentences, note),
+            post_tags(whole, vocab),
+        )
+
+    if is_dialogue(sentences, segments):
+        return _conversation(sentences, segments, vocab, plan, lang, post_title, note, video_id)
 
     sections = build_sections(sentences, chapters, plan)
     has_times = any(s.start > 0 for s in sentences)
@@ -143,7 +167,35 @@ def write_post(
         parts.append(f"## {labels[0]}")
         parts.append("\n".join(bullets))
     parts.append(f"*{note}*")
-    return "\n\n".join(parts) + "\n"
+    return OfflinePost("\n\n".join(parts) + "\n", post_tags(sections, vocab))
+
+
+def _conversation(
+    sentences: list[Sentence],
+    segments: list[dict],
+    vocab: Vocabulary,
+    plan: Plan,
+    lang: str,
+    post_title: str,
+    note: str,
+    video_id: str,
+) -> OfflinePost:
+    """A dialogue's post: what it is, then a summary scene by scene (see dialogue.py)."""
+    said_by = speakers_of(sentences, segments)
+    used: set[str] = set()
+    scenes = build_scenes(sentences, said_by, vocab, plan, lang, used)
+    sections = [scene.section for scene in scenes]
+    post_title = post_title or derive_title(sections, vocab)
+    speakers = list(dict.fromkeys(name for name in said_by if name))
+    has_times = any(s.start > 0 for s in sentences)
+    by_index = {s.index: name for s, name in zip(sentences, said_by, strict=True)}
+    parts = [f"# {post_title}", dialogue_intro(sentences, speakers, lang)]
+    for scene in scenes:
+        link = _timestamp_link(video_id, scene.section.start) if has_times else ""
+        parts.append(f"## {scene.heading}{link}")
+        parts.extend(scene_text(scene, by_index, lang))
+    parts.append(f"*{note}*")
+    return OfflinePost("\n\n".join(parts) + "\n", post_tags(sections, vocab))
 
 
 def stream_post(post: str, *, chunk_chars: int = 40) -> Iterator[str]:

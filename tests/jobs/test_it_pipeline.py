@@ -4,6 +4,7 @@ YouTube and the AI faked at their HTTP boundaries."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -245,3 +246,43 @@ def test_an_uploads_job_is_known_by_its_posts_title_once_written(
     word = next(w for w in job.post.title.split() if w.lower() not in "balcony-tomatoes.srt")
     found = client.get(reverse("jobs:list"), {"q": word}).content.decode()
     assert f"job-row-{job.pk}" in found
+
+
+CAPTIONS_FOR_THE_DEAF = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "transcripts" / "pycaption_sample.srt"
+)
+
+
+def test_every_writer_reads_the_cleaned_transcript_and_the_stored_one_stays_as_uploaded(
+    client, submit, fake_llm, llm_provider, form_data
+):
+    fake_llm.configure(reply=POST_FROM_MODEL)
+    upload = SimpleUploadedFile("einstein.srt", CAPTIONS_FOR_THE_DEAF.read_bytes())
+    job = submit(form_data(llm_provider, url="", transcript_file=upload))
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+
+    prompt = json.dumps(fake_llm.requests[-1].json["messages"], ensure_ascii=False)
+    assert "clock ticking" not in prompt and "♪" not in prompt
+    assert "Man 2: E equals m c-squared" in prompt  # who speaks, as a name
+    assert "MAN 2:" not in prompt
+    # The stored transcript, and the file people download, are the upload's own words.
+    assert "( clock ticking )" in job.transcript.text
+    assert "MAN 2:" in job.transcript.text
+    download = client.get(reverse("videos:transcript", args=[job.transcript.pk, "srt"]))
+    assert download.status_code == 200
+    assert "( clock ticking )" in download.content.decode()
+
+
+def test_the_offline_post_of_a_film_summarises_its_scenes(
+    client, submit, offline_provider, form_data
+):
+    film = CAPTIONS_FOR_THE_DEAF.with_name("webvtt_netflix_chicas_del_cable_excerpt.vtt")
+    upload = SimpleUploadedFile("chicas.vtt", film.read_bytes())
+    job = submit(form_data(offline_provider, url="", transcript_file=upload, language="es"))
+    assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
+
+    post = job.post
+    assert "una conversación" in post.markdown
+    assert "## Escena 1" in post.markdown
+    assert post.tags and not {"para", "esta", "como", "https"} & set(post.tags)
+    assert "[truenos]" not in post.markdown and "<i>" not in post.markdown

@@ -265,23 +265,6 @@ def test_other_languages_do_not_break_the_writer() -> None:
     assert "extractiva" in post
 
 
-def test_caption_noise_is_cleaned_from_human_captions() -> None:
-    lines = [
-        ">> HOST: So, um, the grinder is the the most important tool you will buy for coffee.",
-        "[Applause] You know, a burr grinder gives you an even grind, uh, every single time.",
-        "- The water should be hot, like, just off the boil, for the best extraction.",
-        "A kitchen scale, sort of, keeps the ratio of coffee to water the same each day.",
-    ] * 2
-    segments = [{"start": i * 5.0, "duration": 5.0, "text": t} for i, t in enumerate(lines)]
-    post = write_post(title="Coffee basics", segments=segments)
-
-    body = post.lower()
-    for noise in (">>", "host:", "[applause]", " um", " uh", "the the", "you know", "sort of"):
-        assert noise not in body, noise
-    assert "like," not in body
-    assert "The grinder is the most important tool you will buy for coffee." in post
-
-
 @pytest.mark.parametrize("talk", [short_talk, auto_captions_talk])
 @pytest.mark.parametrize("length", ["short", "medium", "long"])
 def test_fixture_posts_keep_every_chapter_title_and_no_sentence_twice(talk, length: str) -> None:
@@ -394,3 +377,132 @@ def test_yake_key_phrases_name_each_topic_of_a_talk_without_chapters() -> None:
     assert "heat pump" in headings[1]
     title = post.splitlines()[0].lower()
     assert "solar panels" in title or "heat pump" in title
+
+
+# --- what a reader would notice: tags, headings, dialogue -----------------------------------
+
+_TALKS = {
+    "es": [
+        "Hoy vamos a hablar de cómo preparar un café mejor en casa sin gastar mucho.",
+        "El café recién molido tiene mucho más aroma que el café molido del supermercado.",
+        "Un molinillo de muelas produce partículas del mismo tamaño para el café.",
+        "Si el café sabe ácido, la molienda tiene que ser más fina la próxima vez.",
+        "La temperatura del agua debe estar entre noventa y noventa y seis grados.",
+        "El agua del grifo con mucho cloro arruina el sabor de cualquier café.",
+        "Una báscula de cocina barata ayuda mucho a repetir la misma receta cada día.",
+        "La prensa francesa necesita cuatro minutos antes de bajar el émbolo.",
+    ],
+    "fr": [
+        "Aujourd'hui je vais vous montrer comment préparer un meilleur café à la maison.",
+        "Le café fraîchement moulu a beaucoup plus d'arôme que le café déjà moulu.",
+        "Un moulin à meules donne des particules de la même taille pour le café.",
+        "Si le café est acide, la mouture doit être plus fine la prochaine fois.",
+        "La température de l'eau doit rester entre quatre-vingt-dix et quatre-vingt-seize degrés.",
+        "L'eau du robinet chargée de chlore gâche le goût de n'importe quel café.",
+        "Une balance de cuisine aide beaucoup à refaire la même recette chaque jour.",
+        "La cafetière à piston a besoin de quatre minutes avant de baisser le filtre.",
+    ],
+    "de": [
+        "Heute zeige ich euch, wie ihr zu Hause besseren Kaffee kochen könnt.",
+        "Frisch gemahlener Kaffee hat viel mehr Aroma als Kaffee aus dem Supermarkt.",
+        "Eine Kegelmühle mahlt die Bohnen zu Teilchen von gleicher Größe.",
+        "Wenn der Kaffee sauer schmeckt, muss der Mahlgrad beim nächsten Mal feiner sein.",
+        "Die Temperatur des Wassers sollte zwischen neunzig und sechsundneunzig Grad liegen.",
+        "Leitungswasser mit viel Chlor verdirbt den Geschmack von jedem Kaffee.",
+        "Eine günstige Küchenwaage hilft, jeden Tag dasselbe Rezept zu wiederholen.",
+        "Die French Press braucht vier Minuten, bevor man den Stempel herunterdrückt.",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de"])
+def test_tags_and_headings_are_key_phrases_never_stop_words(language: str) -> None:
+    from providers.offline import write
+    from providers.offline.stopwords import stop_words
+
+    if language == "en":
+        title, segments, _ = short_talk()
+    else:
+        lines = _TALKS[language] * 3
+        title = ""
+        segments = [{"start": i * 4.0, "duration": 4.0, "text": t} for i, t in enumerate(lines)]
+    post = write(title=title, segments=segments, language=language)
+
+    stop = stop_words(language)
+    assert 3 <= len(post.tags) <= 5, post.tags
+    for tag in post.tags:
+        assert tag == tag.lower() or tag.isupper(), tag
+        words = re.findall(r"[^\W\d_]+", tag.lower())
+        assert words and not any(w in stop for w in words), (tag, post.tags)
+    for heading in _headings(post.markdown)[:-1]:
+        words = re.findall(r"[^\W\d_]+", heading.lower())
+        assert not all(w in stop for w in words), heading
+        # One topic, not two key words side by side ("Voy y Mañana").
+        assert not re.fullmatch(r"\S+ (?:and|y|et|und) \S+", heading), heading
+
+
+def test_the_offline_kind_hands_its_tags_to_the_format_step() -> None:
+    from providers.kinds.offline import OfflineKind
+    from providers.prompts import PostRequest
+    from providers.seo import split_seo
+
+    title, segments, chapters = short_talk()
+    request = PostRequest(title=title, transcript="", segments=segments, chapters=chapters)
+    text = "".join(chunk.text for chunk in OfflineKind().write(request))
+
+    body, seo = split_seo(text)
+    assert seo is not None and len(seo.tags) >= 3
+    assert "```" not in body
+    assert any("grind" in tag or "coffee" in tag or "water" in tag for tag in seo.tags)
+
+
+def _film(name: str, language: str) -> list[dict]:
+    from pathlib import Path
+
+    from videos.services import clean_transcript, parse_transcript_file
+
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "transcripts" / name
+    segments = parse_transcript_file(name, path.read_bytes()).segments
+    return clean_transcript(segments, language).segments
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "says", "scene"),
+    [
+        ("pysrt_utf-8_excerpt.srt", "fr", "une conversation", "Scène"),
+        ("webvtt_netflix_chicas_del_cable_excerpt.vtt", "es", "una conversación", "Escena"),
+    ],
+)
+def test_a_film_is_summed_up_scene_by_scene_not_strung_as_quotes(
+    name: str, language: str, says: str, scene: str
+) -> None:
+    post = write_post(title="", segments=_film(name, language), language=language, video_id=VIDEO_ID)
+
+    lines = [ln for ln in post.splitlines() if ln]
+    intro = lines[1]
+    assert says in intro
+    scenes = [h for h in _headings(post) if h.startswith(scene)]
+    assert len(scenes) >= 2
+    assert len(scenes) == len(set(scenes))
+    # Each scene: one sentence saying what it turns on, then its lines quoted as lines.
+    prose = [ln for ln in lines[2:-1] if not ln.startswith(("#", ">"))]
+    quotes = [ln for ln in lines if ln.startswith("> ")]
+    assert len(prose) == len(scenes)
+    assert len(quotes) >= len(scenes)
+    assert not any(re.fullmatch(r"[A-ZÀ-Ü ]{8,}", ln) for ln in lines)
+
+
+def test_speakers_named_by_the_captions_are_credited() -> None:
+    post = write_post(
+        title="", segments=_film("webvtt_netflix_chicas_del_cable_excerpt.vtt", "es"), language="es"
+    )
+
+    assert "entre Alba, Pedro y Beltrán" in post
+    assert re.search(r"^> .+ — Alba$", post, re.M)
+
+
+@pytest.mark.parametrize("talk", [short_talk, auto_captions_talk])
+def test_a_talk_is_not_taken_for_a_conversation(talk) -> None:
+    post = _post(talk)
+    assert "conversation" not in post
+    assert not any(line.startswith("> ") for line in post.splitlines())
