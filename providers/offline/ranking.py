@@ -50,9 +50,14 @@ class Vocabulary:
     ) -> Vocabulary:
         token_lists = [tokenize(s.text) for s in sentences]
         stopwords = _choose_stopwords(token_lists, english_hint)
-        if stopwords is not EN_STOPWORDS:
-            # The transcript's commonest short words, and the language's list: "avec", "esta".
-            stopwords = stopwords | stop_words(language)
+        listed = stop_words(language)
+        known = language != "en" and len(listed) > len(stop_words("en"))
+        if stopwords is not EN_STOPWORDS and known:
+            # A language the stop-words package knows: its list ("avec", "esta"), and of the
+            # transcript's commonest short words only the shortest ("oui"), never "café".
+            stopwords = listed | {w for w in stopwords if len(w) <= 3}
+        elif stopwords is not EN_STOPWORDS:
+            stopwords = stopwords | listed
         surfaces: dict[str, Counter[str]] = {}
         df: Counter[str] = Counter()
         for sentence, tokens in zip(sentences, token_lists, strict=True):

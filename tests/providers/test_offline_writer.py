@@ -476,7 +476,8 @@ def _film(name: str, language: str) -> list[dict]:
 def test_a_film_is_summed_up_scene_by_scene_not_strung_as_quotes(
     name: str, language: str, says: str, scene: str
 ) -> None:
-    post = write_post(title="", segments=_film(name, language), language=language, video_id=VIDEO_ID)
+    segments = _film(name, language)
+    post = write_post(title="", segments=segments, language=language, video_id=VIDEO_ID)
 
     lines = [ln for ln in post.splitlines() if ln]
     intro = lines[1]

@@ -102,7 +102,8 @@ def test_bracketed_names_are_speakers_and_bracketed_sounds_are_gone() -> None:
     for sound in ("ríen emocionadas", "truenos", "dos disparos", "tema musical", "llora"):
         assert sound not in joined
     # "- Déjala.\n- Tú no te metas." is two people: two turns.
-    turns = [s for s in result.segments if s["text"] in ("Déjala.", "Tú no te metas. ¡No te metas!")]
+    two = ("Déjala.", "Tú no te metas. ¡No te metas!")
+    turns = [s for s in result.segments if s["text"] in two]
     assert [t["turn"] for t in turns] == [True, True]
     # A speaker repeating her own words is speech, not a rolling caption.
     assert "Si eras mujer, en 1928" in joined
@@ -134,7 +135,9 @@ def test_rolling_auto_captions_keep_each_stretch_of_words_once() -> None:
 
     text = " ".join(s["text"] for s in clean_transcript(segments, "en").segments)
 
-    assert text == "so today we are going to talk about sourdough starters and why they need feeding"
+    assert text == (
+        "so today we are going to talk about sourdough starters and why they need feeding"
+    )
     assert texts("webvtt_youtube_dl.vtt") == ["yeah", "what", "this will happen is I'm telling"]
 
 
