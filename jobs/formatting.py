@@ -231,8 +231,15 @@ def describe(body: str, limit: int = 160) -> str:
     return ""
 
 
-def pick_tags(body: str, count: int = 5) -> list[str]:
-    words = Counter(w.lower() for w in _WORD.findall(body) if w.lower() not in _COMMON)
+_LINK_TARGET = re.compile(r"\]\([^)]*\)|https?://\S+")
+
+
+def pick_tags(body: str, count: int = 5, language: str = "") -> list[str]:
+    """The post's commonest words, for a post whose writer named no tags: never a stop word of
+    its language ("avec", "esta"), nor a piece of a link ("https", "youtu")."""
+    stop = _COMMON | providers.stop_words(language)
+    text = _LINK_TARGET.sub(" ", body)
+    words = Counter(w.lower() for w in _WORD.findall(text) if w.lower() not in stop)
     return [w for w, _ in words.most_common(count)]
 
 
@@ -296,7 +303,7 @@ def format_post(
     if not timestamps:
         body = strip_timestamps(body)
     description = seo.description or describe(body)
-    tags = list(seo.tags) or pick_tags(body)
+    tags = list(seo.tags) or pick_tags(body, language=meta.language)
     source = {
         "source_url": meta.source_url,
         "video_id": meta.video_id,

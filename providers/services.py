@@ -16,6 +16,7 @@ from providers.errors import ProviderNotConfigured
 from providers.health import check
 from providers.models import Provider, ProviderHealth
 from providers.offline import NOTE_WORDS
+from providers.offline.stopwords import stop_words
 from providers.openai_compatible import StreamChunk
 from providers.pricing import cost_usd, estimate_cost, prices_as_of
 from providers.prompts import (
@@ -64,6 +65,7 @@ __all__ = [
     "provider_cards",
     "redact_error",
     "split_seo",
+    "stop_words",
     "validate_custom_prompt",
     "write_post",
 ]

@@ -25,6 +25,7 @@ _MIN_SENTENCES = 20
 _MIN_SCENE = 10
 _SENTENCES_PER_SCENE = 25
 _WORDS_PER_SECOND = 2.5
+_QUOTABLE_WORDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,11 @@ def build_scenes(
     scenes = []
     for number, (a, b) in enumerate(pairwise(bounds), start=1):
         part = sentences[a:b]
+        # Lines that carry a scene say something: a short retort out of context does not.
+        full = [s for s in part if s.eligible and s.words >= _QUOTABLE_WORDS]
+        if len(full) >= 2:
+            for s in part:
+                s.eligible = s.eligible and s.words >= _QUOTABLE_WORDS
         section = Section(sentences=part, start=part[0].start)
         section.scores = centrality(part)
         topics = [_cased(t, case) for t in post_tags([section], vocab, limit=3, recurring=True)]

@@ -41,7 +41,9 @@ def _pick_terms(scores: dict[str, float], counts: Counter[str], avoid: set[str])
     )
     if not ranked:
         return []
-    best, value = ranked[0]
+    # A heading another section has already taken names neither: the next phrase does.
+    fresh = [(t, v) for t, v in ranked if _upgrade_to_bigram(t, counts) not in avoid]
+    best, value = (fresh or ranked)[0]
     best = _upgrade_to_bigram(best, counts)
     if " " not in best:
         # A two-word phrase nearly as strong names the topic better than one word.

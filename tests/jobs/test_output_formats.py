@@ -59,6 +59,22 @@ def test_without_seo_data_it_is_derived_from_the_text() -> None:
     assert post.tags
 
 
+def test_tags_derived_from_a_post_are_never_stop_words_nor_pieces_of_links() -> None:
+    body = (
+        "# Le café à la maison\n\n"
+        "## Mouture ([0:00](https://youtu.be/dQw4w9WgXcQ?t=0))\n\n"
+        "Avec un moulin, le café est meilleur pour nous. Avec de l'eau pure, le café est "
+        "meilleur pour tout le monde. Pour le café, la mouture compte avec la température.\n"
+    )
+    meta = PostMeta("", "", "dQw4w9WgXcQ", "fr", "fake", "", "")
+
+    tags = format_post(body, meta).tags
+
+    assert "café" in tags
+    for word in ("avec", "pour", "https", "youtu", "dqw4w9wgxcq", "est", "tout"):
+        assert word not in tags, tags
+
+
 def test_seo_data_can_be_given_by_the_caller() -> None:
     seo = SeoData(title="Given", description="Given text.", tags=("a",), slug="given-slug")
     post = format_post(BODY + SEO, META, seo=seo)
