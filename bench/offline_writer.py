@@ -1,7 +1,8 @@
 """Time the offline writer on a three-hour transcript.
 
 Run from the repository root: ``.venv/bin/python bench/offline_writer.py``. Needs no Django
-settings: it imports only the writer and the transcript fixtures. The budget is one second on a
+settings: it imports only the writer, the transcript clean-up every writer reads through (timed
+on its own line) and the transcript fixtures. The budget is one second on a
 slow two-core machine, for human (punctuated) captions and auto captions, with chapters and
 without (then YAKE finds the headings and the title). The first post of a process also pays once
 for importing numpy and yake; that is printed on its own line, outside the budget.
@@ -17,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from providers.offline import write_post
 from tests.fakes.transcripts import long_talk
+from videos.transcript_cleanup import clean_transcript
 
 RUNS = 5
 VIDEO_ID = "dQw4w9WgXcQ"
@@ -55,11 +57,19 @@ def main() -> None:
             print(f"first post of the process (imports numpy and yake): {cold:.3f} s")
             first = False
         words = sum(len(str(s["text"]).split()) for s in segments)
+        cleaning = min(_timed(clean_transcript, segments, "en") for _ in range(RUNS))
         seconds, post = best_of(RUNS, **kwargs)
         print(
             f"{label}: {len(segments)} segments, {words} words -> "
-            f"write_post best of {RUNS}: {seconds:.3f} s, post {len(post.split())} words"
+            f"write_post best of {RUNS}: {seconds:.3f} s, post {len(post.split())} words; "
+            f"the transcript clean-up before it: {cleaning:.3f} s"
         )
+
+
+def _timed(function: object, *args: object) -> float:
+    started = time.perf_counter()
+    function(*args)  # type: ignore[operator]
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

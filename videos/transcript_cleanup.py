@@ -37,6 +37,7 @@ def _word_set(text: str) -> frozenset[str]:
 
 _ASS_BREAK = re.compile(r"\\[Nnh]")
 _ASS_OVERRIDE = re.compile(r"\{\\[^{}]*\}")
+_MAY_MARK = re.compile(r"[\\<&\u00a0{]")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^<>]{1,60})>", re.I)
 # A tag starts with a letter or a slash: "2 < 3" and "2<3,5>1" are text.
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>|<\d[\d:.]*>")
@@ -147,7 +148,10 @@ def _number(value: object) -> float:
 
 
 def _strip_markup(value: object) -> str:
-    text = unescape(str(value or ""))
+    text = str(value or "")
+    if not _MAY_MARK.search(text):
+        return text.strip()
+    text = unescape(text)
     text = _ASS_OVERRIDE.sub("", text)
     text = _ASS_BREAK.sub(" ", text)
     text = _VOICE.sub(lambda m: f"\n{m.group(1).strip()}: ", text)
@@ -224,12 +228,17 @@ def _is_sound(text: str) -> bool:
 
 
 def _strip_directions(text: str) -> str:
+    if not _MAY_DIRECT.search(text):
+        return _SPACES.sub(" ", text).strip().lstrip("-–— ")  # most captions: nothing to do
     text = _SONG.sub(" ", text)
     text = _NOTE.sub(" ", text)
     text = _BRACKETS.sub(lambda m: " " if _is_direction(m.group(1), m, text) else m.group(0), text)
     text = _PARENS.sub(lambda m: " " if _is_direction(m.group(1), m, text) else m.group(0), text)
     text = _SPACE_BEFORE.sub(r"\1", _SPACES.sub(" ", text)).strip()
     return text.lstrip("-–— ")
+
+
+_MAY_DIRECT = re.compile(rf"[\[(#{_MUSIC_NOTES}]")
 
 
 def _is_direction(inner: str, match: re.Match[str], text: str) -> bool:
@@ -299,10 +308,11 @@ def _norm(word: str) -> str:
 
 def _sentence_case(turns: list[dict[str, Any]], lang: str) -> None:
     """Captions in capitals, in sentence case, keeping acronyms and the names said elsewhere."""
-    letters = [ch for t in turns for ch in t["text"] if ch.isalpha()]
-    if not letters:
+    upper = sum(sum(map(str.isupper, t["text"])) for t in turns)
+    lower = sum(sum(map(str.islower, t["text"])) for t in turns)
+    if not upper + lower:
         return
-    shouting_throughout = sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+    shouting_throughout = upper > 4 * lower
     names = _written_forms(turns)
     stop = _stopwords(lang)
     sentence_start = True
@@ -339,12 +349,14 @@ def _caps_run(
     return _lower_shouting(run, names, stop, starts, lang)
 
 
+@lru_cache(maxsize=4096)
 def _shouts(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    words = _WORD.findall(text)
-    if len(words) < 2 or len(letters) < 6:
+    # Counted with map(): this runs on every caption of a three-hour transcript.
+    upper = sum(map(str.isupper, text))
+    lower = sum(map(str.islower, text))
+    if upper < 6 or upper < 9 * lower or " " not in text.strip():
         return False
-    return sum(ch.isupper() for ch in letters) / len(letters) >= 0.9
+    return len(_WORD.findall(text)) >= 2
 
 
 def _written_forms(turns: list[dict[str, Any]]) -> dict[str, str]:
