@@ -176,6 +176,8 @@ def score(post: str, language: str, chapters: list[dict] | None = None) -> dict[
         "headings": len(headings),
         "bad_heads": bad_heads,
         "collage": short / len(sentences) if sentences else 0.0,
+        "short": short,
+        "sentences": len(sentences),
     }
 
 
@@ -198,7 +200,7 @@ def main(out: Callable[[str], None] = print) -> None:
     out(header)
     out("-" * len(header))
     totals = dict.fromkeys(("stop_tags", "markup", "repeats", "caps", "bad_heads"), 0.0)
-    collages: list[float] = []
+    short = sentences = 0
     for name, language, title, segments, chapters in _case_files():
         started = time.perf_counter()
         try:
@@ -210,18 +212,19 @@ def main(out: Callable[[str], None] = print) -> None:
         s = score(post, language, chapters)
         for key in totals:
             totals[key] += s[key]
-        collages.append(s["collage"])
+        short += s["short"]
+        sentences += s["sentences"]
         out(
             f"{name:46} {language:4} {s['words']:>5} {s['stop_tags']:>4}/{s['tags']:<4} "
             f"{s['markup']:>6} {s['repeats']:>7} {s['caps']:>4} "
             f"{s['bad_heads']:>4}/{s['headings']:<4} {s['collage']:>7.0%} {seconds:>7.2f}"
         )
     out("-" * len(header))
-    mean_collage = sum(collages) / len(collages) if collages else 0.0
+    collage = short / sentences if sentences else 0.0
     out(
-        f"{'total (collage: mean)':46} {'':4} {'':>5} {int(totals['stop_tags']):>9} "
+        f"{'total (collage: of all sentences)':46} {'':4} {'':>5} {int(totals['stop_tags']):>9} "
         f"{int(totals['markup']):>6} {int(totals['repeats']):>7} {int(totals['caps']):>4} "
-        f"{int(totals['bad_heads']):>9} {mean_collage:>7.0%}"
+        f"{int(totals['bad_heads']):>9} {collage:>7.0%}"
     )
 
 

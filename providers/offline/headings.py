@@ -130,19 +130,28 @@ def section_headings(sections: list[Section], vocab: Vocabulary) -> list[str]:
     return headings
 
 
-def derive_title(sections: list[Section], vocab: Vocabulary) -> str:
+Phrases = tuple[dict[str, float], Counter]
+
+
+def derive_title(sections: list[Section], vocab: Vocabulary, phrases: Phrases | None = None) -> str:
     """A title from YAKE's keyphrases of the whole talk, favouring those said all through it."""
-    scores, totals = _talk_phrases(sections, vocab)
+    scores, totals = phrases or talk_phrases(sections, vocab)
     return _phrase(_pick_terms(scores, totals, set()), vocab) or "Notes from the Video"
 
 
 def post_tags(
-    sections: list[Section], vocab: Vocabulary, limit: int = 5, *, recurring: bool = False
+    sections: list[Section],
+    vocab: Vocabulary,
+    limit: int = 5,
+    *,
+    recurring: bool = False,
+    phrases: Phrases | None = None,
 ) -> list[str]:
     """The post's tags: the talk's key phrases in lower case, best first, never a stop word of
     its language ("avec", "esta", "j'ai") nor two tags sharing a word. recurring: only phrases
-    said more than once, when there are any (what a scene keeps coming back to)."""
-    scores, totals = _talk_phrases(sections, vocab)
+    said more than once, when there are any (what a scene keeps coming back to). phrases:
+    talk_phrases() of the same sections, when the caller has them already."""
+    scores, totals = phrases or talk_phrases(sections, vocab)
     if recurring and any(totals[term] >= 2 for term in scores):
         scores = {term: value for term, value in scores.items() if totals[term] >= 2}
     stop = stop_words(vocab.language) | vocab.stopwords
@@ -168,7 +177,9 @@ def post_tags(
 _NOT_TAGS = frozenset({"video", "transcript", "blogtube", "https", "http", "www", "youtube"})
 
 
-def _talk_phrases(sections: list[Section], vocab: Vocabulary) -> tuple[dict[str, float], Counter]:
+def talk_phrases(sections: list[Section], vocab: Vocabulary) -> Phrases:
+    """YAKE's key phrases of the whole talk, weighed up the more sections say them, and the
+    count of every term and pair of terms."""
     budget = max(YAKE_WORDS // 4, YAKE_TITLE_WORDS // len(sections))
     sample = sorted((s for sec in sections for s in _sample(sec, budget)), key=lambda s: s.index)
     totals: Counter[str] = Counter()

@@ -35,5 +35,11 @@ def without_elision(word: str) -> str:
 
 
 def is_stop_word(word: str, words: frozenset[str]) -> bool:
-    low = word.lower().replace("’", "'")
+    low = word.lower()
+    if low in words:
+        return True
+    # Runs on every word of a transcript: only a word with an apostrophe needs more.
+    if "'" not in low and "’" not in low:
+        return False
+    low = low.replace("’", "'")
     return low in words or without_elision(low) in words

@@ -18,7 +18,7 @@ from providers.offline.captions import (
 )
 from providers.offline.dialogue import build_scenes, is_dialogue, scene_text, speakers_of
 from providers.offline.dialogue import intro as dialogue_intro
-from providers.offline.headings import derive_title, post_tags, section_headings
+from providers.offline.headings import derive_title, post_tags, section_headings, talk_phrases
 from providers.offline.ranking import Vocabulary, extract_terms, tokenize
 from providers.offline.sections import PLANS, Plan, Section, build_sections
 from providers.offline.selection import pick_body, pick_intro, pick_takeaway
@@ -142,7 +142,8 @@ def write(
     sections = build_sections(sentences, chapters, plan)
     has_times = any(s.start > 0 for s in sentences)
     headings = section_headings(sections, vocab)
-    post_title = post_title or derive_title(sections, vocab)
+    phrases = talk_phrases(sections, vocab)  # for the title and the tags: YAKE reads once
+    post_title = post_title or derive_title(sections, vocab, phrases)
 
     title_terms = set(extract_terms(tokenize(post_title), vocab.stopwords, {})[0])
     used: set[str] = set()
@@ -167,7 +168,7 @@ def write(
         parts.append(f"## {labels[0]}")
         parts.append("\n".join(bullets))
     parts.append(f"*{note}*")
-    return OfflinePost("\n\n".join(parts) + "\n", post_tags(sections, vocab))
+    return OfflinePost("\n\n".join(parts) + "\n", post_tags(sections, vocab, phrases=phrases))
 
 
 def _conversation(
@@ -185,7 +186,8 @@ def _conversation(
     used: set[str] = set()
     scenes = build_scenes(sentences, said_by, vocab, plan, lang, used)
     sections = [scene.section for scene in scenes]
-    post_title = post_title or derive_title(sections, vocab)
+    phrases = talk_phrases(sections, vocab)
+    post_title = post_title or derive_title(sections, vocab, phrases)
     speakers = list(dict.fromkeys(name for name in said_by if name))
     has_times = any(s.start > 0 for s in sentences)
     by_index = {s.index: name for s, name in zip(sentences, said_by, strict=True)}
@@ -195,7 +197,7 @@ def _conversation(
         parts.append(f"## {scene.heading}{link}")
         parts.extend(scene_text(scene, by_index, lang))
     parts.append(f"*{note}*")
-    return OfflinePost("\n\n".join(parts) + "\n", post_tags(sections, vocab))
+    return OfflinePost("\n\n".join(parts) + "\n", post_tags(sections, vocab, phrases=phrases))
 
 
 def stream_post(post: str, *, chunk_chars: int = 40) -> Iterator[str]:
