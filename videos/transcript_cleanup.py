@@ -219,7 +219,8 @@ def _speaker_name(label: str) -> str:
 
 def _only_a_sound(text: str) -> bool:
     # "<v Neil deGrasse Tyson><i>Laughs</i>": a speaker's sound in italics, not a line.
-    return len(_WORD.findall(text)) <= 2 and _is_sound(text)
+    words = [w.lower() for w in _WORD.findall(text)]
+    return 0 < len(words) <= 2 and words[0] in _SOUNDS  # "Laughs", "Door closes"; not "Nice sound"
 
 
 def _is_sound(text: str) -> bool:

@@ -184,3 +184,13 @@ def test_the_offline_post_of_noisy_human_captions_keeps_only_what_was_said() -> 
         assert noise not in body, noise
     assert "like," not in body
     assert "The grinder is the most important tool you will buy for coffee." in post
+
+
+def test_a_short_line_that_ends_on_a_sound_word_is_still_speech() -> None:
+    segments = [
+        {"start": 0, "duration": 2, "text": "Nice sound."},
+        {"start": 2, "duration": 2, "text": "(LAUGHS)"},
+        {"start": 4, "duration": 2, "text": "Laughs"},
+    ]
+
+    assert [s["text"] for s in clean_transcript(segments, "en").segments] == ["Nice sound."]
