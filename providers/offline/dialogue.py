@@ -6,13 +6,13 @@ collage of quotes.
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
+from providers.offline.captions import as_seconds
 from providers.offline.headings import post_tags
 from providers.offline.ranking import Vocabulary, centrality
 from providers.offline.sections import Plan, Section
@@ -105,7 +105,7 @@ def speakers_of(sentences: list[Sentence], segments: list[dict]) -> list[str]:
     """Who says each sentence ("" when the captions do not say), from the segments the
     transcript clean-up marked with their speaker."""
     marks = sorted(
-        (_seconds(seg.get("start")), str(seg.get("speaker") or ""))
+        (as_seconds(seg.get("start")), str(seg.get("speaker") or ""))
         for seg in segments
         if isinstance(seg, dict)
     )
@@ -247,11 +247,3 @@ def _written_case(sentences: list[Sentence]) -> dict[str, str]:
 
 def _cased(phrase: str, case: dict[str, str]) -> str:
     return " ".join(case.get(w.lower(), w) for w in phrase.split())
-
-
-def _seconds(value: object) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0.0
-    return number if math.isfinite(number) and number > 0 else 0.0
