@@ -6,35 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0013_job_deleted_at'),
-        ('publishing', '0001_initial'),
+        ("jobs", "0013_job_deleted_at"),
+        ("publishing", "0001_destinations"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('destination_name', models.CharField(max_length=100)),
-                ('publish', models.BooleanField(default=False)),
-                ('state', models.CharField(choices=[('queued', 'Waiting to publish'), ('done', 'Published'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('remote_id', models.CharField(blank=True, max_length=100)),
-                ('url', models.URLField(blank=True, max_length=1000)),
-                ('remote_status', models.CharField(blank=True, max_length=30)),
-                ('media', models.JSONField(blank=True, default=dict)),
-                ('error_message', models.TextField(blank=True)),
-                ('requested', models.DateTimeField(default=django.utils.timezone.now)),
-                ('first_published', models.DateTimeField(blank=True, null=True)),
-                ('last_pushed', models.DateTimeField(blank=True, null=True)),
-                ('destination', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='publications', to='publishing.destination')),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='publications', to='jobs.job')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("destination_name", models.CharField(max_length=100)),
+                ("publish", models.BooleanField(default=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to publish"),
+                            ("done", "Published"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("remote_id", models.CharField(blank=True, max_length=100)),
+                ("url", models.URLField(blank=True, max_length=1000)),
+                ("remote_status", models.CharField(blank=True, max_length=30)),
+                ("media", models.JSONField(blank=True, default=dict)),
+                ("error_message", models.TextField(blank=True)),
+                ("requested", models.DateTimeField(default=django.utils.timezone.now)),
+                ("first_published", models.DateTimeField(blank=True, null=True)),
+                ("last_pushed", models.DateTimeField(blank=True, null=True)),
+                (
+                    "destination",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="publications",
+                        to="publishing.destination",
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publications",
+                        to="jobs.job",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['job', 'destination_name', 'id'],
-                'indexes': [models.Index(fields=['job', 'state'], name='jobs_public_job_id_5497bb_idx')],
-                'constraints': [models.UniqueConstraint(fields=('job', 'destination'), name='one_publication_per_destination')],
+                "ordering": ["job", "destination_name", "id"],
+                "indexes": [
+                    models.Index(fields=["job", "state"], name="jobs_public_job_id_5497bb_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("job", "destination"), name="one_publication_per_destination"
+                    )
+                ],
             },
         ),
     ]
