@@ -413,3 +413,25 @@ def fake_ghost() -> Iterator[FakeSite]:
 @pytest.fixture
 def fake_forem() -> Iterator[FakeSite]:
     yield from _site("forem")
+
+
+@pytest.fixture
+def no_dns(monkeypatch):
+    """Names other than localhost do not resolve: a destination a test (or a fuzzer) makes up
+    never sends a DNS query, let alone a request, out of this machine."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def offline(host, *args, **kwargs):
+        text = host.decode() if isinstance(host, bytes) else str(host or "")
+        try:
+            import ipaddress
+
+            ipaddress.ip_address(text)
+        except ValueError:
+            if text != "localhost":
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)

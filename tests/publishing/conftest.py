@@ -31,6 +31,11 @@ POST_HTML = (
 
 
 @pytest.fixture(autouse=True)
+def offline(no_dns):
+    """No test here resolves a real name."""
+
+
+@pytest.fixture(autouse=True)
 def loopback_sites(settings):
     """The fake sites run on 127.0.0.1, which BlogTube refuses unless allowed."""
     settings.BLOGTUBE_PUBLISH_PRIVATE_ADDRESSES = True
