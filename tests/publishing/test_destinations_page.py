@@ -58,7 +58,7 @@ def test_the_job_page_offers_publishing_and_shows_where_the_post_went(
     client, written_job, wordpress, publish_now
 ):
     page = client.get(f"/jobs/{written_job.pk}/").content.decode()
-    assert '<option value="%d">My wordpress (WordPress)</option>' % wordpress.pk in page
+    assert f'<option value="{wordpress.pk}">My wordpress (WordPress)</option>' in page
 
     publish_now(written_job, wordpress)
 
