@@ -54,6 +54,14 @@ class Publication(models.Model):
     def is_draft(self) -> bool:
         return self.remote_status.lower() in ("draft", "pending", "")
 
+    @property
+    def status_label(self) -> str:
+        """The site's word for it, as a person reads it: WordPress says "publish"."""
+        status = self.remote_status.lower()
+        if status in ("publish", "published"):
+            return "Published"
+        return status.capitalize() or "Published"
+
     @classmethod
     def request(cls, job: Any, destination: Any, *, publish: bool) -> Publication:
         """Queue the post for ``destination``: a new row, or the existing one again (Update)."""
