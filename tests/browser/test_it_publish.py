@@ -23,7 +23,7 @@ def loopback_destinations(monkeypatch):
     monkeypatch.setenv("BLOGTUBE_PUBLISH_PRIVATE_ADDRESSES", "true")
 
 
-def test_add_check_and_publish(  # noqa: F811 (written_job is the fixture imported above)
+def test_add_check_and_publish(
     loopback_destinations, fake_wordpress, written_job, live_app, page
 ):
     page.goto(f"{live_app.url}/destinations/")
