@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.conftest import sign_in
 from tests.fakes.publishing_sites import WP_PASSWORD, WP_USER
-from tests.publishing.conftest import written_job  # noqa: F401 (a fixture)
+from tests.publishing.conftest import make_written_job
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,14 +18,17 @@ pytestmark = [
 
 
 @pytest.fixture
+def written_job(transactional_db):
+    return make_written_job()
+
+
+@pytest.fixture
 def loopback_destinations(monkeypatch):
     """The servers may call the fake WordPress on 127.0.0.1 (set before they start)."""
     monkeypatch.setenv("BLOGTUBE_PUBLISH_PRIVATE_ADDRESSES", "true")
 
 
-def test_add_check_and_publish(
-    loopback_destinations, fake_wordpress, written_job, live_app, page
-):
+def test_add_check_and_publish(loopback_destinations, fake_wordpress, written_job, live_app, page):
     page.goto(f"{live_app.url}/destinations/")
     sign_in(page)
     page.goto(f"{live_app.url}/destinations/")

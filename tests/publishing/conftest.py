@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from jobs.models import Job, Post
 from publishing.models import Destination
@@ -45,6 +44,10 @@ def loopback_sites(settings):
 @pytest.fixture
 def written_job(db) -> Job:
     """A completed job with its post saved: what a person publishes."""
+    return make_written_job()
+
+
+def make_written_job() -> Job:
     job = make_job()
     job.claim()
     Post.objects.create(
@@ -124,7 +127,3 @@ def publish_now(sync_tasks, django_capture_on_commit_callbacks):
         return job
 
     return run
-
-
-def now():
-    return timezone.now()
