@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -22,7 +23,8 @@ def publish(request: HttpRequest, job_id: str) -> HttpResponse:
     if destination is None:
         messages.error(request, "Choose one of your destinations.")
     elif not destination.is_remote:
-        return redirect("jobs:export", job.pk, destination.pk)
+        url = reverse("jobs:export", args=[job.pk, destination.pk])
+        return redirect(f"{url}?status=publish" if published else url)
     else:
         try:
             services.publish(job, destination, published=published)

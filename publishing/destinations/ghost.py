@@ -82,6 +82,9 @@ class Ghost(DestinationKind):
             urls[picture.ref] = url
             if picture is article.cover:
                 feature_image = url
+        if not feature_image and article.cover is not None and article.cover.path is None:
+            # No file yet, but an address on the web (the video's thumbnail): Ghost takes it.
+            feature_image = article.cover.url
         article = article.with_pictures_at(urls)
         post: dict[str, Any] = {
             "title": article.title,

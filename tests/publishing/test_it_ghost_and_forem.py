@@ -99,3 +99,22 @@ def test_devto_with_a_wrong_key_says_so(written_job, fake_forem, publish_now):
 
     assert job.error_code == "DESTINATION_BAD_CREDENTIALS"
     assert "(401)" in job.error_message
+
+
+def test_without_a_cover_file_the_videos_thumbnail_is_the_feature_image(
+    written_job, ghost, fake_ghost, publish_now
+):
+    from videos.models import Video
+
+    video = Video.objects.create(
+        youtube_id="dQw4w9WgXcQ", title="Compost", url="https://youtu.be/dQw4w9WgXcQ",
+        thumbnail_url="https://i.ytimg.com/vi/dQw4w9WgXcQ/maxresdefault.jpg",
+    )  # fmt: skip
+    written_job.post.video = video
+    written_job.post.save(update_fields=["video"])
+
+    publish_now(written_job, ghost)
+
+    [post] = fake_ghost.requests_to("POST", "/posts/")[0].json["posts"]
+    assert post["feature_image"] == "https://i.ytimg.com/vi/dQw4w9WgXcQ/maxresdefault.jpg"
+    assert fake_ghost.requests_to("POST", "/images/upload/") == []
