@@ -4,6 +4,7 @@ against the real servers (daphne and a django-q2 worker) and a fake WordPress on
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -45,6 +46,7 @@ def test_add_check_and_publish(loopback_destinations, fake_wordpress, written_jo
     fake_wordpress.capabilities = {"publish_posts": True, "upload_files": False}
     page.click("button:has-text('Check')")
     result.get_by_text("Ada Lovelace may not upload media on this site.").wait_for()
+    page.screenshot(path=str(_shots(tmp_path) / "destinations.png"), full_page=True)
     fake_wordpress.capabilities = {"publish_posts": True, "upload_files": True}
     page.click("button:has-text('Check')")
     result.get_by_text("Signed in to Fake WordPress").wait_for()
@@ -58,7 +60,9 @@ def test_add_check_and_publish(loopback_destinations, fake_wordpress, written_jo
     assert link.get_attribute("href") == post["link"]
     assert post["status"] == "publish" and post["title"] == "Composting at home"
     page.get_by_role("button", name="Update").wait_for()
-    page.screenshot(
-        path=os.environ.get("PUBLISH_SCREENSHOT", str(live_app.logs / "publish.png")),
-        full_page=True,
-    )
+    page.screenshot(path=str(_shots(tmp_path) / "publish.png"), full_page=True)
+
+
+def _shots(tmp_path: Path) -> Path:
+    """Where screenshots go: PUBLISH_SCREENSHOTS, to look at them, else the test's folder."""
+    return Path(os.environ.get("PUBLISH_SCREENSHOTS") or tmp_path)
