@@ -29,7 +29,9 @@ def loopback_destinations(monkeypatch):
     monkeypatch.setenv("BLOGTUBE_PUBLISH_PRIVATE_ADDRESSES", "true")
 
 
-def test_add_check_and_publish(loopback_destinations, fake_wordpress, written_job, live_app, page):
+def test_add_check_and_publish(
+    loopback_destinations, fake_wordpress, written_job, live_app, page, tmp_path
+):
     page.goto(f"{live_app.url}/destinations/")
     sign_in(page)
     page.goto(f"{live_app.url}/destinations/")
