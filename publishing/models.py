@@ -17,10 +17,6 @@ from publishing.destinations.base import DestinationKind
 SEALER = Sealer(b"blogtube.publishing.destination-secret")
 
 
-class DestinationQuerySet(OwnedQuerySet):
-    pass
-
-
 class Destination(models.Model):
     class Kind(models.TextChoices):
         WORDPRESS = "wordpress", "WordPress"
@@ -50,7 +46,7 @@ class Destination(models.Model):
     check_ok = models.BooleanField(null=True)
     check_message = models.TextField(blank=True)
 
-    objects = DestinationQuerySet.as_manager()
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

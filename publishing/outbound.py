@@ -2,8 +2,9 @@
 
 A site URL is hostile input: it must be http(s), name a host, and carry no password or
 fragment. The address actually connected to must be public; the check runs on the socket
-itself, after DNS and at every connection (redirects included), so a name that resolves to
-127.0.0.1 or 169.254.169.254 — at once or only on the second lookup — is refused.
+itself, after DNS and at every connection, so a name that resolves to 127.0.0.1 or
+169.254.169.254 — at once or only on the second lookup — is refused. Redirects are not
+followed: the error names the new address, to be entered instead.
 BLOGTUBE_PUBLISH_PRIVATE_ADDRESSES allows private and loopback addresses, for a site on the
 operator's own network (and the tests' fake servers).
 
@@ -64,11 +65,12 @@ def site_url(raw: str) -> str:
         )
     if parts.query or parts.fragment:
         raise BadSiteURL("The site address must not have a ?query or #fragment.")
-    host = (
-        parts.hostname.encode("idna").decode("ascii")
-        if not _is_ip(parts.hostname)
-        else parts.hostname
-    )
+    host = parts.hostname
+    if not _is_ip(host):
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise BadSiteURL(f"{host} is not a valid host name.") from None
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc += f":{port}"
@@ -103,6 +105,9 @@ def send(s: requests.Session, method: str, url: str, **kwargs: Any) -> requests.
     """One request; a network failure, 401, 403 or 5xx as its BlogTubeError, any other
     answer returned for the caller to read."""
     kwargs.setdefault("timeout", TIMEOUT)
+    # Not followed: a redirected POST arrives as a GET without its body, and an API that
+    # moved is better fixed in the destination's address, which the error names.
+    kwargs["allow_redirects"] = False
     try:
         response = s.request(method, url, **kwargs)
     except _Refused as exc:
@@ -119,7 +124,7 @@ def send(s: requests.Session, method: str, url: str, **kwargs: Any) -> requests.
         raise DestinationUnreachable("The site did not answer in time.", detail=str(exc)) from None
     except requests.exceptions.ConnectionError as exc:
         if _is_dns_failure(exc):
-            host = urllib.parse.urlsplit(url).hostname
+            host = urllib.parse.urlsplit(getattr(exc.request, "url", None) or url).hostname
             raise SiteNotFound(
                 f"The name {host} could not be found (DNS).", detail=str(exc)
             ) from None
@@ -128,6 +133,12 @@ def send(s: requests.Session, method: str, url: str, **kwargs: Any) -> requests.
         ) from None
     except requests.exceptions.RequestException as exc:
         raise DestinationUnreachable(detail=str(exc)) from None
+    if response.is_redirect:
+        location = urllib.parse.urljoin(url, response.headers.get("Location", ""))
+        raise DestinationError(
+            f"The site sends its API to {location[:200]}.",
+            suggestions=["Enter the site's address as it is after the redirect (https, www…)"],
+        )
     if response.status_code == 401:
         raise BadCredentials(detail=_said(response))
     if response.status_code == 403:

@@ -35,12 +35,13 @@ def destinations_for(user: Any) -> QuerySet[Destination]:
 
 
 def find_destination(user: Any, reference: str | int) -> Destination | None:
-    """One of the destinations ``user`` may use, by id, or by name among their own
-    (case-insensitive); None if there is none."""
+    """One of ``user``'s own destinations, by id or by name (case-insensitive); None if
+    there is none. Own, even for staff: a post goes out only with its sender's credentials."""
     text = str(reference).strip()
+    mine = destinations_for(user).filter(owner=user)
     if text.isdigit():
-        return destinations_for(user).filter(pk=int(text)).first()
-    return destinations_for(user).filter(owner=user, name__iexact=text).first()
+        return mine.filter(pk=int(text)).first()
+    return mine.filter(name__iexact=text).first()
 
 
 def check(destination: Destination) -> tuple[bool, str]:

@@ -365,7 +365,7 @@ def export_post(
     status: Literal["draft", "publish"] = "draft",
 ) -> HttpResponse:
     post = get_post(request, job_id)
-    destination = publishing.find_destination(request.user, destination_id)
+    destination = publishing.destinations_for(request.user).filter(pk=destination_id).first()
     if destination is None or destination.is_remote:
         raise HttpError(404, "No such static-site destination.")
     name, data = publishing.export(destination, article_for(post), published=status == "publish")

@@ -25,7 +25,10 @@ class WordPress(DestinationKind):
 
     def check(self) -> str:
         index = self.request("GET", "/wp-json/")
-        data = self.json_of(index, "/wp-json/") if index.ok else None
+        try:
+            data = index.json() if index.ok else None
+        except ValueError:
+            data = None
         if not isinstance(data, dict) or "wp/v2" not in (data.get("namespaces") or []):
             raise NotThatSite(
                 f"{self.site_url} does not answer as a WordPress site (no REST API at /wp-json/).",

@@ -14,7 +14,7 @@ against them. Each answers its API's documented request shapes and checks its ow
 
 ``received`` records every request; ``posts``, ``media`` and ``tags`` are the site's state.
 ``fail_status`` answers every request but the site index with that status, ``fail_times``
-only the first N of them.
+only the first N of them; ``moved_to`` redirects them all (301) to another address.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ class FakeSite:
         self.forbidden = False
         self.fail_status: int | None = None
         self.fail_times: int | None = None
+        # Set: every API request is answered 301 to this address (a site moved to https).
+        self.moved_to: str | None = None
         self._failed = 0
         self._next_id = 100
         self._lock = threading.Lock()
@@ -140,6 +142,12 @@ class _Handler(BaseHTTPRequestHandler):
             request.files = _multipart(content_type, body)
         fake.received.append(request)
         is_index = parts.path in ("/wp-json/", "/ghost/api/admin/site/")
+        if not is_index and fake.moved_to:
+            self.send_response(301)
+            self.send_header("Location", fake.moved_to + parts.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if not is_index and fake.should_fail():
             return self._json(fake.fail_status or 500, {"message": "Internal error"})
         handler = getattr(self, f"_{fake.kind}")
