@@ -119,3 +119,24 @@ def test_a_server_that_keeps_failing_ends_in_a_clear_failure(
     assert job.error_message == "The site answered with a server error (500)."
     assert fake_wordpress.posts == {}
     assert len(fake_wordpress.requests_to("GET", "/wp/v2/tags")) == 2  # one try per run
+
+
+def test_retry_after_fixing_the_password_publishes_once(
+    written_job, fake_wordpress, sync_tasks, django_capture_on_commit_callbacks, publish_now
+):
+    from jobs import services
+    from tests.publishing.conftest import make_destination
+
+    destination = make_destination("wordpress", fake_wordpress.url, secret="wrong password")
+    job = publish_now(written_job, destination)
+    assert job.status == Job.Status.FAILED
+
+    destination.set_secret(WP_PASSWORD)
+    destination.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retry(job)
+    job.refresh_from_db()
+
+    assert job.status == Job.Status.COMPLETED
+    assert len(fake_wordpress.posts) == 1
+    assert Publication.objects.get(job=job).state == Publication.State.DONE
