@@ -1,10 +1,11 @@
 """A job's post as publishing needs it: an Article with its cover image and pictures.
 
 ``post_pictures`` is the one place pictures plug in. Pictures from the video are saved beside
-the post, in ``MEDIA_ROOT/posts/<slug>/``: a cover image (``cover.jpg``, ``.png`` or
-``.webp``) and ``pictures.json``, a list of ``{"file": ..., "alt": ...}`` whose files the
-post's text refers to as ``<slug>/<file>``. Until a post has them, its cover is the video's
-thumbnail by address (sites that take an image URL use it) and it has no pictures.
+the post, in ``MEDIA_ROOT/posts/<slug>/``, and the post's text refers to them as
+``<slug>/<file>``; they are read from the post's picture rows (``post.pictures``, made by the
+pictures step), else from that folder: a cover image (``cover.jpg``, ``.png`` or ``.webp``) and
+``pictures.json``, a list of ``{"file": ..., "alt": ...}``. A post without a cover file has
+the video's thumbnail by address (sites that take an image URL use it).
 """
 
 from __future__ import annotations
@@ -44,19 +45,39 @@ def post_pictures(post: Post) -> tuple[publishing.Picture | None, list[publishin
     """The post's cover image and its pictures, each with alt text and how the text refers
     to it. Nothing outside the post's own folder is read, whatever the manifest says."""
     folder = Path(settings.MEDIA_ROOT) / "posts" / post.slug
-    cover = None
-    for name in COVER_NAMES:
-        if (folder / name).is_file():
-            cover = publishing.Picture(
-                path=folder / name, alt=post.title, ref=f"{post.slug}/{name}"
-            )
-            break
+    cover, pictures = _stored_pictures(post)
+    if cover is None and not pictures:
+        cover, pictures = _folder_cover(folder, post), _listed_pictures(folder, post.slug)
     video = post.video if post.video_id else None
     if cover is None and video is not None and video.thumbnail_url:
         cover = publishing.Picture(
             path=None, alt=video.title or post.title, url=video.thumbnail_url
         )
-    return cover, _listed_pictures(folder, post.slug)
+    return cover, pictures
+
+
+def _stored_pictures(post: Post) -> tuple[publishing.Picture | None, list[publishing.Picture]]:
+    """Pictures kept as rows of the post (``post.pictures``: a kind, cover or section, the
+    file's ``path``, its ``relative_path`` as the text names it, its ``alt``), when the
+    pictures step made them."""
+    rows = getattr(post, "pictures", None)
+    if rows is None or not hasattr(rows, "all"):
+        return None, []
+    cover, pictures = None, []
+    for row in rows.all()[:MAX_PICTURES]:
+        picture = publishing.Picture(path=Path(row.path), alt=row.alt, ref=row.relative_path)
+        if row.kind == "cover" and cover is None:
+            cover = picture
+        else:
+            pictures.append(picture)
+    return cover, pictures
+
+
+def _folder_cover(folder: Path, post: Post) -> publishing.Picture | None:
+    for name in COVER_NAMES:
+        if (folder / name).is_file():
+            return publishing.Picture(path=folder / name, alt=post.title, ref=f"{post.slug}/{name}")
+    return None
 
 
 def _listed_pictures(folder: Path, slug: str) -> list[publishing.Picture]:
