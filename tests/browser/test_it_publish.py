@@ -62,9 +62,11 @@ def test_add_check_and_publish(
     assert link.get_attribute("href") == post["link"]
     assert post["status"] == "publish" and post["title"] == "Composting at home"
     page.get_by_role("button", name="Update").wait_for()
-    page.screenshot(path=str(_shots(tmp_path) / "publish.png"), full_page=True)
+    page.screenshot(path=str(_shots(tmp_path) / "published-post.png"), full_page=True)
 
 
 def _shots(tmp_path: Path) -> Path:
-    """Where screenshots go: PUBLISH_SCREENSHOTS, to look at them, else the test's folder."""
-    return Path(os.environ.get("PUBLISH_SCREENSHOTS") or tmp_path)
+    """The README's screenshots with BLOGTUBE_SCREENSHOTS=1, as the live page's test does."""
+    if os.environ.get("BLOGTUBE_SCREENSHOTS") == "1":
+        return Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    return tmp_path
