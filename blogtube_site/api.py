@@ -33,6 +33,7 @@ from jobs.api import jobs as jobs_api
 from jobs.api import queue as queue_api
 from jobs.api import stats as stats_api
 from providers import api as providers_api
+from publishing import api as publishing_api
 from videos import api as videos_api
 
 
@@ -67,7 +68,7 @@ class SessionUser(APIKeyCookie):
 api = NinjaAPI(
     title="BlogTube API",
     version="1",
-    description="YouTube videos into blog posts: jobs, posts, videos and providers.",
+    description="YouTube videos into blog posts: jobs, posts, videos, providers and destinations.",
     auth=[BearerToken(), SessionUser()],
     urls_namespace="api",
     openapi_url="/v1/openapi.json",
@@ -84,6 +85,7 @@ api.add_router("/v1/queue", queue_api.router)
 api.add_router("/v1/videos", inspect_api.router)
 api.add_router("/v1/videos", videos_api.router)
 api.add_router("/v1/providers", providers_api.router)
+api.add_router("/v1/destinations", publishing_api.router)
 api.add_router("", api_errors.unknown_paths)
 
 

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "videos",
     "providers",
     "jobs",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,9 @@ WHISPER_ENABLED = env.bool("WHISPER_ENABLED", default=True)
 # Transient failures (rate limits, outages) retry after 1, 2, 4… minutes, this many runs in all.
 BLOGTUBE_MAX_ATTEMPTS = env.int("BLOGTUBE_MAX_ATTEMPTS", default=4)
 BLOGTUBE_RETRY_SECONDS = env.int("BLOGTUBE_RETRY_SECONDS", default=60)
+# Publishing destinations on private, loopback or link-local addresses (a WordPress on the
+# operator's own network); off, a site address resolving there is refused at connect time.
+BLOGTUBE_PUBLISH_PRIVATE_ADDRESSES = env.bool("BLOGTUBE_PUBLISH_PRIVATE_ADDRESSES", default=False)
 BLOGTUBE_DRAFT_FLUSH_SECONDS = env.float("BLOGTUBE_DRAFT_FLUSH_SECONDS", default=0.25)
 # A secret of its own for the API keys typed in admin, so rotating SECRET_KEY never
 # touches them; empty: derived from SECRET_KEY (see providers.crypto).

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", api.urls()),
     path("videos/", include("videos.urls")),
     path("providers/", include("providers.urls")),
+    path("destinations/", include("publishing.urls")),
     path("", include("jobs.urls")),
 ]
 

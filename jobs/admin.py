@@ -10,7 +10,16 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
 from jobs import services
-from jobs.models import InvalidTransition, Job, JobEvent, JobStep, Limits, Post, QueueAction
+from jobs.models import (
+    InvalidTransition,
+    Job,
+    JobEvent,
+    JobStep,
+    Limits,
+    Post,
+    Publication,
+    QueueAction,
+)
 from jobs.retention import Policy
 
 
@@ -19,6 +28,14 @@ class JobStepInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ("step", "status", "percent", "message", "started", "finished")
+
+
+class PublicationInline(admin.TabularInline):
+    model = Publication
+    extra = 0
+    can_delete = False
+    fields = ("destination_name", "publish", "state", "url", "remote_status", "last_pushed")
+    readonly_fields = fields
 
 
 @admin.register(Job)
@@ -33,7 +50,7 @@ class JobAdmin(admin.ModelAdmin):
         "id", "status", "created", "started", "finished", "updated", "tokens_in", "tokens_out",
     )  # fmt: skip
     raw_id_fields = ("video", "transcript")
-    inlines = [JobStepInline]
+    inlines = [JobStepInline, PublicationInline]
     actions = ["delete_selected", "cancel_jobs", "retry_jobs"]
 
     def changelist_view(self, request, extra_context=None):

@@ -63,7 +63,7 @@ def _full_state_until(job_id: str, last_id: int) -> Update:
         "draft": draft_until(job, last_id),
         "oob": "true",
     }
-    return Update(_render(("status", "steps", "post", "events"), context), last_id)
+    return Update(_render(("status", "steps", "post", "publications", "events"), context), last_id)
 
 
 def changes_since(job_id: str, after_id: int) -> Update | None:
@@ -87,6 +87,8 @@ def changes_since(job_id: str, after_id: int) -> Update | None:
         names += ("events",)
     if context["draft"]:
         names += ("draft-delta",)
+    if any(e.data.get("step") == "publish" for e in new_events):
+        names += ("publications",)
     return Update(_render(names, context), last_id)
 
 

@@ -17,13 +17,15 @@ from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError, Cancelled
 from blogtube_site.request_ids import bound_to_job
+from jobs.articles import article_for
 from jobs.errors import TimedOut, UnexpectedError
 from jobs.formatting import PostMeta, format_post
 from jobs.heartbeat import beating
-from jobs.models import Dispatch, InvalidTransition, Job, Post
+from jobs.models import Dispatch, InvalidTransition, Job, Post, Publication
 from jobs.recovery import reap
 from jobs.scheduling import retry_later
 from providers import services as providers
+from publishing import services as publishing
 from videos import services as videos
 
 log = logging.getLogger(__name__)
@@ -358,6 +360,58 @@ def save(job: Job) -> StepResult:
     return f"Saved {md_path.name}", False
 
 
+def publish(job: Job) -> StepResult:
+    """Send the post to each destination it is queued for: a new remote post, or the one
+    published before, updated. A failure stops the step; a retry resumes with what is left."""
+    queued = list(
+        job.publications.filter(state=Publication.State.QUEUED).select_related("destination")
+    )
+    if not queued:
+        return "Not published anywhere", True
+    article = article_for(Post.objects.get(job=job))
+    done = []
+    for n, publication in enumerate(queued):
+        destination = publication.destination
+        if destination is None:  # deleted since it was asked for
+            publication.mark_failed("The destination was deleted.")
+            continue
+        previous = (
+            publishing.Remote(remote_id=publication.remote_id, media=dict(publication.media))
+            if publication.remote_id
+            else None
+        )
+        verb = "Updating" if previous else "Publishing"
+        job.step_progress("publish", 100 * n // len(queued), f"{verb} on {destination.name}")
+
+        def progress(percent: int, message: str, n: int = n, name: str = destination.name) -> None:
+            if job.cancel_is_requested():
+                raise Cancelled()
+            share = (n + percent / 100) / len(queued)
+            job.step_progress("publish", int(100 * share), f"{name}: {message}")
+
+        try:
+            remote = publishing.publish(
+                destination,
+                article,
+                published=publication.publish,
+                previous=previous,
+                progress=progress,
+            )
+        except BlogTubeError as error:
+            if not error.transient:
+                publication.mark_failed(error.message)
+            raise
+        for note in remote.notes:
+            job.log(f"{destination.name}: {note}", level="warning")
+        publication.record(
+            remote_id=remote.remote_id, url=remote.url, status=remote.status, media=remote.media
+        )
+        state = "published" if publication.publish else "saved as a draft"
+        job.log(f"{destination.name}: {state} at {remote.url or 'the site'}", url=remote.url)
+        done.append(f"{destination.name} ({remote.status or state})")
+    return "Published to " + ", ".join(done) if done else "Nothing published", not done
+
+
 def _post_language(job: Job) -> str:
     """The language the post is written in; "" for the transcript's own."""
     wanted = str(job.all_options["write_language"])
@@ -389,4 +443,5 @@ STEP_FUNCTIONS: dict[str, Callable[[Job], StepResult]] = {
     "generate": generate,
     "format": format_step,
     "save": save,
+    "publish": publish,
 }

@@ -15,9 +15,10 @@ from django_q.tasks import async_task
 
 from jobs import limits
 from jobs import options as job_options
-from jobs.models import InvalidTransition, Job
+from jobs.models import InvalidTransition, Job, Publication
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money_estimate
 from providers import services as providers
+from publishing import services as publishing
 from videos import services as videos
 
 
@@ -139,7 +140,32 @@ def retry(job: Job, by: Any = None) -> None:
         if by is not None and job.can_retry:
             limits.check_can_create(by)
         job.retry()
+        Publication.queue_failed_again(job)
         run_soon(job)
+
+
+def publish(job: Job, destination: publishing.Destination, *, published: bool) -> Publication:
+    """Queue the post for a destination (again: an update of the same remote post) and
+    run the job's publish step: at the end of its run if it is still writing, else alone."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in (*Job.ACTIVE, Job.Status.COMPLETED):
+            raise InvalidTransition(
+                f"This job is {locked.get_status_display().lower()}: retry it before publishing."
+            )
+        if (
+            locked.status in Job.ACTIVE
+            and locked.steps.filter(
+                step="publish", status__in=["done", "skipped", "running"]
+            ).exists()
+        ):
+            raise InvalidTransition("This job is publishing now: publish again when it is done.")
+        publication = Publication.request(locked, destination, publish=published)
+        if locked.status == Job.Status.COMPLETED:
+            locked.reopen_for_publish()
+            run_soon(locked)
+    job.refresh_from_db()
+    return publication
 
 
 def reprocess(job: Job, owner: Any, **changes: object) -> Job:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jobs.views import batches, jobs, metrics, posts, queue, stats
+from jobs.views import batches, jobs, metrics, posts, publish, queue, stats
 
 app_name = "jobs"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/delete/", jobs.delete, name="delete"),
     path("jobs/<uuid:job_id>/restore/", jobs.restore, name="restore"),
     path("jobs/<uuid:job_id>/post.<str:fmt>", jobs.download, name="download"),
+    path("jobs/<uuid:job_id>/publish/", publish.publish, name="publish"),
+    path("jobs/<uuid:job_id>/export/<int:destination_id>.zip", publish.export, name="export"),
     path("batches/", batches.batch_list, name="batches"),
     path("batches/<uuid:batch_id>/", batches.batch_detail, name="batch"),
     path("posts/<slug:slug>/", posts.detail, name="post"),

@@ -9,7 +9,12 @@ from django.test import Client
 from providers.models import Provider
 from tests.accounts import make_user, signed_in_user
 
-pytest_plugins = ["tests.fakes.youtube", "tests.fakes.llm_server", "tests.fakes.proxy"]
+pytest_plugins = [
+    "tests.fakes.youtube",
+    "tests.fakes.llm_server",
+    "tests.fakes.proxy",
+    "tests.fakes.publishing_sites",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from blogtube_site.asgi import application
 from jobs.models import Batch, Job, Post
 from jobs.stats import job_stats
+from publishing.models import Destination
 from tests.accounts import make_user, signed_in_user
 from tests.jobs.factories import make_job
 from tests.websocket import ORIGIN, Communicator, signed_in_headers
@@ -60,6 +61,7 @@ class Things:
     batch: Batch
     post: Post
     upload: Transcript
+    destination: Destination
 
 
 def things_of(owner) -> Things:
@@ -80,7 +82,10 @@ def things_of(owner) -> Things:
         job=job, video=video, title=f"{tag}'s post", slug=f"{tag}-post", markdown="# Hi\n",
         html="<p>Hi</p>",
     )  # fmt: skip
-    return Things(job=job, batch=batch, post=post, upload=upload)
+    destination = Destination.objects.create(
+        owner=owner or make_user("destination-owner"), name=f"{tag}'s zip", kind="static"
+    )
+    return Things(job=job, batch=batch, post=post, upload=upload, destination=destination)
 
 
 def url_kwargs(params: tuple[str, ...], things: Things | None) -> dict:
@@ -90,6 +95,7 @@ def url_kwargs(params: tuple[str, ...], things: Things | None) -> dict:
         "batch_id": things.batch.pk if things else uuid.uuid4(),
         "slug": things.post.slug if things else "no-such-post",
         "pk": things.upload.pk if things else 987654,
+        "destination_id": things.destination.pk if things else 987654,
         # Not anyone's: shared YouTube data, a provider, a format, a token.
         "youtube_id": "dQw4w9WgXcQ",
         "fmt": "md",
@@ -106,6 +112,8 @@ def url_of(name: str, params: tuple[str, ...], things: Things | None) -> str:
         kwargs["fmt"] = "txt"
     if name == "providers:test":
         kwargs = {"slug": "offline"}
+    if name.startswith("publishing:") and "pk" in kwargs:
+        kwargs["pk"] = things.destination.pk if things else 987654
     return reverse(name, kwargs=kwargs)
 
 

@@ -19,15 +19,17 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from blogtube_site.api_errors import CONFLICT, FieldErrors
 from blogtube_site.query_params import whole_number
 from jobs import event_stream, services
 from jobs.api.bodies import ERRORS, ErrorInfo, JobIn, OptionsIn, body_of, form_input, refuse
+from jobs.articles import article_for
 from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobForm, ReprocessForm
-from jobs.models import InvalidTransition, Job, Post
+from jobs.models import InvalidTransition, Job, Post, Publication
+from publishing import services as publishing
 
 router = Router(tags=["jobs"])
 PAGE_SIZE = 25
@@ -276,6 +278,100 @@ def reprocess_job(request: HttpRequest, job_id: uuid.UUID) -> Status:
         raise refuse(form)
     new = services.reprocess(job, request.user, **form.changes())
     return Status(201, job_out(get_job(request, new.pk)))
+
+
+class PublishIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    destination: int | str = Field(description="One of your destinations: its id, or its name")
+    status: Literal["draft", "publish"] = Field(
+        "draft", description="A draft on the site, or published for everyone"
+    )
+
+
+class PublicationOut(Schema):
+    destination_id: int | None
+    destination: str
+    publish: bool = Field(description="Asked to be published (else a draft)")
+    state: Literal["queued", "done", "failed"]
+    remote_id: str
+    url: str
+    remote_status: str = Field(description="As the site says it: draft, publish, published...")
+    error_message: str
+    requested: dt.datetime
+    first_published: dt.datetime | None
+    last_pushed: dt.datetime | None
+
+
+def publication_out(publication: Publication) -> dict[str, Any]:
+    return {
+        "destination_id": publication.destination_id,
+        "destination": publication.destination_name,
+        **{
+            name: getattr(publication, name)
+            for name in (
+                "publish", "state", "remote_id", "url", "remote_status", "error_message",
+                "requested", "first_published", "last_pushed",
+            )
+        },
+    }  # fmt: skip
+
+
+@router.post(
+    "/{uuid:job_id}/publish",
+    response={202: PublicationOut, **ERRORS},
+    summary="Publish the post to a destination, or update it there",
+)
+def publish_job(request: HttpRequest, job_id: uuid.UUID, payload: PublishIn) -> Status:
+    """The worker sends the post (with its tags, cover image and pictures) to a WordPress,
+    Ghost or dev.to destination; sent there before, the same remote post is updated. Follow
+    it on the job's events; the publication's ``state`` ends ``done`` (with its ``url``) or
+    ``failed``. A static-site destination is a download: GET .../export/{destination_id}."""
+    job = get_job(request, job_id)
+    destination = publishing.find_destination(request.user, payload.destination)
+    if destination is None:
+        raise FieldErrors({"destination": ["Not one of your destinations."]})
+    if not destination.is_remote:
+        raise FieldErrors({"destination": ["A static site is a download: GET the job's export."]})
+    try:
+        publication = services.publish(job, destination, published=payload.status == "publish")
+    except InvalidTransition as error:
+        raise HttpError(CONFLICT, str(error)) from None
+    return Status(202, publication_out(publication))
+
+
+@router.get(
+    "/{uuid:job_id}/publications",
+    response={200: list[PublicationOut], **ERRORS},
+    summary="Where the post was published",
+)
+def job_publications(request: HttpRequest, job_id: uuid.UUID) -> list[dict[str, Any]]:
+    job = get_job(request, job_id)
+    return [publication_out(p) for p in job.publications.all()]
+
+
+@router.get(
+    "/{uuid:job_id}/export/{int:destination_id}",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {"200": {"description": "A zip", "content": {"application/zip": {}}}}
+    },
+    summary="The post as a static site's zip (Hugo, Jekyll or Astro layout)",
+)
+def export_post(
+    request: HttpRequest,
+    job_id: uuid.UUID,
+    destination_id: int,
+    status: Literal["draft", "publish"] = "draft",
+) -> HttpResponse:
+    post = get_post(request, job_id)
+    destination = publishing.destinations_for(request.user).filter(pk=destination_id).first()
+    if destination is None or destination.is_remote:
+        raise HttpError(404, "No such static-site destination.")
+    name, data = publishing.export(destination, article_for(post), published=status == "publish")
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.delete("/{uuid:job_id}", response={204: None, **ERRORS}, summary="Delete a job")

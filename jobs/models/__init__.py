@@ -5,6 +5,7 @@
 - ``posts``: the post a job writes (Post) and the texts edits replaced (PostVersion)
 - ``batches``: Batch, the jobs made from one playlist or channel
 - ``limits``: Limits, an admin's overrides of one person's limits (jobs.limits applies them)
+- ``publications``: Publication, where a post was published and how to update it there
 - ``queue``: Dispatch (paused or not) and QueueAction, the queue room's audit log
 """
 
@@ -15,6 +16,7 @@ from jobs.models.history import STEP_NAMES, STEPS, JobEvent, JobStep, draft_unti
 from jobs.models.job import InvalidTransition, Job
 from jobs.models.limits import Limits
 from jobs.models.posts import Post, PostVersion
+from jobs.models.publications import Publication
 from jobs.models.queue import Dispatch, QueueAction
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "Limits",
     "Post",
     "PostVersion",
+    "Publication",
     "QueueAction",
     "draft_until",
 ]

@@ -28,6 +28,8 @@ STEPS: tuple[StepSpec, ...] = (
     StepSpec("generate", "Write the post", 60),
     StepSpec("format", "Format Markdown and HTML", 5),
     StepSpec("save", "Save", 5),
+    # Skipped unless the post was sent somewhere: at the end of a run, or alone later.
+    StepSpec("publish", "Publish", 3),
 )
 STEP_NAMES = tuple(s.name for s in STEPS)
 _TOTAL_WEIGHT = sum(s.weight for s in STEPS)

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
@@ -81,7 +81,8 @@ class Job(models.Model):
         ),
         Status.FAILED: frozenset({Status.QUEUED}),
         Status.CANCELLED: frozenset({Status.QUEUED}),
-        Status.COMPLETED: frozenset(),
+        # completed -> queued: only to run the publish step alone (reopen_for_publish).
+        Status.COMPLETED: frozenset({Status.QUEUED}),
     }
     ACTIVE = (Status.QUEUED, Status.RUNNING)
     FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
@@ -244,6 +245,8 @@ class Job(models.Model):
         """Time left, extrapolated from the pace so far; None until there is a pace."""
         if self.status != self.Status.RUNNING or not self.started or self.progress < 5:
             return None
+        if self.finished:
+            return None  # publishing a finished post: the pace of writing it says nothing
         elapsed = (timezone.now() - self.started).total_seconds()
         return int(elapsed * (100 - self.progress) / self.progress)
 
@@ -328,9 +331,12 @@ class Job(models.Model):
                 self.Status.RUNNING,
                 event="Started",
                 when=self.ready_to_run() & (when or models.Q()),
-                started=timezone.now(),
+                # A finished job run again only to publish keeps the times of its writing,
+                # so its duration and the Stats page still tell how long the post took.
+                started=Case(
+                    When(finished__isnull=False, then=F("started")), default=Value(timezone.now())
+                ),
                 heartbeat=timezone.now(),
-                finished=None,
                 retry_at=None,
                 attempts=F("attempts") + 1,
             )
@@ -345,7 +351,7 @@ class Job(models.Model):
             when=self.lease(),
             progress=100,
             current_step="",
-            finished=timezone.now(),
+            finished=Coalesce(F("finished"), Value(timezone.now())),
         )
 
     def fail(self, error: BlogTubeError, *, when: models.Q | None = None) -> None:
@@ -482,6 +488,42 @@ class Job(models.Model):
             JobStep.objects.filter(job=self).exclude(status=JobStep.Status.DONE).update(
                 status=JobStep.Status.PENDING, percent=0, message="", started=None, finished=None
             )
+
+    def reopen_for_publish(self) -> None:
+        """Queue a completed job again to run its publish step alone; InvalidTransition
+        unless it is completed. Its post, times and steps stay as they are."""
+        with transaction.atomic():
+            self._transition(
+                self.Status.QUEUED,
+                event="Queued to publish",
+                only_from=[self.Status.COMPLETED],
+                retry_at=None,
+                error_code="",
+                error_message="",
+                error_suggestions=[],
+                cancel_requested=False,
+                progress=overall_progress("publish", 0),
+            )
+            # Jobs older than the publish step have no row for it yet.
+            JobStep.objects.update_or_create(
+                job=self,
+                step="publish",
+                defaults={
+                    "order": STEP_NAMES.index("publish"),
+                    "status": JobStep.Status.PENDING,
+                    "percent": 0,
+                    "message": "",
+                    "started": None,
+                    "finished": None,
+                },
+            )
+
+    @property
+    def post_is_ready(self) -> bool:
+        """The post is written and saved: shown even while the job runs again to publish."""
+        if self.status == self.Status.COMPLETED:
+            return True
+        return self.steps.filter(step="save", status=JobStep.Status.DONE).exists()
 
     def delete_unless_running(self) -> bool:
         """Delete the job with everything it owns unless a worker runs it.

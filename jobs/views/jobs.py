@@ -25,6 +25,7 @@ from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobForm, ReprocessForm
 from jobs.models import Batch, InvalidTransition, Job, Post
 from providers import services as providers
+from publishing import services as publishing
 from videos import services as videos
 
 
@@ -185,7 +186,9 @@ def detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_object_or_404(
         _visible(request).select_related("video", "provider", "transcript", "post"), pk=job_id
     )
-    return render(request, "jobs/detail.html", _page_context(job))
+    context = _page_context(job)
+    context["destinations"] = publishing.destinations_for(request.user).filter(owner=request.user)
+    return render(request, "jobs/detail.html", context)
 
 
 def _page_context(job: Job) -> dict:

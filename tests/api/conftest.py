@@ -27,3 +27,8 @@ def bob(db):
 @pytest.fixture
 def staff_api(db) -> Client:
     return token_client(make_user("boss", staff=True))
+
+
+@pytest.fixture(autouse=True)
+def offline_destinations(no_dns):
+    """A destination the API is given (a fuzzer's made-up site) never resolves a real name."""

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {"/api/v1/openapi.json", "/api/docs"}
 # Fixed ids, not random ones: the test ids must be the same in every process that collects.
 VALUES = {"job_id": uuid.UUID(int=1), "batch_id": uuid.UUID(int=2), "transcript_id": 1,
-          "video_id": "dQw4w9WgXcQ", "slug": "offline", "fmt": "markdown"}  # fmt: skip
+          "video_id": "dQw4w9WgXcQ", "slug": "offline", "fmt": "markdown",
+          "destination_id": 1}  # fmt: skip
 
 
 def operations() -> list[tuple[str, str]]:
@@ -48,6 +49,8 @@ def test_the_schema_lists_every_operation():
         ("GET", jobs), ("POST", jobs), ("GET", job), ("DELETE", job),
         ("POST", f"{job}/cancel"), ("POST", f"{job}/retry"), ("POST", f"{job}/reprocess"),
         ("GET", f"{job}/post"), ("GET", f"{job}/post/{{fmt}}"), ("GET", f"{job}/events"),
+        ("POST", f"{job}/publish"), ("GET", f"{job}/publications"),
+        ("GET", f"{job}/export/{{destination_id}}"),
         ("POST", "/api/v1/batches"), ("GET", "/api/v1/batches/{batch_id}"),
         ("GET", "/api/v1/stats"),
         ("GET", "/api/v1/queue"), ("POST", "/api/v1/queue/pause"),
@@ -58,6 +61,9 @@ def test_the_schema_lists_every_operation():
         ("GET", "/api/v1/videos/transcripts/{transcript_id}"),
         ("GET", "/api/v1/videos/transcripts/{transcript_id}/{fmt}"),
         ("GET", "/api/v1/providers"), ("POST", "/api/v1/providers/{slug}/test"),
+        ("GET", "/api/v1/destinations"), ("POST", "/api/v1/destinations"),
+        ("POST", "/api/v1/destinations/{destination_id}/check"),
+        ("DELETE", "/api/v1/destinations/{destination_id}"),
     }  # fmt: skip
     # Every route the URL configuration has is in it, save the docs, the schema, the API's
     # root and the catch-all that answers unknown paths with JSON.

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from jobs.models import Job, Post
+from jobs.models import STEPS, Job, Post
 from providers.models import Provider
 from tests.api.conftest import token_client
 from tests.fakes.transcripts import COMPOST_SRT
@@ -155,7 +155,7 @@ def test_a_job_shows_its_steps_progress_and_error(api):
     body = api.get(f"/api/v1/jobs/{job.pk}").json()
     assert body["status"] == "running" and body["current_step"] == "validate"
     assert body["steps"][0] == {**body["steps"][0], "name": "validate", "status": "running"}
-    assert len(body["steps"]) == 7
+    assert len(body["steps"]) == len(STEPS)
 
 
 def test_someone_elses_job_is_404_like_a_made_up_one(api, bob):

@@ -24,8 +24,11 @@ from jobs.post_text import PostTextError, body_word_count, parse_post, render_bo
 from jobs.views import batches as batch_views
 from jobs.views import jobs as job_views
 from jobs.views import posts as post_views
+from jobs.views import publish as publish_views
 from jobs.views import stats as stats_views
 from providers import views as provider_views
+from publishing import views as destination_views
+from publishing.models import Destination
 from tests.jobs.conftest import META, POST_FROM_MODEL, VIDEO_ID, VIDEO_URL
 from tests.jobs.factories import make_job
 from videos import services as videos
@@ -105,6 +108,9 @@ def world(fake_youtube, youtube_video, sync_tasks):
         "video_id": video.youtube_id,
         "transcript_id": str(transcript.pk),
         "rest": "v1/nothing",
+        "destination_id": str(
+            Destination.objects.create(owner=job.owner, name="Site", kind="static").pk
+        ),
     }
 
 
@@ -125,7 +131,10 @@ def routes() -> list[str]:
 
 ROUTES = routes()
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
-VIEW_MODULES = [job_views, post_views, batch_views, stats_views, provider_views, video_views]
+VIEW_MODULES = [
+    job_views, post_views, batch_views, stats_views, provider_views, video_views, publish_views,
+    destination_views,
+]  # fmt: skip
 # Every name a view reads from a query string, as its source spells it.
 QUERY_NAMES = sorted(
     {

@@ -62,7 +62,9 @@ def test_it_turns_a_video_into_a_post_with_an_llm(
 
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
     assert job.progress == 100
-    assert list(job.steps.values_list("status", flat=True)) == [JobStep.Status.DONE] * 7
+    assert list(job.steps.values_list("status", flat=True)) == [JobStep.Status.DONE] * 7 + [
+        JobStep.Status.SKIPPED  # published nowhere
+    ]
     assert job.video.title == youtube_video.title
     assert job.transcript.language_code == "en"
 

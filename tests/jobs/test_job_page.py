@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs.models import Job
+from jobs.models import STEPS, Job
 from providers.models import Provider
 from tests.jobs.factories import make_job
 from videos.models import Transcript
@@ -114,7 +114,7 @@ def test_a_job_that_started_after_the_page_loaded_is_not_deleted(client):
     assert "Cancel the job before deleting it." in response.content.decode()
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING
-    assert job.steps.count() == 7
+    assert job.steps.count() == len(STEPS)
     assert job.events.filter(message="Queued").exists()
 
 

@@ -20,11 +20,13 @@ from django.utils import timezone
 from blogtube_site.errors import BlogTubeError
 from jobs import options as job_options
 from jobs import services
+from jobs.articles import article_for
 from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobOptionsForm
 from jobs.models import STEP_NAMES, InvalidTransition, Job, JobEvent, Post
 from jobs.pipeline import run_job
 from providers import services as providers
+from publishing import services as publishing
 from videos import services as videos
 
 # How long a cancelled job's run may take to reach a cancel check before it is taken from it.
@@ -126,6 +128,19 @@ class Command(BaseCommand):
             metavar="NAME",
             help="the account the job belongs to (default: the first staff account)",
         )
+        parser.add_argument(
+            "--publish",
+            metavar="DEST",
+            action="append",
+            default=[],
+            help="send the post to this destination of the account (its name or id; "
+            "repeatable); a static site's zip is written beside --out",
+        )
+        parser.add_argument(
+            "--published",
+            action="store_true",
+            help="with --publish: published for everyone, not a draft",
+        )
 
     def handle(self, *args, **options) -> None:
         if options["verbosity"] < 2:
@@ -159,12 +174,16 @@ class Command(BaseCommand):
             upload = SimpleUploadedFile(path.name, content)
         request = form.to_request(options["url"], upload)
         request.owner = _owner(options["user"])
+        destinations = [_destination(request.owner, name) for name in options["publish"]]
         try:
             # Not counted a minute (the person at the terminal owns the server); active jobs are.
             job = services.create_job(request, enqueue=False, per_minute=False)
         except BlogTubeError as error:
             raise CommandError(_explain(error)) from None
         self.stderr.write(f"Job {job.pk}")
+        for destination in destinations:
+            if destination.is_remote:
+                services.publish(job, destination, published=options["published"])
         estimate = _estimate(job, upload)
         if estimate:
             self.stderr.write(estimate)
@@ -183,6 +202,18 @@ class Command(BaseCommand):
                 _explain_text(job.error_code, job.error_message, job.error_suggestions)
             )
         post = Post.objects.get(job=job)
+        for publication in job.publications.filter(state="done"):
+            self.stderr.write(
+                self.style.SUCCESS(f"{publication.destination_name}: {publication.url}")
+            )
+        for destination in destinations:
+            if not destination.is_remote:
+                name, data = publishing.export(
+                    destination, article_for(post), published=options["published"]
+                )
+                folder = options["out"].parent if options["out"] else Path.cwd()
+                (folder / name).write_bytes(data)
+                self.stderr.write(self.style.SUCCESS(f"{destination.name}: wrote {folder / name}"))
         text = post.render(job.output_format)
         if options["out"]:
             options["out"].write_text(text, encoding="utf-8")
@@ -247,6 +278,17 @@ class Command(BaseCommand):
             style = {"error": self.style.ERROR, "warning": self.style.WARNING}.get(event.level, str)
             self.stderr.write(style(f"{prefix} {event.message}"))
         return events[-1].id if events else after_id
+
+
+def _destination(owner, reference: str) -> publishing.Destination:
+    destination = publishing.find_destination(owner, reference)
+    if destination is None:
+        names = ", ".join(d.name for d in publishing.destinations_for(owner).filter(owner=owner))
+        raise CommandError(
+            f"{owner.get_username()} has no destination {reference!r}"
+            + (f" (they have: {names})." if names else "; add one on the Destinations page.")
+        )
+    return destination
 
 
 def _owner(username: str | None):
