@@ -27,7 +27,7 @@ from jobs import event_stream, services
 from jobs.api.bodies import ERRORS, ErrorInfo, JobIn, OptionsIn, body_of, form_input, refuse
 from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobForm, ReprocessForm
-from jobs.models import InvalidTransition, Job, Post
+from jobs.models import InvalidTransition, Job, Post, PostPicture
 
 router = Router(tags=["jobs"])
 PAGE_SIZE = 25
@@ -85,6 +85,20 @@ class JobPage(Schema):
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null: done")
 
 
+class PictureOut(Schema):
+    kind: Literal["cover", "section"]
+    path: str = Field(description="As the Markdown names it, relative to <slug>.md")
+    alt: str
+    section: str = Field(description="The heading it is under; '' for the cover")
+    seconds: float | None = Field(description="The moment of the video it shows")
+    width: int
+    height: int
+
+    @staticmethod
+    def resolve_path(picture: PostPicture) -> str:
+        return picture.relative_path
+
+
 class PostOut(Schema):
     job_id: uuid.UUID
     title: str
@@ -94,6 +108,10 @@ class PostOut(Schema):
     word_count: int
     markdown: str
     html: str
+    pictures: list[PictureOut] = Field(
+        description="The cover (the video's thumbnail) and a frame per section; the files "
+        "come in GET /jobs/{id}/post/zip"
+    )
     created: dt.datetime
     updated: dt.datetime
 
@@ -327,6 +345,31 @@ def get_job_post(request: HttpRequest, job_id: uuid.UUID) -> Post:
 
 
 @router.get(
+    "/{uuid:job_id}/post/zip",
+    response={200: bytes, **ERRORS},
+    summary="A job's post as a zip: its Markdown, HTML and pictures",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "<slug>.md, <slug>.html and <slug>/*.jpg, as the Markdown's "
+                "relative paths name them",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_post_zip(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    return _download(get_post(request, job_id), "zip")
+
+
+def _download(post: Post, fmt: str) -> HttpResponse:
+    content, content_type, filename = post.download(fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get(
     "/{uuid:job_id}/post/{fmt}",
     response={200: str, **ERRORS},
     summary="A job's post as markdown, html, text or json",
@@ -341,8 +384,5 @@ def get_job_post(request: HttpRequest, job_id: uuid.UUID) -> Post:
 def download_post(
     request: HttpRequest, job_id: uuid.UUID, fmt: Literal["markdown", "html", "text", "json"]
 ) -> HttpResponse:
-    post = get_post(request, job_id)
-    extension, content_type = OUTPUT_FORMATS[fmt]
-    response = HttpResponse(post.render(fmt), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{post.slug}.{extension}"'
-    return response
+    """The HTML carries the post's pictures inside it (data: URIs)."""
+    return _download(get_post(request, job_id), fmt)

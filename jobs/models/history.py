@@ -27,6 +27,7 @@ STEPS: tuple[StepSpec, ...] = (
     StepSpec("fetch_transcript", "Fetch transcript", 15),
     StepSpec("generate", "Write the post", 60),
     StepSpec("format", "Format Markdown and HTML", 5),
+    StepSpec("pictures", "Pictures from the video", 5),
     StepSpec("save", "Save", 5),
 )
 STEP_NAMES = tuple(s.name for s in STEPS)

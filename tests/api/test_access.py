@@ -47,7 +47,8 @@ def test_the_schema_lists_every_operation():
     assert listed == {
         ("GET", jobs), ("POST", jobs), ("GET", job), ("DELETE", job),
         ("POST", f"{job}/cancel"), ("POST", f"{job}/retry"), ("POST", f"{job}/reprocess"),
-        ("GET", f"{job}/post"), ("GET", f"{job}/post/{{fmt}}"), ("GET", f"{job}/events"),
+        ("GET", f"{job}/post"), ("GET", f"{job}/post/{{fmt}}"), ("GET", f"{job}/post/zip"),
+        ("GET", f"{job}/events"),
         ("POST", "/api/v1/batches"), ("GET", "/api/v1/batches/{batch_id}"),
         ("GET", "/api/v1/stats"),
         ("GET", "/api/v1/queue"), ("POST", "/api/v1/queue/pause"),

@@ -155,7 +155,7 @@ def test_a_job_shows_its_steps_progress_and_error(api):
     body = api.get(f"/api/v1/jobs/{job.pk}").json()
     assert body["status"] == "running" and body["current_step"] == "validate"
     assert body["steps"][0] == {**body["steps"][0], "name": "validate", "status": "running"}
-    assert len(body["steps"]) == 7
+    assert len(body["steps"]) == 8
 
 
 def test_someone_elses_job_is_404_like_a_made_up_one(api, bob):

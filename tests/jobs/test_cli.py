@@ -25,10 +25,10 @@ def test_it_writes_a_post_from_a_transcript_file(tmp_path, compost_srt, capsys):
     assert text.startswith("---\ntitle: ")
     assert "damp as a wrung-out sponge" in text
     progress = capsys.readouterr().err
-    assert "[7/7] Saved" in progress and "Completed" in progress
+    assert "[8/8] Saved" in progress and "Completed" in progress
     steps = re.findall(r"^\[(\d)/7\] ", progress, re.M)
     assert steps == sorted(steps) and set(steps) == set("1234567")  # every step, in order
-    assert "[4/7] Read compost-basics.srt: en, Uploaded file" in progress
+    assert "[4/8] Read compost-basics.srt: en, Uploaded file" in progress
     assert Job.objects.get().language == "en"  # without --language; `--language auto` detects
 
 

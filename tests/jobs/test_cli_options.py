@@ -93,7 +93,7 @@ def test_the_estimate_is_printed_before_the_job_runs(compost_srt, capsys):
     call_command("blogtube", "--transcript-file", str(compost_srt))
     progress = capsys.readouterr().err
     assert "Estimated cost: free (offline writer)" in progress
-    assert progress.index("Estimated cost") < progress.index("[1/7]")
+    assert progress.index("Estimated cost") < progress.index("[1/8]")
 
 
 def test_the_estimate_prices_the_model_from_the_videos_length(
@@ -114,7 +114,7 @@ def test_the_estimate_prices_the_model_from_the_videos_length(
     expected = services.cost_estimate(llm_provider, "fake-model", youtube_video.duration * 15)
     assert expected.startswith("Estimated cost with fake-model: about $0.00")
     assert expected in progress
-    assert progress.index(expected) < progress.index("[1/7]")
+    assert progress.index(expected) < progress.index("[1/8]")
     # The estimate asked for the video's length; the job's own step re-used the answer.
     assert fetched == [youtube_video.video_id]
 

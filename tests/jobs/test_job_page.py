@@ -114,7 +114,7 @@ def test_a_job_that_started_after_the_page_loaded_is_not_deleted(client):
     assert "Cancel the job before deleting it." in response.content.decode()
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING
-    assert job.steps.count() == 7
+    assert job.steps.count() == 8
     assert job.events.filter(message="Queued").exists()
 
 

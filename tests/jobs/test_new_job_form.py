@@ -78,7 +78,7 @@ def test_a_valid_url_queues_a_job_and_opens_its_page(client, django_capture_on_c
     assert response.status_code == 302 and response.url == job.get_absolute_url()
     assert queued == [("jobs.tasks.run", str(job.pk))]
     assert job.status == Job.Status.QUEUED
-    assert job.steps.count() == 7
+    assert job.steps.count() == 8
     page = client.get(job.get_absolute_url()).content.decode()
     assert f'ws-connect="/ws/jobs/{job.pk}/"' in page
     assert "Queued" in page

@@ -104,6 +104,13 @@ class Command(BaseCommand):
                     help="put the video's player in the HTML",
                 ),
                 parser.add_argument(
+                    "--no-pictures",
+                    dest="pictures",
+                    action="store_false",
+                    default=None,
+                    help="no cover image or frames from the video",
+                ),
+                parser.add_argument(
                     "--speech",
                     dest="force_speech",
                     action="store_true",
