@@ -96,7 +96,7 @@ def is_picture_url(url: object) -> bool:
     )
 
 
-def _storyboard(formats: list[Any]) -> Storyboard | None:
+def storyboard_of_formats(formats: list[Any]) -> Storyboard | None:
     """The storyboard with the largest tiles among yt-dlp's ``sb*`` formats, or None."""
     found = []
     for fmt in formats:
@@ -174,7 +174,7 @@ def fetch_video_info(video_id: str) -> VideoInfo:
         upload_date=_parse_upload_date(info.get("upload_date")),
         description=info.get("description") or "",
         chapters=_chapters(info.get("chapters") or [], duration),
-        storyboard=_storyboard(info.get("formats") or []),
+        storyboard=storyboard_of_formats(info.get("formats") or []),
     )
 
 

@@ -225,6 +225,17 @@ class Post(models.Model):
             self.formatted().page(cover=cover.relative_path if cover else "")
         )
 
+    def copy_pictures(self, folder: Path) -> list[Path]:
+        """The pictures copied into ``folder``/<slug>/, where the post's paths name them."""
+        copied = []
+        for picture in self.pictures.all():
+            if picture.path.is_file():
+                target = folder / picture.relative_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(picture.path.read_bytes())
+                copied.append(target)
+        return copied
+
     def zip_bytes(self) -> bytes:
         """<slug>.md, <slug>.html and the pictures in <slug>/, as the files lie on disk."""
         out = io.BytesIO()

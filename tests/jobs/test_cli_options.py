@@ -32,7 +32,7 @@ def test_writing_flags_reach_the_job_and_its_post(tmp_path):
         "--tone", "friendly",
         "--length", "short",
         "--write-language", "en",
-        "--toc", "--no-timestamps", "--embed",
+        "--toc", "--no-timestamps", "--embed", "--no-pictures",
         "--format", "text",
         "--out", str(out),
     )  # fmt: skip
@@ -52,6 +52,7 @@ def test_writing_flags_reach_the_job_and_its_post(tmp_path):
         True,
     )
     assert (job.options["force_speech"], job.options["translate_to"]) == (False, "")
+    assert job.options["pictures"] is False
     # --language auto: the file's language was detected.
     assert job.language == "" and job.transcript.language_code == "de"
     assert job.output_format == "text"

@@ -193,8 +193,11 @@ class Command(BaseCommand):
         text = post.render(job.output_format)
         if options["out"]:
             options["out"].write_text(text, encoding="utf-8")
+            # Beside the file, where the post's relative paths look for them.
+            copied = post.copy_pictures(options["out"].parent)
+            pictures = f", {len(copied)} pictures in {copied[0].parent}/" if copied else ""
             self.stderr.write(
-                self.style.SUCCESS(f"Wrote {options['out']} ({post.word_count} words)")
+                self.style.SUCCESS(f"Wrote {options['out']} ({post.word_count} words{pictures})")
             )
         else:
             self.stdout.write(text)
