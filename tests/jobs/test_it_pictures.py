@@ -293,3 +293,21 @@ def test_the_clean_up_removes_a_picture_folder_no_post_owns(media_root, db):
     os.utime(orphan / "cover.jpg", (0, 0))
     assert remove_orphan_files(100) == 1
     assert not orphan.exists()
+
+
+def test_the_api_turns_them_off_as_the_form_does(
+    client, django_capture_on_commit_callbacks, video, fake_llm, llm_provider, fake_youtube
+):
+    fake_llm.configure(reply=POST)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/jobs",
+            {"url": f"https://youtu.be/{VIDEO_ID}", "provider": "fake", "pictures": False},
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    assert response.json()["options"]["pictures"] is False
+    job = Job.objects.get()
+    assert job.status == Job.Status.COMPLETED
+    assert not job.post.pictures.exists()
+    assert fake_youtube.count(host="i.ytimg.com") == 0
