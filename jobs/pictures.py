@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from blogtube_site.errors import BlogTubeError
+from blogtube_site.errors import BlogTubeError, Cancelled
 from jobs.models import Job, Post
 from jobs.picture_markdown import MAX_SECTION_PICTURES, sections
 from jobs.post_text import PostTextError, parse_post
@@ -69,6 +69,8 @@ def _frames(job: Job, video: videos.Video, timed: list, found: list) -> list:
 
     def progress(done: int, of: int) -> None:
         job.step_progress(STEP, 10 + 85 * done // of, f"Frame {done} of {of}")
+        if job.cancel_is_requested():
+            raise Cancelled()
 
     results = videos.video_frames(board, [s.seconds for s in timed], progress)
     frames, failed = [], []
