@@ -346,7 +346,8 @@ def get_job_post(request: HttpRequest, job_id: uuid.UUID) -> Post:
 
 @router.get(
     "/{uuid:job_id}/post/zip",
-    response={200: bytes, **ERRORS},
+    # None: no JSON body is documented for 200; openapi_extra gives the zip's.
+    response={200: None, **ERRORS},
     summary="A job's post as a zip: its Markdown, HTML and pictures",
     openapi_extra={
         "responses": {
