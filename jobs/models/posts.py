@@ -137,7 +137,9 @@ class Post(models.Model):
         from jobs.picture_markdown import Placed, alt_text, with_pictures
         from jobs.post_text import parse_post, render_body
 
-        self.remove_pictures()
+        # Files of an earlier run go once this commits, unless this run writes them anew.
+        earlier = {picture.path for picture in self.pictures.all()}
+        self.pictures.all().delete()
         folder = pictures_folder(self.slug)
         files: list[tuple[PostPicture, Picture]] = []
         if cover is not None:
@@ -152,6 +154,8 @@ class Post(models.Model):
             )
             files.append((row, frame))
             placed.append(Placed(section, f"{self.slug}/{name}", alt))
+        stale = earlier - {row.path for row, _ in files}
+        transaction.on_commit(lambda: remove_files(stale))
         if not files:
             return []
         folder.mkdir(parents=True, exist_ok=True)
@@ -180,11 +184,6 @@ class Post(models.Model):
             height=picture.height,
             size=len(picture.data),
         )
-
-    def remove_pictures(self) -> None:
-        paths = [picture.path for picture in self.pictures.all()]
-        self.pictures.all().delete()
-        transaction.on_commit(lambda: remove_files(paths))
 
     @property
     def cover(self) -> PostPicture | None:

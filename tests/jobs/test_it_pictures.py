@@ -20,6 +20,7 @@ from tests.fakes.youtube import FakeStoryboard
 from tests.fakes.youtube.catalogue import THUMBNAIL_COLOUR
 from tests.jobs.conftest import VIDEO_ID
 from videos import pictures as video_pictures
+from videos.services import Picture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sync_tasks")]
 
@@ -311,3 +312,17 @@ def test_the_api_turns_them_off_as_the_form_does(
     assert job.status == Job.Status.COMPLETED
     assert not job.post.pictures.exists()
     assert fake_youtube.count(host="i.ytimg.com") == 0
+
+
+def test_storing_pictures_again_keeps_the_files_it_writes_anew(
+    write, video, django_capture_on_commit_callbacks
+):
+    post = write().post
+    cover, starter, _ = post.pictures.all()
+    again = Picture(cover.path.read_bytes(), cover.width, cover.height)
+    with django_capture_on_commit_callbacks(execute=True):
+        post.set_pictures(again, [], cover_alt="Cover")
+    assert cover.path.read_bytes() == again.data
+    assert not starter.path.exists()  # an earlier run's frame this run did not make
+    assert [p.name for p in post.pictures.all()] == ["cover.jpg"]
+    assert post.markdown.count(f"image: {post.slug}/cover.jpg") == 1
