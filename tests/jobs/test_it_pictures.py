@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from jobs import services
 from jobs.models import Job, JobStep, PostPicture
 from jobs.retention import remove_orphan_files
 from tests.fakes.youtube import FakeStoryboard
@@ -326,3 +327,13 @@ def test_storing_pictures_again_keeps_the_files_it_writes_anew(
     assert not starter.path.exists()  # an earlier run's frame this run did not make
     assert [p.name for p in post.pictures.all()] == ["cover.jpg"]
     assert post.markdown.count(f"image: {post.slug}/cover.jpg") == 1
+
+
+def test_services_give_a_publisher_the_pictures_and_their_files(write, video):
+    post = write().post
+    pictures = services.post_pictures(post)
+    assert [p.kind for p in pictures] == ["cover", "section", "section"]
+    assert services.post_cover(post) == pictures[0]
+    assert all(p.path.is_file() and f"]({p.relative_path})" in post.markdown for p in pictures[1:])
+    content, content_type, name = services.post_download(post, "zip")
+    assert (content_type, name) == ("application/zip", f"{post.slug}.zip")
