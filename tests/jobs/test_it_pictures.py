@@ -336,4 +336,5 @@ def test_services_give_a_publisher_the_pictures_and_their_files(write, video):
     assert services.post_cover(post) == pictures[0]
     assert all(p.path.is_file() and f"]({p.relative_path})" in post.markdown for p in pictures[1:])
     content, content_type, name = services.post_download(post, "zip")
+    assert zipfile.ZipFile(io.BytesIO(content)).namelist()[0] == f"{post.slug}.md"
     assert (content_type, name) == ("application/zip", f"{post.slug}.zip")
