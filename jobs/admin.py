@@ -17,6 +17,7 @@ from jobs.models import (
     JobStep,
     Limits,
     Post,
+    PostPicture,
     Publication,
     QueueAction,
 )
@@ -125,11 +126,24 @@ class JobEventAdmin(admin.ModelAdmin):
     raw_id_fields = ("job",)
 
 
+class PostPictureInline(admin.TabularInline):
+    """What the Pictures step stored; the files go with the job, so nothing is edited here."""
+
+    model = PostPicture
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("kind", "name", "alt", "section", "seconds", "width", "height")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     list_display = ("title", "word_count", "created")
     search_fields = ("title", "markdown")
     raw_id_fields = ("job", "video")
+    inlines = [PostPictureInline]
 
 
 class LimitsInline(admin.StackedInline):

@@ -146,10 +146,14 @@ class FormattedPost:
     word_count: int
     source: dict = field(default_factory=dict)  # where the post came from, as in front matter
 
-    def page(self) -> str:
-        """A standalone HTML document."""
+    def page(self, *, cover: str = "") -> str:
+        """A standalone HTML document; ``cover``: its cover picture's address, if any."""
         return standalone_html(
-            self.title, self.description, self.html, language=self.source.get("language", "")
+            self.title,
+            self.description,
+            self.html,
+            language=self.source.get("language", ""),
+            cover=cover,
         )
 
     def text(self) -> str:
@@ -268,7 +272,9 @@ def to_html(body: str) -> str:
     )
 
 
-def standalone_html(title: str, description: str, fragment: str, *, language: str = "") -> str:
+def standalone_html(
+    title: str, description: str, fragment: str, *, language: str = "", cover: str = ""
+) -> str:
     return render_to_string(
         "jobs/post_standalone.html",
         # The post's language, so screen readers and translators read it right.
@@ -277,6 +283,7 @@ def standalone_html(title: str, description: str, fragment: str, *, language: st
             "description": description,
             "fragment": fragment,
             "language": language or "en",
+            "cover": cover if is_relative(cover) else "",
         },
     )
 

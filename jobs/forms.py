@@ -179,6 +179,7 @@ class JobOptionsForm(forms.Form):
     toc = FlagField("toc", "Table of contents")
     timestamps = FlagField("timestamps", "Links to moments in the video")
     embed = FlagField("embed", "Watch-the-video embed (HTML)")
+    pictures = FlagField("pictures", "Pictures from the video (cover and a frame per section)")
     force_speech = FlagField(
         "force_speech", "Transcribe the audio (speech-to-text) even when captions exist"
     )

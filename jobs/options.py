@@ -21,6 +21,8 @@ DEFAULTS: dict[str, str | bool] = {
     "toc": False,
     "timestamps": True,
     "embed": False,
+    # The video's thumbnail as the cover and a storyboard frame under each section heading.
+    "pictures": True,
     "force_speech": False,  # speech-to-text even when the video has captions
     "translate_to": "",  # "" keeps the captions' language
 }
@@ -65,6 +67,7 @@ def summary(options: Mapping[str, object]) -> list[str]:
             ("toc", "table of contents", True),
             ("timestamps", "no links to moments", False),
             ("embed", "video embed", True),
+            ("pictures", "no pictures", False),
             ("force_speech", "speech-to-text", True),
         )
         if full[key] is wanted

@@ -22,6 +22,7 @@ from jobs.errors import TimedOut, UnexpectedError
 from jobs.formatting import PostMeta, format_post
 from jobs.heartbeat import beating
 from jobs.models import Dispatch, InvalidTransition, Job, Post, Publication
+from jobs.pictures import add_pictures
 from jobs.recovery import reap
 from jobs.scheduling import retry_later
 from providers import services as providers
@@ -353,6 +354,14 @@ def format_step(job: Job) -> StepResult:
     return f"{formatted.word_count:,} words, {len(formatted.tags)} tags", False
 
 
+def pictures(job: Job) -> StepResult:
+    if not job.video_id:
+        return "No video: no pictures", True
+    if not job.all_options["pictures"]:
+        return "Turned off", True
+    return add_pictures(job), False
+
+
 def save(job: Job) -> StepResult:
     post = Post.objects.get(job=job)
     md_path = post.write_files()
@@ -442,6 +451,7 @@ STEP_FUNCTIONS: dict[str, Callable[[Job], StepResult]] = {
     "fetch_transcript": fetch_transcript,
     "generate": generate,
     "format": format_step,
+    "pictures": pictures,
     "save": save,
     "publish": publish,
 }

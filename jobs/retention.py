@@ -129,7 +129,9 @@ def remove_orphan_files(batch: int) -> int:
                 break
             if path.stat().st_mtime < old_enough:
                 orphans.append(path)
-    remove_files(orphans)
+    # A picture folder whose last file goes goes too (remove_files leaves one not empty).
+    folders = {path.parent for path in orphans if path.parent.parent == media / POSTS_DIR}
+    remove_files([*orphans, *folders])
     return len(orphans)
 
 
@@ -142,16 +144,17 @@ def _chunks(folder: Path) -> Iterator[list[Path]]:
         yield files[start : start + CHUNK]
 
 
-def _slug(path: Path) -> str:
-    return path.name.split(".", 1)[0]
+def _slug(path: Path, folder: Path) -> str:
+    # <slug>.<extension>, or a picture in <slug>/.
+    return path.relative_to(folder).parts[0].split(".", 1)[0]
 
 
 def _orphan_posts(folder: Path) -> Iterator[Path]:
-    # A post's files are <slug>.<extension>, and its slug is unique.
+    # A post's files are <slug>.<extension> and <slug>/<picture>, and its slug is unique.
     for files in _chunks(folder):
-        slugs = {_slug(p) for p in files}
+        slugs = {_slug(p, folder) for p in files}
         kept = set(Post.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-        yield from (p for p in files if _slug(p) not in kept)
+        yield from (p for p in files if _slug(p, folder) not in kept)
 
 
 def _orphan_uploads(media: Path) -> Iterator[Path]:

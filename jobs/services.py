@@ -15,7 +15,7 @@ from django_q.tasks import async_task
 
 from jobs import limits
 from jobs import options as job_options
-from jobs.models import InvalidTransition, Job, Publication
+from jobs.models import InvalidTransition, Job, Post, PostPicture, Publication
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money_estimate
 from providers import services as providers
 from publishing import services as publishing
@@ -245,3 +245,26 @@ def cost_estimate(
     if usd == 0:
         return f"Estimated cost with {writer}: {FREE_ON_OWN_SERVER}"
     return f"Estimated cost with {writer}: {money_estimate(usd)}"
+
+
+# --- a post's pictures, for whatever publishes it ------------------------------------------
+
+
+def post_pictures(post: Post) -> list[PostPicture]:
+    """The post's pictures, the cover (``kind == "cover"``) first, then one a section in
+    order. Each has ``path`` (the JPEG file), ``relative_path`` (as the post's Markdown and
+    saved HTML name it, ``<slug>/<name>``), ``alt``, ``section`` (its heading), ``seconds``
+    (the moment of the video), ``width`` and ``height``. Empty when the job asked for none,
+    had no video, or none could be had."""
+    return list(post.pictures.all())
+
+
+def post_cover(post: Post) -> PostPicture | None:
+    """The post's cover (the video's thumbnail), also its front matter's ``image:``."""
+    return post.cover
+
+
+def post_download(post: Post, output_format: str) -> tuple[str | bytes, str, str]:
+    """(content, content type, file name) of the post as markdown, html (pictures inside it),
+    text, json or zip (the Markdown, HTML and pictures as they lie on disk)."""
+    return post.download(output_format)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("posts/<slug:slug>/", posts.detail, name="post"),
     path("posts/<slug:slug>/edit/", posts.edit, name="post-edit"),
     path("posts/<slug:slug>/preview/", posts.preview, name="post-preview"),
+    path("posts/<slug:slug>/pictures/<str:name>", posts.picture, name="post-picture"),
     path("stats/", stats.stats, name="stats"),
     path("metrics", metrics.view, name="metrics"),
     path("queue/", queue.room, name="queue"),

@@ -21,7 +21,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from blogtube_site.asgi import application
-from jobs.models import Batch, Job, Post
+from jobs.models import Batch, Job, Post, PostPicture
+from jobs.models.pictures import pictures_folder
 from jobs.stats import job_stats
 from publishing.models import Destination
 from tests.accounts import make_user, signed_in_user
@@ -85,6 +86,13 @@ def things_of(owner) -> Things:
     destination = Destination.objects.create(
         owner=owner or make_user("destination-owner"), name=f"{tag}'s zip", kind="static"
     )
+    # The post's cover, for the picture URL.
+    PostPicture.objects.create(
+        post=post, kind=PostPicture.Kind.COVER, position=0, name="cover.jpg", alt="Cover",
+        width=1, height=1, size=3,
+    )  # fmt: skip
+    pictures_folder(post.slug).mkdir(parents=True, exist_ok=True)
+    (pictures_folder(post.slug) / "cover.jpg").write_bytes(b"jpg")
     return Things(job=job, batch=batch, post=post, upload=upload, destination=destination)
 
 
@@ -99,6 +107,7 @@ def url_kwargs(params: tuple[str, ...], things: Things | None) -> dict:
         # Not anyone's: shared YouTube data, a provider, a format, a token.
         "youtube_id": "dQw4w9WgXcQ",
         "fmt": "md",
+        "name": "cover.jpg",  # a picture of the post named by "slug"
         "token": "not-a-token",
     }
     unknown = set(params) - set(values)

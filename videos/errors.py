@@ -122,6 +122,14 @@ class YouTubeError(BlogTubeError):
     suggestions = ("Try again later", UPLOAD_INSTEAD)
 
 
+class PictureUnavailable(BlogTubeError):
+    """A thumbnail or storyboard image could not be had; never fails a job, only a picture."""
+
+    code = "PICTURE_UNAVAILABLE"
+    message = "A picture from the video could not be downloaded."
+    suggestions = ("Reprocess the job later to try again",)
+
+
 class YouTubeUnreachable(YouTubeError):
     """The network failed (DNS, timeout, 5xx): worth a retry, unlike YouTubeError."""
 

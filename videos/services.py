@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
-from videos import pacing, transcript_sources, youtube
+from videos import pacing, pictures, transcript_sources, youtube
 from videos.channels import expand_channel, parse_channel_url
 from videos.errors import (
     ChannelUnavailable,
@@ -27,11 +27,12 @@ from videos.errors import (
 )
 from videos.language import detect_language, language_name, same_language
 from videos.models import Transcript, Video
+from videos.pictures import Picture
 from videos.transcript_cleanup import clean_transcript
 from videos.transcript_files import check_size as check_transcript_size
 from videos.transcript_files import parse_transcript_file
 from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
-from videos.youtube import PLAYLIST_URL, WATCH_URL, PlaylistEntry
+from videos.youtube import PLAYLIST_URL, WATCH_URL, PlaylistEntry, Storyboard
 
 __all__ = [
     "PLAYLIST_URL",
@@ -39,8 +40,10 @@ __all__ = [
     "ChannelUnavailable",
     "InvalidTranscriptFile",
     "InvalidURL",
+    "Picture",
     "PlaylistEntry",
     "PlaylistUnavailable",
+    "Storyboard",
     "Video",
     "check_transcript_size",
     "clean_transcript",
@@ -54,15 +57,23 @@ __all__ = [
     "parse_video_id",
     "playlist_id",
     "same_language",
+    "storyboard",
     "transcript_from_upload",
+    "video_frames",
     "video_from_listing",
     "video_placeholder",
+    "video_thumbnail",
 ]
 
 log = logging.getLogger(__name__)
 # Short: a playlist changes more often than a video's tracks, and the form
 # shows it twice (preview, then the jobs) within moments.
 PLAYLIST_CACHE_SECONDS = 3600
+# A storyboard's sheet addresses are signed by YouTube: kept only for a few hours, so a job
+# right after the video's details were read needs no second request, and a later one asks
+# afresh rather than trust an old signature.
+STORYBOARD_CACHE_SECONDS = 6 * 3600
+_NO_STORYBOARD = "none"
 
 
 def video_placeholder(video_id: str) -> Video:
@@ -101,7 +112,35 @@ def get_video(video_id: str, *, refresh: bool = False) -> Video:
     video.chapters = info.chapters
     video.fetched_at = timezone.now()
     video.save()
+    cache.set(f"storyboard:{video_id}", info.storyboard or _NO_STORYBOARD, STORYBOARD_CACHE_SECONDS)
     return video
+
+
+def storyboard(video: Video) -> Storyboard | None:
+    """The video's storyboard (its seek-preview sprite sheets), None when it has none.
+    From the last few hours' read of its details, else YouTube is asked again."""
+    found = cache.get(f"storyboard:{video.youtube_id}")
+    if found is None:
+        get_video(video.youtube_id, refresh=True)
+        found = cache.get(f"storyboard:{video.youtube_id}")
+    return found if isinstance(found, Storyboard) else None
+
+
+def video_thumbnail(video: Video) -> Picture:
+    """The video's thumbnail as a JPEG (the best one yt-dlp named, else YouTube's standard
+    one); PictureUnavailable when neither can be had."""
+    urls = [video.thumbnail_url] if video.thumbnail_url else []
+    urls.append(f"https://i.ytimg.com/vi/{video.youtube_id}/hqdefault.jpg")
+    return pictures.thumbnail(urls)
+
+
+def video_frames(
+    board: Storyboard,
+    moments: list[float],
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[Picture | BlogTubeError]:
+    """The storyboard frame nearest each moment (seconds), or why that one could not be had."""
+    return pictures.frames(board, moments, on_progress)
 
 
 def list_tracks(video_id: str) -> list[youtube.Track]:

@@ -8,6 +8,7 @@ yt-dlp exception leaves the videos app as anything but a BlogTubeError.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -43,6 +44,28 @@ class _Log:
 
     def error(self, msg: str) -> None:
         logger.info("yt-dlp error: %s", msg)
+
+
+class ResponseTooLarge(YouTubeError):
+    code = "RESPONSE_TOO_LARGE"
+    message = "YouTube's answer was larger or slower than any such answer should be."
+
+
+def _bounded(response: Any, limit: int | None, seconds: float | None) -> bytes:
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    declared = response.headers.get("Content-Length")
+    if limit is not None and declared and declared.isdigit() and int(declared) > limit:
+        raise ResponseTooLarge(detail=f"Content-Length {declared} > {limit}")
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := response.read(64 * 1024):
+        total += len(chunk)
+        if limit is not None and total > limit:
+            raise ResponseTooLarge(detail=f"more than {limit} bytes")
+        if deadline is not None and time.monotonic() > deadline:
+            raise ResponseTooLarge(detail=f"still arriving after {seconds} s")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class Ytdlp:
@@ -89,10 +112,15 @@ class Ytdlp:
         with self._ours():
             return self._ydl.extract_info(url, **kwargs)
 
-    def read(self, url: str) -> bytes:
-        """The body at ``url``, through this YoutubeDL's proxy, cookies and (in tests) transport."""
+    def read(self, url: str, *, limit: int | None = None, seconds: float | None = None) -> bytes:
+        """The body at ``url``, through this YoutubeDL's proxy, cookies and (in tests) transport.
+
+        With ``limit``, a body over that many bytes, and with ``seconds``, one still arriving
+        after that long, raises ResponseTooLarge: neither is read into memory whole."""
         with self._ours(), self._ydl.urlopen(url) as response:
-            return response.read()
+            if limit is None and seconds is None:
+                return response.read()
+            return _bounded(response, limit, seconds)
 
     @contextmanager
     def _ours(self) -> Iterator[None]:

@@ -36,6 +36,9 @@ class OptionsIn(Schema):
     toc: bool | None = None
     timestamps: bool | None = None
     embed: bool | None = None
+    pictures: bool | None = Field(
+        None, description="The video's thumbnail as cover and a frame per section (default on)"
+    )
 
 
 class JobIn(OptionsIn):

@@ -28,7 +28,7 @@ from jobs.api.bodies import ERRORS, ErrorInfo, JobIn, OptionsIn, body_of, form_i
 from jobs.articles import article_for
 from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobForm, ReprocessForm
-from jobs.models import InvalidTransition, Job, Post, Publication
+from jobs.models import InvalidTransition, Job, Post, PostPicture, Publication
 from publishing import services as publishing
 
 router = Router(tags=["jobs"])
@@ -87,6 +87,20 @@ class JobPage(Schema):
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null: done")
 
 
+class PictureOut(Schema):
+    kind: Literal["cover", "section"]
+    path: str = Field(description="As the Markdown names it, relative to <slug>.md")
+    alt: str
+    section: str = Field(description="The heading it is under; '' for the cover")
+    seconds: float | None = Field(description="The moment of the video it shows")
+    width: int
+    height: int
+
+    @staticmethod
+    def resolve_path(picture: PostPicture) -> str:
+        return picture.relative_path
+
+
 class PostOut(Schema):
     job_id: uuid.UUID
     title: str
@@ -96,6 +110,10 @@ class PostOut(Schema):
     word_count: int
     markdown: str
     html: str
+    pictures: list[PictureOut] = Field(
+        description="The cover (the video's thumbnail) and a frame per section; the files "
+        "come in GET /jobs/{id}/post/zip"
+    )
     created: dt.datetime
     updated: dt.datetime
 
@@ -423,6 +441,32 @@ def get_job_post(request: HttpRequest, job_id: uuid.UUID) -> Post:
 
 
 @router.get(
+    "/{uuid:job_id}/post/zip",
+    # None: no JSON body is documented for 200; openapi_extra gives the zip's.
+    response={200: None, **ERRORS},
+    summary="A job's post as a zip: its Markdown, HTML and pictures",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "<slug>.md, <slug>.html and <slug>/*.jpg, as the Markdown's "
+                "relative paths name them",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_post_zip(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    return _download(get_post(request, job_id), "zip")
+
+
+def _download(post: Post, fmt: str) -> HttpResponse:
+    content, content_type, filename = post.download(fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get(
     "/{uuid:job_id}/post/{fmt}",
     response={200: str, **ERRORS},
     summary="A job's post as markdown, html, text or json",
@@ -437,8 +481,5 @@ def get_job_post(request: HttpRequest, job_id: uuid.UUID) -> Post:
 def download_post(
     request: HttpRequest, job_id: uuid.UUID, fmt: Literal["markdown", "html", "text", "json"]
 ) -> HttpResponse:
-    post = get_post(request, job_id)
-    extension, content_type = OUTPUT_FORMATS[fmt]
-    response = HttpResponse(post.render(fmt), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{post.slug}.{extension}"'
-    return response
+    """The HTML carries the post's pictures inside it (data: URIs)."""
+    return _download(get_post(request, job_id), fmt)

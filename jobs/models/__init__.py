@@ -3,6 +3,7 @@
 - ``job``: Job, its state machine (every status change a guarded UPDATE) and InvalidTransition
 - ``history``: the steps a job goes through (STEPS, JobStep) and its event log (JobEvent)
 - ``posts``: the post a job writes (Post) and the texts edits replaced (PostVersion)
+- ``pictures``: a post's cover and section frames (PostPicture), stored beside its files
 - ``batches``: Batch, the jobs made from one playlist or channel
 - ``limits``: Limits, an admin's overrides of one person's limits (jobs.limits applies them)
 - ``publications``: Publication, where a post was published and how to update it there
@@ -15,6 +16,7 @@ from jobs.models.batches import Batch
 from jobs.models.history import STEP_NAMES, STEPS, JobEvent, JobStep, draft_until
 from jobs.models.job import InvalidTransition, Job
 from jobs.models.limits import Limits
+from jobs.models.pictures import PostPicture
 from jobs.models.posts import Post, PostVersion
 from jobs.models.publications import Publication
 from jobs.models.queue import Dispatch, QueueAction
@@ -30,6 +32,7 @@ __all__ = [
     "JobStep",
     "Limits",
     "Post",
+    "PostPicture",
     "PostVersion",
     "Publication",
     "QueueAction",

@@ -27,6 +27,7 @@ STEPS: tuple[StepSpec, ...] = (
     StepSpec("fetch_transcript", "Fetch transcript", 15),
     StepSpec("generate", "Write the post", 60),
     StepSpec("format", "Format Markdown and HTML", 5),
+    StepSpec("pictures", "Pictures from the video", 5),
     StepSpec("save", "Save", 5),
     # Skipped unless the post was sent somewhere: at the end of a run, or alone later.
     StepSpec("publish", "Publish", 3),

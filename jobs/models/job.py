@@ -607,12 +607,14 @@ class Job(models.Model):
         )
 
     def pending_steps(self) -> list[str]:
-        done = set(
-            self.steps.filter(status__in=[JobStep.Status.DONE, JobStep.Status.SKIPPED]).values_list(
-                "step", flat=True
-            )
+        # Only the job's own rows: a step added to STEPS after the job finished (pictures,
+        # publish) never runs on an old post unless a migration or reopen gave it a row.
+        pending = set(
+            self.steps.exclude(
+                status__in=[JobStep.Status.DONE, JobStep.Status.SKIPPED]
+            ).values_list("step", flat=True)
         )
-        return [name for name in STEP_NAMES if name not in done]
+        return [name for name in STEP_NAMES if name in pending]
 
     def start_step(self, step: str, message: str = "") -> None:
         """Mark a step running; InvalidTransition when the job is not running (any more)."""

@@ -280,7 +280,7 @@ def restore(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 # file extension -> output format, as the download URLs name them (post.md, post.json)
-DOWNLOADS = {extension: name for name, (extension, _) in OUTPUT_FORMATS.items()}
+DOWNLOADS = {extension: name for name, (extension, _) in OUTPUT_FORMATS.items()} | {"zip": "zip"}
 
 
 @require_GET
@@ -293,8 +293,9 @@ def download(request: HttpRequest, job_id: str, fmt: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     post = get_object_or_404(Post.objects.visible_to(request.user), job_id=job_id)
-    response = HttpResponse(post.render(name), content_type=OUTPUT_FORMATS[name][1])
-    response["Content-Disposition"] = f'attachment; filename="{post.slug}.{fmt}"'
+    content, content_type, filename = post.download(name)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +26,19 @@ EDIT_TEMPLATE = "jobs/post_edit.html"
 def _post(request: HttpRequest, slug: str) -> Post:
     posts = Post.objects.visible_to(request.user).select_related("job", "job__provider", "video")
     return get_object_or_404(posts, slug=slug)
+
+
+@require_GET
+def picture(request: HttpRequest, slug: str, name: str) -> FileResponse:
+    """One of the post's pictures, for its pages; whoever may see the post may see them."""
+    found = get_object_or_404(_post(request, slug).pictures, name=name)
+    try:
+        handle = found.path.open("rb")
+    except OSError:
+        raise Http404("The picture's file is gone.") from None
+    response = FileResponse(handle, content_type=found.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _front(markdown: str) -> dict:
@@ -59,6 +72,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "job": job,
         "versions": versions,
         "shown": shown,
+        "shown_html": post.page_html(shown.html) if shown else "",
         "source_url": front.get("source_url") or (post.video.url if post.video else ""),
         "language": front.get("language") or job.language,
         "provider": job.provider.name,

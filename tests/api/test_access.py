@@ -48,7 +48,8 @@ def test_the_schema_lists_every_operation():
     assert listed == {
         ("GET", jobs), ("POST", jobs), ("GET", job), ("DELETE", job),
         ("POST", f"{job}/cancel"), ("POST", f"{job}/retry"), ("POST", f"{job}/reprocess"),
-        ("GET", f"{job}/post"), ("GET", f"{job}/post/{{fmt}}"), ("GET", f"{job}/events"),
+        ("GET", f"{job}/post"), ("GET", f"{job}/post/{{fmt}}"), ("GET", f"{job}/post/zip"),
+        ("GET", f"{job}/events"),
         ("POST", f"{job}/publish"), ("GET", f"{job}/publications"),
         ("GET", f"{job}/export/{{destination_id}}"),
         ("POST", "/api/v1/batches"), ("GET", "/api/v1/batches/{batch_id}"),

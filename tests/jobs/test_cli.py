@@ -25,11 +25,11 @@ def test_it_writes_a_post_from_a_transcript_file(tmp_path, compost_srt, capsys):
     assert text.startswith("---\ntitle: ")
     assert "damp as a wrung-out sponge" in text
     progress = capsys.readouterr().err
-    assert "[7/8] Saved" in progress and "Completed" in progress
-    assert "[8/8] Not published anywhere" in progress
-    steps = re.findall(r"^\[(\d)/8\] ", progress, re.M)
-    assert steps == sorted(steps) and set(steps) == set("12345678")  # every step, in order
-    assert "[4/8] Read compost-basics.srt: en, Uploaded file" in progress
+    assert "[8/9] Saved" in progress and "Completed" in progress
+    assert "[9/9] Not published anywhere" in progress
+    steps = re.findall(r"^\[(\d)/9\] ", progress, re.M)
+    assert steps == sorted(steps) and set(steps) == set("123456789")  # every step, in order
+    assert "[4/9] Read compost-basics.srt: en, Uploaded file" in progress
     assert Job.objects.get().language == "en"  # without --language; `--language auto` detects
 
 
@@ -39,6 +39,19 @@ def test_it_writes_a_post_from_a_video_with_an_llm(youtube_video, fake_llm, llm_
     html = capsys.readouterr().out
     assert "<title>Sourdough Bread for Beginners</title>" in html
     assert "<h2>Baking</h2>" in html
+
+
+def test_the_pictures_go_beside_the_file_it_writes(
+    tmp_path, youtube_video, fake_llm, llm_provider, capsys
+):
+    moment = f"([1:00](https://youtu.be/{youtube_video.video_id}?t=60))"
+    fake_llm.configure(reply=POST_FROM_MODEL.replace("## Baking", f"## Baking {moment}"))
+    out = tmp_path / "bread.md"
+    call_command("blogtube", VIDEO_URL, "--provider", "fake", "--out", str(out))
+    slug = Job.objects.get().post.slug
+    assert sorted(p.name for p in (tmp_path / slug).iterdir()) == ["01-baking.jpg", "cover.jpg"]
+    assert f"]({slug}/01-baking.jpg)" in out.read_text()
+    assert f"2 pictures in {tmp_path / slug}/" in capsys.readouterr().err
 
 
 def test_a_failure_is_explained(youtube_video, fake_llm, llm_provider):

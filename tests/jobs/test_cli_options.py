@@ -32,7 +32,7 @@ def test_writing_flags_reach_the_job_and_its_post(tmp_path):
         "--tone", "friendly",
         "--length", "short",
         "--write-language", "en",
-        "--toc", "--no-timestamps", "--embed",
+        "--toc", "--no-timestamps", "--embed", "--no-pictures",
         "--format", "text",
         "--out", str(out),
     )  # fmt: skip
@@ -52,6 +52,7 @@ def test_writing_flags_reach_the_job_and_its_post(tmp_path):
         True,
     )
     assert (job.options["force_speech"], job.options["translate_to"]) == (False, "")
+    assert job.options["pictures"] is False
     # --language auto: the file's language was detected.
     assert job.language == "" and job.transcript.language_code == "de"
     assert job.output_format == "text"
@@ -93,7 +94,7 @@ def test_the_estimate_is_printed_before_the_job_runs(compost_srt, capsys):
     call_command("blogtube", "--transcript-file", str(compost_srt))
     progress = capsys.readouterr().err
     assert "Estimated cost: free (offline writer)" in progress
-    assert progress.index("Estimated cost") < progress.index("[1/8]")
+    assert progress.index("Estimated cost") < progress.index("[1/9]")
 
 
 def test_the_estimate_prices_the_model_from_the_videos_length(
@@ -114,7 +115,7 @@ def test_the_estimate_prices_the_model_from_the_videos_length(
     expected = services.cost_estimate(llm_provider, "fake-model", youtube_video.duration * 15)
     assert expected.startswith("Estimated cost with fake-model: about $0.00")
     assert expected in progress
-    assert progress.index(expected) < progress.index("[1/8]")
+    assert progress.index(expected) < progress.index("[1/9]")
     # The estimate asked for the video's length; the job's own step re-used the answer.
     assert fetched == [youtube_video.video_id]
 

@@ -103,7 +103,7 @@ def test_an_unknown_format_is_404_naming_the_ones_there_are(client, extension):
 
     assert response.status_code == 404
     assert response.content.decode() == (
-        f"There is no .{extension} download. Posts download as .md, .html, .txt, .json."
+        f"There is no .{extension} download. Posts download as .md, .html, .txt, .json, .zip."
     )
 
 

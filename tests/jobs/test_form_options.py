@@ -94,6 +94,7 @@ def test_posting_the_form_stores_every_option_on_the_job(client, queued):
         "toc": True,
         "timestamps": False,
         "embed": True,
+        "pictures": True,
         "force_speech": True,
         "translate_to": "es",
     }

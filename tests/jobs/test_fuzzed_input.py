@@ -101,6 +101,7 @@ def world(fake_youtube, youtube_video, sync_tasks):
         "batch_id": str(batch.pk),
         "slug": post.slug,
         "fmt": "md",
+        "name": "cover.jpg",  # a picture of the post
         "youtube_id": video.youtube_id,
         "pk": str(transcript.pk),
         "token": "not-a-setup-token",

@@ -62,7 +62,7 @@ def test_it_turns_a_video_into_a_post_with_an_llm(
 
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
     assert job.progress == 100
-    assert list(job.steps.values_list("status", flat=True)) == [JobStep.Status.DONE] * 7 + [
+    assert list(job.steps.values_list("status", flat=True)) == [JobStep.Status.DONE] * 8 + [
         JobStep.Status.SKIPPED  # published nowhere
     ]
     assert job.video.title == youtube_video.title
@@ -164,7 +164,8 @@ def test_retry_resumes_at_the_failed_step_without_downloading_again(
     job = submit(form_data(llm_provider))
     assert job.status == Job.Status.FAILED
     assert job.error_code == "PROVIDER_UNAVAILABLE"
-    youtube_requests = len(fake_youtube.requests)
+    # The video's details and transcript; its pictures (i.ytimg.com) come with each post.
+    youtube_requests = fake_youtube.count(host="www.youtube.com")
 
     fake_llm.reset()
     fake_llm.configure(reply=POST_FROM_MODEL)
@@ -173,7 +174,7 @@ def test_retry_resumes_at_the_failed_step_without_downloading_again(
     job.refresh_from_db()
     assert job.status == Job.Status.COMPLETED, (job.error_code, job.error_message)
     assert job.attempts == 2
-    assert len(fake_youtube.requests) == youtube_requests
+    assert fake_youtube.count(host="www.youtube.com") == youtube_requests
 
 
 def test_reprocess_reuses_the_stored_transcript(
@@ -181,14 +182,14 @@ def test_reprocess_reuses_the_stored_transcript(
 ):
     first = submit(form_data(offline_provider))
     assert first.status == Job.Status.COMPLETED
-    youtube_requests = len(fake_youtube.requests)
+    youtube_requests = fake_youtube.count(host="www.youtube.com")
 
     response = post(reverse("jobs:reprocess", args=[first.pk]))
     second = Job.objects.exclude(pk=first.pk).get()
     assert response.url == second.get_absolute_url()
     assert second.status == Job.Status.COMPLETED
     assert second.transcript == first.transcript
-    assert len(fake_youtube.requests) == youtube_requests
+    assert fake_youtube.count(host="www.youtube.com") == youtube_requests
 
 
 def test_a_second_job_on_the_same_video_reuses_its_transcript(

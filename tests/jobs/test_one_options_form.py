@@ -81,6 +81,7 @@ def test_plain_data_gives_the_options_a_job_stores(db):
         "toc": True,
         "timestamps": True,
         "embed": True,
+        "pictures": True,
         "force_speech": False,
         "translate_to": "",
     }

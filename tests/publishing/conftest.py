@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.models import Job, Post
+from jobs.models import Job, Post, PostPicture
+from jobs.models.pictures import pictures_folder
 from publishing.models import Destination
 from tests.accounts import signed_in_user
 from tests.fakes.publishing_sites import FOREM_KEY, GHOST_KEY, WP_PASSWORD, WP_USER
@@ -72,15 +73,22 @@ def make_written_job() -> Job:
 
 
 @pytest.fixture
-def pictures(settings, written_job):
-    """A cover image and one picture from the video beside the post, as pictures are saved."""
-    from pathlib import Path
-
-    folder = Path(settings.MEDIA_ROOT) / "posts" / "composting-at-home"
+def pictures(written_job):
+    """A cover image and one frame from the video beside the post, as the pictures step saves
+    them: files in the post's folder and a PostPicture row each."""
+    post = written_job.post
+    folder = pictures_folder(post.slug)
     folder.mkdir(parents=True)
-    (folder / "cover.jpg").write_bytes(b"\xff\xd8\xff cover bytes")
-    (folder / "frame-1.jpg").write_bytes(b"\xff\xd8\xff frame bytes")
-    (folder / "pictures.json").write_text('[{"file": "frame-1.jpg", "alt": "The heap"}]')
+    made = [
+        (PostPicture.Kind.COVER, "cover.jpg", "Cover", b"\xff\xd8\xff cover bytes"),
+        (PostPicture.Kind.SECTION, "frame-1.jpg", "The heap", b"\xff\xd8\xff frame bytes"),
+    ]
+    for position, (kind, name, alt, data) in enumerate(made):
+        (folder / name).write_bytes(data)
+        PostPicture.objects.create(
+            post=post, kind=kind, position=position, name=name, alt=alt, width=160, height=90,
+            size=len(data),
+        )  # fmt: skip
     return folder
 
 

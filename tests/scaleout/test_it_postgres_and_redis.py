@@ -142,7 +142,7 @@ def test_a_post_is_written_on_postgres_with_the_redis_cache(postgres_site, tmp_p
     run = postgres_site.manage("blogtube", "--transcript-file", str(transcript))
     assert run.returncode == 0, run.stderr
     assert "deep-rooted natives" in run.stdout
-    assert "[7/8] Saved" in run.stderr
+    assert "[8/9] Saved" in run.stderr
     check = subprocess.run(
         ["psql", "-h", POSTGRES[0], "-U", "postgres", "-d", postgres_site.database, "-tAc",
          "SELECT status FROM jobs_job WHERE transcript_file_name = 'rain-gardens.srt'"],

@@ -106,6 +106,13 @@ class Command(BaseCommand):
                     help="put the video's player in the HTML",
                 ),
                 parser.add_argument(
+                    "--no-pictures",
+                    dest="pictures",
+                    action="store_false",
+                    default=None,
+                    help="no cover image or frames from the video",
+                ),
+                parser.add_argument(
                     "--speech",
                     dest="force_speech",
                     action="store_true",
@@ -217,8 +224,11 @@ class Command(BaseCommand):
         text = post.render(job.output_format)
         if options["out"]:
             options["out"].write_text(text, encoding="utf-8")
+            # Beside the file, where the post's relative paths look for them.
+            copied = post.copy_pictures(options["out"].parent)
+            pictures = f", {len(copied)} pictures in {copied[0].parent}/" if copied else ""
             self.stderr.write(
-                self.style.SUCCESS(f"Wrote {options['out']} ({post.word_count} words)")
+                self.style.SUCCESS(f"Wrote {options['out']} ({post.word_count} words{pictures})")
             )
         else:
             self.stdout.write(text)

@@ -22,8 +22,9 @@ swallowed such an error, so nothing can silently go to the network.
 
 Where things live: ``catalogue`` (what a test registers, the scenarios),
 ``fake`` (FakeYouTube: the request log and which endpoint answers),
-``watch``, ``timedtext``, ``playlists``, ``channels`` (what each endpoint
-serves; ``tabs`` what the last two share), ``replies`` (reply and page shell),
+``watch``, ``timedtext``, ``playlists``, ``channels``, ``pictures`` (what each
+endpoint serves; ``tabs`` what playlists and channels share; ``pictures`` is
+i.ytimg.com's thumbnails and storyboard sheets), ``replies`` (reply and page shell),
 ``recordings`` (the wheel's assets), ``transports`` (how requests and yt-dlp
 reach the fake). This module is the pytest plugin: the fixture lives here.
 """
@@ -34,11 +35,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes.youtube.catalogue import FakeTrack
+from tests.fakes.youtube.catalogue import FakeStoryboard, FakeTrack
 from tests.fakes.youtube.fake import FakeYouTube, UnexpectedRequest
 from tests.fakes.youtube.transports import requests_session, ytdlp_handler
 
-__all__ = ["FakeTrack", "FakeYouTube", "UnexpectedRequest", "fake_youtube"]
+__all__ = ["FakeStoryboard", "FakeTrack", "FakeYouTube", "UnexpectedRequest", "fake_youtube"]
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import colorsys
+import math
 from dataclasses import dataclass, field
 
 SCENARIOS = (
@@ -48,6 +50,33 @@ DEFAULT_TRANSLATION_LANGUAGES = (
 )
 
 
+@dataclass(frozen=True)
+class FakeStoryboard:
+    """The seek-preview sprite sheets served for a video: a small level (48x27, one sheet) and
+    the one tests cut frames from. Each tile of that one is a colour of its own
+    (``colour(frame)``), so a test can tell which frame was cut."""
+
+    width: int = 160
+    height: int = 90
+    columns: int = 5
+    rows: int = 5
+    interval: float = 5.0  # seconds of video a frame
+    # Served instead of every sheet when set: broken or hostile bytes.
+    body: bytes | None = None
+
+    def frame_count(self, duration: float) -> int:
+        return max(1, math.ceil(duration / self.interval))
+
+    @staticmethod
+    def colour(frame: int) -> tuple[int, int, int]:
+        # Hues a golden angle apart: neighbouring frames are far apart in colour.
+        red, green, blue = colorsys.hsv_to_rgb((frame * 0.618033988749895) % 1.0, 1.0, 1.0)
+        return round(red * 255), round(green * 255), round(blue * 255)
+
+
+THUMBNAIL_COLOUR = (250, 140, 20)
+
+
 @dataclass
 class FakeVideo:
     video_id: str
@@ -68,6 +97,10 @@ class FakeVideo:
     transcript: list[tuple[float, float, str]] | None = None
     # Served as an audio-only stream (itag 140) when set, for speech-to-text.
     audio: bytes | None = None
+    # The storyboard in the player response; None: the video has none.
+    storyboard: FakeStoryboard | None = field(default_factory=FakeStoryboard)
+    # Whether i.ytimg.com serves its thumbnails (False: 404, as for a removed picture).
+    thumbnail: bool = True
 
 
 @dataclass

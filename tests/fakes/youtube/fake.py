@@ -8,7 +8,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from tests.fakes.youtube import channels, playlists, timedtext, watch
+from tests.fakes.youtube import channels, pictures, playlists, timedtext, watch
 from tests.fakes.youtube.catalogue import (
     DEFAULT_CHANNEL,
     DEFAULT_PLAYLIST_TITLE,
@@ -181,6 +181,12 @@ class FakeYouTube:
             if method == "POST" and parts.path == RESOLVE_URL_PATH:
                 # Reached only after a 404 page: YouTube resolves the address to nothing.
                 return FakeReply(200, b'{"responseContext": {}}', "application/json")
+        if method == "GET" and parts.hostname == pictures.PICTURE_HOST:
+            if match := pictures.SHEET_PATH.fullmatch(parts.path):
+                video = self._video(match.group(1), seen)
+                return pictures.sheet(video, int(match.group(2)), int(match.group(3) or 0))
+            if match := pictures.THUMBNAIL_PATH.fullmatch(parts.path):
+                return pictures.thumbnail(self._video(match.group(1), seen))
         if method == "GET" and (parts.hostname or "").endswith(".googlevideo.com"):
             return watch.media(self._video(query.get("id", [""])[0], seen))
         self._unexpected(seen, f"the fake YouTube does not know {method} {url}")

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from tests.fakes.youtube.catalogue import FakeVideo
+from tests.fakes.youtube.pictures import storyboard_spec
 from tests.fakes.youtube.recordings import ASSET_FOR_SCENARIO, asset_json
 from tests.fakes.youtube.replies import (
     FakeReply,
@@ -77,6 +78,10 @@ def player_response(video: FakeVideo, scenario: str | None = None) -> dict[str, 
             shortDescription=video.description,
         )
         data["microformat"] = _microformat(video)
+    # The recording's storyboard is another video's: this one's, or none.
+    data.pop("storyboards", None)
+    if video.storyboard is not None and "videoDetails" in data:
+        data["storyboards"] = storyboard_spec(video)
     if scenario in ("ok", "api_blocked"):
         data["captions"] = _captions(video)
     elif scenario == "unplayable":
