@@ -75,11 +75,26 @@ class BlogTubeCollector:
         yield from self.worker(now)
 
     def jobs_by_status(self) -> Iterator[Metric]:
-        family = GaugeMetricFamily("blogtube_jobs", "Jobs by status.", labels=["status"])
-        counts = dict(Job.objects.order_by().values_list("status").annotate(n=Count("pk")))
+        # The bin apart: a job deleted on the dashboard is gone for its owner, and counting
+        # it by status would keep it in every figure a dashboard sums.
+        family = GaugeMetricFamily(
+            "blogtube_jobs", "Jobs by status (Recently deleted apart).", labels=["status"]
+        )
+        in_bin = Q(deleted_at__isnull=False)
+        rows = (
+            Job.objects.order_by()
+            .values_list("status")
+            .annotate(live=Count("pk", filter=~in_bin), deleted=Count("pk", filter=in_bin))
+        )
+        counts = {status: (live, deleted) for status, live, deleted in rows}
         for status in Job.Status.values:
-            family.add_metric([status], counts.get(status, 0))
+            family.add_metric([status], counts.get(status, (0, 0))[0])
         yield family
+        yield GaugeMetricFamily(
+            "blogtube_jobs_deleted",
+            "Jobs in Recently deleted: hidden, restorable until the clean-up purges them.",
+            value=sum(deleted for _, deleted in counts.values()),
+        )
 
     def queue(self, now: datetime.datetime) -> Iterator[Metric]:
         ready = Q(retry_at__isnull=True) | Q(retry_at__lte=now)
@@ -154,7 +169,7 @@ class BlogTubeCollector:
     def usage(self) -> Iterator[Metric]:
         tokens = CounterMetricFamily(
             "blogtube_tokens",
-            "Tokens sent to and received from providers, all jobs kept.",
+            "Tokens sent to and received from providers, all jobs kept (deleted ones spent them too).",
             labels=["provider", "direction"],
         )
         cost = CounterMetricFamily(

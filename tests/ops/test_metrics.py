@@ -127,6 +127,21 @@ def test_the_figures_are_the_databases():
 
 
 @pytest.mark.django_db
+def test_jobs_in_recently_deleted_are_counted_apart():
+    finished_jobs()
+    failed = Job.objects.get(status=Job.Status.FAILED)
+    assert failed.move_to_bin()
+    families = scrape()
+    assert value(families, "blogtube_jobs", status="failed") == 0
+    assert value(families, "blogtube_jobs", status="completed") == 1
+    assert value(families, "blogtube_jobs_deleted") == 1
+    failed.restore()
+    families = scrape()
+    assert value(families, "blogtube_jobs", status="failed") == 1
+    assert value(families, "blogtube_jobs_deleted") == 0
+
+
+@pytest.mark.django_db
 def test_finished_jobs_older_than_the_window_leave_the_histograms(settings):
     finished_jobs()
     settings.BLOGTUBE_METRICS_WINDOW_MINUTES = 60
