@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
-from jobs import services
+from jobs import queue_room, services
 from jobs.models import InvalidTransition, Job, JobEvent, JobStep, Limits, Post, QueueAction
 from jobs.retention import Policy
 
@@ -140,6 +140,11 @@ class QueueActionAdmin(admin.ModelAdmin):
     list_display = ("at", "actor", "kind", "jobs")
     list_filter = ("kind",)
     readonly_fields = ("at", "user", "actor", "kind", "jobs")
+
+    def changelist_view(self, request, extra_context=None):
+        # Admin's queue room: the figures and the levers above the log they write to.
+        extra_context = {**(extra_context or {}), "q": queue_room.status()}
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request) -> bool:
         return False
