@@ -169,7 +169,7 @@ class BlogTubeCollector:
     def usage(self) -> Iterator[Metric]:
         tokens = CounterMetricFamily(
             "blogtube_tokens",
-            "Tokens sent to and received from providers, all jobs kept (deleted ones spent them too).",
+            "Tokens sent to and received from providers, by every job kept, deleted ones too.",
             labels=["provider", "direction"],
         )
         cost = CounterMetricFamily(

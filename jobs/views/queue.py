@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_POST
 
 from jobs import queue_room
