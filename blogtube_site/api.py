@@ -32,6 +32,7 @@ from jobs.api import inspect as inspect_api
 from jobs.api import jobs as jobs_api
 from jobs.api import queue as queue_api
 from jobs.api import stats as stats_api
+from jobs.api import videos as video_removal_api
 from providers import api as providers_api
 from videos import api as videos_api
 
@@ -82,6 +83,15 @@ api.add_router("/v1/stats", stats_api.router)
 api.add_router("/v1/queue", queue_api.router)
 # Before the videos router: its /{youtube_id} would take "inspect" for a video's id.
 api.add_router("/v1/videos", inspect_api.router)
+# Deleting a video deletes the jobs on it: jobs holds the view, the videos router its path.
+videos_api.router.add_api_operation(
+    "/{video_id}",
+    ["DELETE"],
+    video_removal_api.delete_video,
+    response=video_removal_api.RESPONSES,
+    summary=video_removal_api.SUMMARY,
+    description=video_removal_api.DESCRIPTION,
+)
 api.add_router("/v1/videos", videos_api.router)
 api.add_router("/v1/providers", providers_api.router)
 api.add_router("", api_errors.unknown_paths)

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from blogtube_site.errors import BlogTubeError
+from blogtube_site.errors import BlogTubeError, NotAllowed, WrongState
 from blogtube_site.request_ids import current_request_id
 
 log = logging.getLogger(__name__)
@@ -86,11 +86,16 @@ def error_response(
 
 
 def status_of(error: BlogTubeError) -> int:
-    """A BlogTubeError's HTTP status: the person's input 422, a limit 429, YouTube or a
+    """A BlogTubeError's HTTP status: the person's input 422, a limit 429, not theirs to
+    change 403, busy 409, YouTube or a
     provider refusing 502, one that is down or busy for now 503."""
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         return 429
+    if isinstance(error, NotAllowed):
+        return 403
+    if isinstance(error, WrongState):
+        return 409
     if error.code.startswith("INVALID_") or error.code == "PROVIDER_NOT_CONFIGURED":
         return 422
     return 503 if error.transient else 502

@@ -76,7 +76,7 @@ def video_out(video: Video) -> dict[str, Any]:
 
 @router.get("", response={200: VideoPage, **ERRORS}, summary="Videos BlogTube knows, newest first")
 def list_videos(request: HttpRequest, filters: Query[VideoFilters]) -> dict[str, Any]:
-    videos = Video.objects.order_by("-pk")
+    videos = Video.objects.listed().order_by("-pk")
     if q := (filters.q or "").strip():
         videos = videos.filter(Q(title__icontains=q) | Q(channel__icontains=q) | Q(youtube_id=q))
     if filters.cursor:
@@ -95,7 +95,7 @@ def list_videos(request: HttpRequest, filters: Query[VideoFilters]) -> dict[str,
     "/{video_id}", response={200: VideoDetailOut, **ERRORS}, summary="A video and its transcripts"
 )
 def get_video(request: HttpRequest, video_id: str) -> dict[str, Any]:
-    video = get_object_or_404(Video, youtube_id=video_id)
+    video = get_object_or_404(Video.objects.listed(), youtube_id=video_id)
     transcripts = video.transcripts.order_by("language_code", "-created")
     return {
         **video_out(video),
@@ -121,7 +121,9 @@ class TranscriptTextOut(TranscriptOut):
 
 
 def visible_transcript(request: HttpRequest, pk: int) -> Transcript:
-    transcript = get_object_or_404(Transcript.objects.select_related("video"), pk=pk)
+    transcript = get_object_or_404(
+        Transcript.objects.select_related("video").exclude(video__deleted_at__isnull=False), pk=pk
+    )
     # An uploaded transcript is its uploader's, as the job it came with.
     uploads = Transcript.objects.filter(pk=pk, video__isnull=True)
     if transcript.video is None and not visible_to(uploads, request.user, "jobs__owner"):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
@@ -27,6 +28,7 @@ from videos.errors import (
 )
 from videos.language import detect_language, language_name, same_language
 from videos.models import Transcript, Video
+from videos.speech import remove_leftover_audio
 from videos.transcript_files import check_size as check_transcript_size
 from videos.transcript_files import parse_transcript_file
 from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
@@ -44,6 +46,7 @@ __all__ = [
     "check_transcript_size",
     "expand_channel",
     "expand_playlist",
+    "forget_video",
     "get_transcript",
     "get_video",
     "list_tracks",
@@ -51,6 +54,7 @@ __all__ = [
     "parse_transcript_file",
     "parse_video_id",
     "playlist_id",
+    "remove_leftover_audio",
     "same_language",
     "transcript_from_upload",
     "video_from_listing",
@@ -61,13 +65,27 @@ log = logging.getLogger(__name__)
 # Short: a playlist changes more often than a video's tracks, and the form
 # shows it twice (preview, then the jobs) within moments.
 PLAYLIST_CACHE_SECONDS = 3600
+TRACKS_KEY = "tracks"
 
 
 def video_placeholder(video_id: str) -> Video:
     video, _ = Video.objects.get_or_create(
         youtube_id=video_id, defaults={"url": WATCH_URL.format(video_id=video_id)}
     )
+    if video.deleted_at is not None:
+        # Someone asks for it again (a preview, a new job): public data, wanted after all.
+        # The posts deleted with it stay in their owners' Recently deleted.
+        video.take_out_of_bin()
     return video
+
+
+def forget_video(video: Video) -> None:
+    """Delete the video with what BlogTube stored of it: its row, its transcripts (by
+    cascade) and, once that commits, its cached track list. The jobs that used it are the
+    caller's (jobs.services.delete_video) to delete first."""
+    key = f"{TRACKS_KEY}:{video.youtube_id}"
+    video.delete()
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def video_from_listing(entry: PlaylistEntry) -> Video:
@@ -104,7 +122,7 @@ def get_video(video_id: str, *, refresh: bool = False) -> Video:
 
 def list_tracks(video_id: str) -> list[youtube.Track]:
     """The video's transcript tracks, asking YouTube at most once per YOUTUBE_CACHE_SECONDS."""
-    key = f"tracks:{video_id}"
+    key = f"{TRACKS_KEY}:{video_id}"
     tracks = cache.get(key)
     if tracks is None:
         # No back-off on a block here: the caption API is often refused where

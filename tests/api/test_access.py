@@ -54,7 +54,7 @@ def test_the_schema_lists_every_operation():
         ("POST", "/api/v1/queue/resume"), ("POST", "/api/v1/queue/drain"),
         ("POST", "/api/v1/queue/clear"),
         ("GET", "/api/v1/videos/inspect"), ("GET", "/api/v1/videos"),
-        ("GET", "/api/v1/videos/{video_id}"),
+        ("GET", "/api/v1/videos/{video_id}"), ("DELETE", "/api/v1/videos/{video_id}"),
         ("GET", "/api/v1/videos/transcripts/{transcript_id}"),
         ("GET", "/api/v1/videos/transcripts/{transcript_id}/{fmt}"),
         ("GET", "/api/v1/providers"), ("POST", "/api/v1/providers/{slug}/test"),
