@@ -28,6 +28,7 @@ from ninja.utils import check_csrf
 from blogtube_site import api_errors
 from blogtube_site.models import ApiToken
 from jobs.api import batches as batches_api
+from jobs.api import bodies
 from jobs.api import inspect as inspect_api
 from jobs.api import jobs as jobs_api
 from jobs.api import queue as queue_api
@@ -65,7 +66,13 @@ class SessionUser(APIKeyCookie):
         return request.user
 
 
-api = NinjaAPI(
+class BlogTubeAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        # The providers a job may name change as admin enables them: filled in per request.
+        return bodies.with_current_providers(super().get_openapi_schema(**kwargs))
+
+
+api = BlogTubeAPI(
     title="BlogTube API",
     version="1",
     description="YouTube videos into blog posts: jobs, posts, videos and providers.",

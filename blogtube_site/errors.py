@@ -44,6 +44,12 @@ class NotAllowed(BlogTubeError):
     code = "FORBIDDEN"
 
 
+class NotFound(BlogTubeError):
+    """What was asked for does not exist where BlogTube looked (a video YouTube does not have)."""
+
+    code = "NOT_FOUND"
+
+
 class WrongState(BlogTubeError):
     """Not now: what it would change is busy (a job queued or running on it)."""
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
 from videos import pacing, transcript_sources, youtube
-from videos.channels import expand_channel, parse_channel_url
+from videos.channels import CHANNEL_URL_PATTERN, expand_channel, parse_channel_url
 from videos.errors import (
     ChannelUnavailable,
     InvalidTranscriptFile,
@@ -31,11 +31,22 @@ from videos.models import Transcript, Video
 from videos.speech import remove_leftover_audio
 from videos.transcript_files import check_size as check_transcript_size
 from videos.transcript_files import parse_transcript_file
-from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
+from videos.video_ids import (
+    PLAYLIST_URL_PATTERN,
+    VIDEO_ID_PATTERN,
+    VIDEO_URL_PATTERN,
+    parse_playlist_id,
+    parse_video_id,
+    playlist_id,
+)
 from videos.youtube import PLAYLIST_URL, WATCH_URL, PlaylistEntry
 
 __all__ = [
+    "CHANNEL_URL_PATTERN",
     "PLAYLIST_URL",
+    "PLAYLIST_URL_PATTERN",
+    "VIDEO_ID_PATTERN",
+    "VIDEO_URL_PATTERN",
     "WATCH_URL",
     "ChannelUnavailable",
     "InvalidTranscriptFile",
