@@ -20,6 +20,7 @@ from jobs import limits
 from jobs import options as job_options
 from jobs.errors import VideoBusy, VideoInUse
 from jobs.models import InvalidTransition, Job
+from jobs.models.job import JobQuerySet
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money_estimate
 from providers import services as providers
 from videos import services as videos
@@ -203,19 +204,23 @@ def restore(job: Job) -> None:
 # job on it is queued or running.
 
 
+def _jobs_on(video: videos.Video) -> JobQuerySet:
+    # A job made from a URL names its video once it starts running: till then, its URL does.
+    unnamed = Q(video__isnull=True, source_url__contains=video.youtube_id)
+    return Job.objects.filter(Q(video=video) | unnamed)
+
+
 def _check_may_remove(video: videos.Video, by: Any) -> None:
     """Raise VideoInUse unless ``by`` may remove ``video`` (None: the clean-up, may)."""
     if by is None or by.is_staff:
         return
     # exclude(owner=by) keeps jobs with no owner (made before accounts): staff's.
-    if Job.objects.filter(video=video).exclude(owner=by).exists():
+    if _jobs_on(video).exclude(owner=by).exists():
         raise VideoInUse()
 
 
 def _busy(video: videos.Video) -> bool:
-    # A job queued from a URL names its video only once it runs: its URL says which.
-    named = Q(video=video) | Q(video__isnull=True, source_url__contains=video.youtube_id)
-    return Job.objects.filter(named, status__in=Job.ACTIVE).exists()
+    return _jobs_on(video).filter(status__in=Job.ACTIVE).exists()
 
 
 def _locked(video: videos.Video, **where: object) -> videos.Video | None:
@@ -230,7 +235,7 @@ def _forget(video: videos.Video) -> None:
     was queued again meanwhile."""
     if _busy(video):
         raise VideoBusy()
-    for job in Job.objects.filter(video=video).order_by():
+    for job in _jobs_on(video).order_by():
         if not job.delete_if_finished():
             raise VideoBusy()
     videos.forget_video(video)
@@ -259,7 +264,7 @@ def move_video_to_bin(video: videos.Video, by: Any) -> int:
         if _busy(locked):
             raise VideoBusy()
         when = timezone.now()
-        moved = Job.objects.filter(video=locked).move_to_bin(
+        moved = _jobs_on(locked).move_to_bin(
             when, "Moved to Recently deleted with its video"
         )
         locked.move_to_bin(when, by)
@@ -276,7 +281,7 @@ def restore_video(video: videos.Video) -> int:
         if locked is None:
             raise InvalidTransition("The video is not in Recently deleted.")
         binned = locked.take_out_of_bin()
-        return Job.objects.filter(video=locked, deleted_at__gte=binned).restore(
+        return _jobs_on(locked).filter(deleted_at__gte=binned).restore(
             "Restored with its video"
         )
 
@@ -289,7 +294,7 @@ def purge_video_if_deleted_before(video: videos.Video, cutoff: datetime.datetime
             locked = _locked(video, deleted_at__lt=cutoff)
             if locked is None:
                 return False
-            if Job.objects.filter(video=locked, deleted_at__isnull=True).exists():
+            if _jobs_on(locked).filter(deleted_at__isnull=True).exists():
                 locked.take_out_of_bin()
                 return False
             _forget(locked)

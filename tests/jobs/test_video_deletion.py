@@ -107,11 +107,18 @@ def test_a_video_with_a_queued_or_running_job_is_kept_with_a_409(video_with_post
     assert script.delete(f"/api/v1/videos/{VIDEO_ID}").status_code == 204
 
 
-def test_a_job_queued_from_the_url_counts_before_it_names_its_video(video_with_posts, user):
-    # A new job learns its video only when it runs: its URL says which it is.
-    make_job(video=None, source_url=f"https://youtu.be/{VIDEO_ID}")
-    assert script_of(user).delete(f"/api/v1/videos/{VIDEO_ID}").status_code == 409
+def test_a_job_made_from_the_url_counts_before_it_names_its_video(
+    video_with_posts, user, media_root, django_capture_on_commit_callbacks
+):
+    # A new job learns its video only when it starts: till then its URL says which it is.
+    unnamed = make_job(video=None, source_url=f"https://youtu.be/{VIDEO_ID}")
+    script = script_of(user)
+    assert script.delete(f"/api/v1/videos/{VIDEO_ID}").status_code == 409
     assert Video.objects.filter(youtube_id=VIDEO_ID).exists()
+    unnamed.request_cancel()  # cancelled before it ever ran: it goes with the video
+    with django_capture_on_commit_callbacks(execute=True):
+        assert script.delete(f"/api/v1/videos/{VIDEO_ID}").status_code == 204
+    nothing_left(media_root)
 
 
 def test_other_peoples_jobs_keep_the_video_from_a_person_not_from_staff(
