@@ -81,12 +81,16 @@ class BlogTubeCollector:
             "blogtube_jobs", "Jobs by status (Recently deleted apart).", labels=["status"]
         )
         in_bin = Q(deleted_at__isnull=False)
-        rows = (
+        rows = list(
             Job.objects.order_by()
             .values_list("status")
-            .annotate(live=Count("pk", filter=~in_bin), deleted=Count("pk", filter=in_bin))
+            .annotate(
+                live=Count("pk", filter=~in_bin),
+                deleted=Count("pk", filter=in_bin),
+                extra_runs=Sum(F("attempts") - 1, filter=Q(attempts__gt=1)),
+            )
         )
-        counts = {status: (live, deleted) for status, live, deleted in rows}
+        counts = {status: (live, deleted) for status, live, deleted, _ in rows}
         for status in Job.Status.values:
             family.add_metric([status], counts.get(status, (0, 0))[0])
         yield family
@@ -94,6 +98,12 @@ class BlogTubeCollector:
             "blogtube_jobs_deleted",
             "Jobs in Recently deleted: hidden, restorable until the clean-up purges them.",
             value=sum(deleted for _, deleted in counts.values()),
+        )
+        yield CounterMetricFamily(
+            "blogtube_job_retries",
+            "Runs beyond each job's first: retries after a passing failure or a lost worker, "
+            "and retries asked for, over the jobs kept.",
+            value=sum(extra or 0 for *_, extra in rows),
         )
 
     def queue(self, now: datetime.datetime) -> Iterator[Metric]:

@@ -264,9 +264,7 @@ def move_video_to_bin(video: videos.Video, by: Any) -> int:
         if _busy(locked):
             raise VideoBusy()
         when = timezone.now()
-        moved = _jobs_on(locked).move_to_bin(
-            when, "Moved to Recently deleted with its video"
-        )
+        moved = _jobs_on(locked).move_to_bin(when, "Moved to Recently deleted with its video")
         locked.move_to_bin(when, by)
         if _busy(locked):  # retried since the check above: keep it all
             raise VideoBusy()
@@ -281,9 +279,7 @@ def restore_video(video: videos.Video) -> int:
         if locked is None:
             raise InvalidTransition("The video is not in Recently deleted.")
         binned = locked.take_out_of_bin()
-        return _jobs_on(locked).filter(deleted_at__gte=binned).restore(
-            "Restored with its video"
-        )
+        return _jobs_on(locked).filter(deleted_at__gte=binned).restore("Restored with its video")
 
 
 def purge_video_if_deleted_before(video: videos.Video, cutoff: datetime.datetime) -> bool:

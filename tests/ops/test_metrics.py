@@ -61,6 +61,7 @@ def finished_jobs() -> None:
         finished=now,
         tokens_in=1_000_000,
         tokens_out=500_000,
+        attempts=3,  # two retries before it completed
     )
     JobStep.objects.filter(job=done).update(
         status=JobStep.Status.DONE,
@@ -103,6 +104,7 @@ def test_the_figures_are_the_databases():
     assert value(families, "blogtube_jobs", status="failed") == 1
     assert value(families, "blogtube_jobs", status="queued") == 2
     assert value(families, "blogtube_queue_depth") == 1
+    assert value(families, "blogtube_job_retries", "blogtube_job_retries_total") == 2
     assert value(families, "blogtube_jobs_waiting_retry") == 1
     assert value(families, "blogtube_queue_oldest_age_seconds") >= 0
     duration = "blogtube_job_duration_seconds"
