@@ -21,8 +21,8 @@ PRIORITIES = [("0", "Normal"), ("1", "High"), ("-1", "Low")]
 # ISO 639 with optional subtags (pt-BR, zh-Hans); enough to refuse typos and prose.
 _CODE = r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
 LANGUAGE_CODE = re.compile(rf"^{_CODE}$")
-# The transcript's language: a code, a preference list ("de, en") or auto.
-LANGUAGE_LIST = re.compile(rf"^(?:auto|{_CODE}(?:\s*,\s*{_CODE})*)$")
+# The transcript's language: a code, a preference list ("de, en") or auto, in any case.
+LANGUAGE_LIST = re.compile(rf"^(?:[Aa][Uu][Tt][Oo]|{_CODE}(?:\s*,\s*{_CODE})*)$")
 # What a reprocess keeps as it was: the transcript is the stored one, so how it was
 # fetched cannot change, and neither do the output format and the queue position.
 KEPT_BY_REPROCESS = ("language", "force_speech", "translate_to", "output_format", "priority")
