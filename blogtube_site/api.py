@@ -28,10 +28,12 @@ from ninja.utils import check_csrf
 from blogtube_site import api_errors
 from blogtube_site.models import ApiToken
 from jobs.api import batches as batches_api
+from jobs.api import bodies
 from jobs.api import inspect as inspect_api
 from jobs.api import jobs as jobs_api
 from jobs.api import queue as queue_api
 from jobs.api import stats as stats_api
+from jobs.api import videos as video_removal_api
 from providers import api as providers_api
 from publishing import api as publishing_api
 from videos import api as videos_api
@@ -65,7 +67,13 @@ class SessionUser(APIKeyCookie):
         return request.user
 
 
-api = NinjaAPI(
+class BlogTubeAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        # The providers a job may name change as admin enables them: filled in per request.
+        return bodies.with_current_providers(super().get_openapi_schema(**kwargs))
+
+
+api = BlogTubeAPI(
     title="BlogTube API",
     version="1",
     description="YouTube videos into blog posts: jobs, posts, videos, providers and destinations.",
@@ -83,6 +91,15 @@ api.add_router("/v1/stats", stats_api.router)
 api.add_router("/v1/queue", queue_api.router)
 # Before the videos router: its /{youtube_id} would take "inspect" for a video's id.
 api.add_router("/v1/videos", inspect_api.router)
+# Deleting a video deletes the jobs on it: jobs holds the view, the videos router its path.
+videos_api.router.add_api_operation(
+    "/{video_id}",
+    ["DELETE"],
+    video_removal_api.delete_video,
+    response=video_removal_api.RESPONSES,
+    summary=video_removal_api.SUMMARY,
+    description=video_removal_api.DESCRIPTION,
+)
 api.add_router("/v1/videos", videos_api.router)
 api.add_router("/v1/providers", providers_api.router)
 api.add_router("/v1/destinations", publishing_api.router)

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from blogtube_site.errors import BlogTubeError
+from blogtube_site.errors import BlogTubeError, NotAllowed, NotFound, WrongState
 from blogtube_site.request_ids import current_request_id
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,25 @@ def request_id(request: HttpRequest) -> str:
     return str(found)
 
 
+def error_body(
+    request: HttpRequest,
+    status: int,
+    message: str,
+    *,
+    code: str = "",
+    detail: dict[str, Any] | None = None,
+    suggestions: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The one error shape, for the API's views and what answers before them."""
+    return {
+        "error": code or STATUS_CODES.get(status, "ERROR"),
+        "message": message,
+        "detail": detail or {},
+        "suggestions": list(suggestions),
+        "request_id": request_id(request),
+    }
+
+
 def error_response(
     api: NinjaAPI,
     request: HttpRequest,
@@ -75,22 +94,23 @@ def error_response(
     detail: dict[str, Any] | None = None,
     suggestions: list[str] | tuple[str, ...] = (),
 ) -> HttpResponse:
-    body = {
-        "error": code or STATUS_CODES.get(status, "ERROR"),
-        "message": message,
-        "detail": detail or {},
-        "suggestions": list(suggestions),
-        "request_id": request_id(request),
-    }
+    body = error_body(request, status, message, code=code, detail=detail, suggestions=suggestions)
     return api.create_response(request, body, status=status)
 
 
 def status_of(error: BlogTubeError) -> int:
-    """A BlogTubeError's HTTP status: the person's input 422, a limit 429, YouTube or a
+    """A BlogTubeError's HTTP status: the person's input 422, a limit 429, not theirs to
+    change 403, not there (a video YouTube does not have) 404, busy 409, YouTube or a
     provider refusing 502, one that is down or busy for now 503."""
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         return 429
+    if isinstance(error, NotAllowed):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, WrongState):
+        return 409
     if error.code.startswith("INVALID_") or error.code == "PROVIDER_NOT_CONFIGURED":
         return 422
     return 503 if error.transient else 502

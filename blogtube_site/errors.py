@@ -38,6 +38,24 @@ class BlogTubeError(Exception):
         }
 
 
+class NotAllowed(BlogTubeError):
+    """The person may not do this, though they may see it (someone else's work depends on it)."""
+
+    code = "FORBIDDEN"
+
+
+class NotFound(BlogTubeError):
+    """What was asked for does not exist where BlogTube looked (a video YouTube does not have)."""
+
+    code = "NOT_FOUND"
+
+
+class WrongState(BlogTubeError):
+    """Not now: what it would change is busy (a job queued or running on it)."""
+
+    code = "INVALID_STATE"
+
+
 class Cancelled(BlogTubeError):
     code = "CANCELLED"
     message = "The job was cancelled."

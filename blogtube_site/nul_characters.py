@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+from blogtube_site.api_errors import error_body
 
 NUL = "\x00"
+MESSAGE = "The request contains a NUL character (\\0), which no field accepts."
+API_PREFIX = "/api/"
 
 
 def _carries_nul(request: HttpRequest) -> bool:
@@ -32,10 +36,11 @@ def refuse_nul_characters(
 ) -> Callable[[HttpRequest], HttpResponse]:
     def middleware(request: HttpRequest) -> HttpResponse:
         if _carries_nul(request):
-            return HttpResponseBadRequest(
-                "The request contains a NUL character (\\0), which no field accepts.",
-                content_type="text/plain; charset=utf-8",
-            )
+            if request.path.startswith(API_PREFIX):
+                # A script reads the API's one error shape, whatever refused it.
+                body = error_body(request, 400, MESSAGE)
+                return JsonResponse(body, status=400)
+            return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
         return get_response(request)
 
     return middleware

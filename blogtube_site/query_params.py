@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 
 MAX_DIGITS = 18  # fits a 64-bit column; int() refuses 4,300+ digits with a ValueError
+MAX_ID = 2**63 - 1  # the largest id a 64-bit column holds: the bound an API document gives
+# Text with no NUL, which the whole site refuses (nul_characters): an API document's free text.
+ANY_TEXT = r"^[^\x00]*$"
 
 
 def whole_number(text: object) -> int | None:

@@ -5,11 +5,13 @@ from django.contrib.admin.actions import delete_selected as confirm_and_delete
 from django.contrib.admin.utils import model_ngettext
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
-from jobs import services
+from blogtube_site.errors import BlogTubeError
+from jobs import queue_room, services
 from jobs.models import (
     InvalidTransition,
     Job,
@@ -22,6 +24,7 @@ from jobs.models import (
     QueueAction,
 )
 from jobs.retention import Policy
+from videos import services as videos
 
 
 class JobStepInline(admin.TabularInline):
@@ -172,6 +175,11 @@ class QueueActionAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     readonly_fields = ("at", "user", "actor", "kind", "jobs")
 
+    def changelist_view(self, request, extra_context=None):
+        # Admin's queue room: the figures and the levers above the log they write to.
+        extra_context = {**(extra_context or {}), "q": queue_room.status()}
+        return super().changelist_view(request, extra_context)
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -180,3 +188,51 @@ class QueueActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(videos.Video)
+class VideoAdmin(admin.ModelAdmin):
+    """Here, not in videos/admin.py: deleting a video deletes the jobs on it, for good (as
+    the API's DELETE), refused while one of them is queued or running."""
+
+    # Typed addresses without a scheme are https, as Django 6 will assume.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("title", "youtube_id", "channel", "duration", "fetched_at", "deleted_at")
+    list_filter = ("deleted_at",)
+    search_fields = ("title", "youtube_id", "channel")
+    readonly_fields = ("deleted_at", "deleted_by")
+
+    def get_deleted_objects(self, objs, request):
+        # Django's confirmation lists what cascades; the jobs go too, by delete_video.
+        to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        jobs = Job.objects.filter(video__in=list(objs))
+        if n := jobs.count():
+            to_delete.append(f"{n} job{'s' if n != 1 else ''} made from it, with posts and files")
+            counts[Job._meta.verbose_name_plural] = n
+        return to_delete, counts, perms_needed, protected
+
+    def delete_model(self, request, obj) -> None:
+        try:
+            services.delete_video(obj, by=request.user)
+        except BlogTubeError as error:
+            self.message_user(request, error.message, messages.WARNING)
+
+    def response_delete(self, request, obj_display, obj_id):
+        # Django would say it "was deleted successfully" even when delete_model kept it.
+        if videos.Video.objects.filter(pk=obj_id).exists():
+            return HttpResponseRedirect(reverse("admin:videos_video_change", args=[obj_id]))
+        return super().response_delete(request, obj_display, obj_id)
+
+    def delete_queryset(self, request, queryset) -> None:
+        kept = []
+        for video in queryset:
+            try:
+                services.delete_video(video, by=request.user)
+            except BlogTubeError:
+                kept.append(str(video))
+        if kept:
+            self.message_user(
+                request,
+                f"Kept, a job on each is queued or running: {', '.join(kept)}.",
+                messages.WARNING,
+            )

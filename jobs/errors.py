@@ -3,7 +3,7 @@ worker's own failures, in the one error model (blogtube_site.errors)."""
 
 from __future__ import annotations
 
-from blogtube_site.errors import BlogTubeError
+from blogtube_site.errors import BlogTubeError, NotAllowed, WrongState
 
 
 class UnexpectedError(BlogTubeError):
@@ -24,3 +24,18 @@ class WorkerLost(BlogTubeError):
     transient = True
     message = "The worker running this job stopped before it finished (a crash or a restart)."
     suggestions = ("Retry the job; if it keeps happening, look at the worker's log.",)
+
+
+class VideoInUse(NotAllowed):
+    code = "VIDEO_IN_USE"
+    message = "Other people's jobs use this video: only staff can delete it."
+    suggestions = (
+        "Delete your own jobs of this video from their pages instead.",
+        "Ask a staff member to delete the video.",
+    )
+
+
+class VideoBusy(WrongState):
+    code = "VIDEO_BUSY"
+    message = "A job on this video is queued or running: the video cannot be deleted now."
+    suggestions = ("Wait for the job to finish, or cancel it, then delete the video again.",)

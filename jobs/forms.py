@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.html import format_html
 
 from blogtube_site.errors import BlogTubeError
@@ -18,7 +19,10 @@ from videos import services as videos
 
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("-1", "Low")]
 # ISO 639 with optional subtags (pt-BR, zh-Hans); enough to refuse typos and prose.
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_CODE = r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
+LANGUAGE_CODE = re.compile(rf"^{_CODE}$")
+# The transcript's language: a code, a preference list ("de, en") or auto, in any case.
+LANGUAGE_LIST = re.compile(rf"^(?:[Aa][Uu][Tt][Oo]|{_CODE}(?:\s*,\s*{_CODE})*)$")
 # What a reprocess keeps as it was: the transcript is the stored one, so how it was
 # fetched cannot change, and neither do the output format and the queue position.
 KEPT_BY_REPROCESS = ("language", "force_speech", "translate_to", "output_format", "priority")
@@ -43,11 +47,13 @@ def ticked(value: object) -> bool:
         return False
 
 
-def check_language_code(value: str) -> None:
-    if value and not LANGUAGE_CODE.match(value):
-        raise forms.ValidationError(
-            "“%(value)s” is not a language code such as en, de or pt-BR.", params={"value": value}
-        )
+# Regular expressions, not code: the API's OpenAPI document shows each field's (jobs/api/bodies.py).
+check_language_code = RegexValidator(
+    LANGUAGE_CODE, "“%(value)s” is not a language code such as en, de or pt-BR."
+)
+check_language_list = RegexValidator(
+    LANGUAGE_LIST, "“%(value)s” is not a language code such as en, a list such as de,en, or auto."
+)
 
 
 class FlagInput(forms.CheckboxInput):
@@ -158,6 +164,7 @@ class JobOptionsForm(forms.Form):
         initial="en",
         required=False,
         max_length=50,
+        validators=[check_language_list],
         help_text=(
             "A code such as en, or a preference list such as de,en. "
             "For an uploaded file, auto detects its language."

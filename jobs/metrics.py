@@ -75,11 +75,36 @@ class BlogTubeCollector:
         yield from self.worker(now)
 
     def jobs_by_status(self) -> Iterator[Metric]:
-        family = GaugeMetricFamily("blogtube_jobs", "Jobs by status.", labels=["status"])
-        counts = dict(Job.objects.order_by().values_list("status").annotate(n=Count("pk")))
+        # The bin apart: a job deleted on the dashboard is gone for its owner, and counting
+        # it by status would keep it in every figure a dashboard sums.
+        family = GaugeMetricFamily(
+            "blogtube_jobs", "Jobs by status (Recently deleted apart).", labels=["status"]
+        )
+        in_bin = Q(deleted_at__isnull=False)
+        rows = list(
+            Job.objects.order_by()
+            .values_list("status")
+            .annotate(
+                live=Count("pk", filter=~in_bin),
+                deleted=Count("pk", filter=in_bin),
+                extra_runs=Sum(F("attempts") - 1, filter=Q(attempts__gt=1)),
+            )
+        )
+        counts = {status: (live, deleted) for status, live, deleted, _ in rows}
         for status in Job.Status.values:
-            family.add_metric([status], counts.get(status, 0))
+            family.add_metric([status], counts.get(status, (0, 0))[0])
         yield family
+        yield GaugeMetricFamily(
+            "blogtube_jobs_deleted",
+            "Jobs in Recently deleted: hidden, restorable until the clean-up purges them.",
+            value=sum(deleted for _, deleted in counts.values()),
+        )
+        yield CounterMetricFamily(
+            "blogtube_job_retries",
+            "Runs beyond each job's first: retries after a passing failure or a lost worker, "
+            "and retries asked for, over the jobs kept.",
+            value=sum(extra or 0 for *_, extra in rows),
+        )
 
     def queue(self, now: datetime.datetime) -> Iterator[Metric]:
         ready = Q(retry_at__isnull=True) | Q(retry_at__lte=now)
@@ -154,7 +179,7 @@ class BlogTubeCollector:
     def usage(self) -> Iterator[Metric]:
         tokens = CounterMetricFamily(
             "blogtube_tokens",
-            "Tokens sent to and received from providers, all jobs kept.",
+            "Tokens sent to and received from providers, by every job kept, deleted ones too.",
             labels=["provider", "direction"],
         )
         cost = CounterMetricFamily(

@@ -18,8 +18,10 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from jobs import services
 from jobs.models import Job, JobEvent, Post
 from jobs.models.posts import remove_files
+from videos import services as videos
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ class Report:
     deleted_jobs: int
     purged_jobs: int
     removed_files: int
+    purged_videos: int = 0
+    removed_audio: int = 0
 
 
 def clean_up() -> Report:
@@ -69,6 +73,8 @@ def clean_up() -> Report:
         deleted_jobs=delete_old_jobs(policy.keep_jobs_days, policy.batch),
         purged_jobs=purge_deleted_jobs(policy.restore_days, policy.batch),
         removed_files=remove_orphan_files(policy.batch),
+        purged_videos=purge_deleted_videos(policy.restore_days, policy.batch),
+        removed_audio=remove_leftover_audio(),
     )
     if report != Report(0, 0, 0, 0):
         log.info("Clean-up: %s", report)
@@ -114,6 +120,22 @@ def purge_deleted_jobs(restore_days: int, batch: int) -> int:
     cutoff = timezone.now() - datetime.timedelta(days=restore_days)
     chosen = Job.objects.filter(deleted_at__lt=cutoff).order_by("deleted_at")[:batch]
     return sum(1 for job in chosen if job.delete_if_deleted_before(cutoff))
+
+
+def purge_deleted_videos(restore_days: int, batch: int) -> int:
+    """Delete for good, with their jobs, transcripts and files, up to ``batch`` videos in
+    the bin for more than ``restore_days``."""
+    cutoff = timezone.now() - datetime.timedelta(days=restore_days)
+    chosen = videos.Video.objects.filter(deleted_at__lt=cutoff).order_by("deleted_at")[:batch]
+    return sum(1 for video in chosen if services.purge_video_if_deleted_before(video, cutoff))
+
+
+def remove_leftover_audio() -> int:
+    """A video's audio, downloaded for speech-to-text, lives in a temporary folder for the
+    length of one job run; a worker killed meanwhile leaves it behind. Older than a run
+    may last, nobody reads it."""
+    limit = datetime.timedelta(seconds=settings.BLOGTUBE_JOB_TIMEOUT) + ORPHAN_GRACE
+    return videos.remove_leftover_audio((timezone.now() - limit).timestamp())
 
 
 def remove_orphan_files(batch: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +11,16 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from jobs import limits
 from jobs import options as job_options
+from jobs.errors import VideoBusy, VideoInUse
 from jobs.models import InvalidTransition, Job, Post, PostPicture, Publication
+from jobs.models.job import JobQuerySet
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money_estimate
 from providers import services as providers
 from publishing import services as publishing
@@ -211,6 +216,113 @@ def move_to_bin(job: Job) -> None:
 def restore(job: Job) -> None:
     if not job.restore():
         raise InvalidTransition("The job is not in Recently deleted.")
+    if job.video_id is not None:
+        # Its video went to the bin with it: a post restored brings back its video page.
+        job.video.take_out_of_bin()
+
+
+# --- deleting a video ------------------------------------------------------------------
+#
+# A video and its YouTube transcripts are shared, public data; the jobs on it are their
+# owners'. Deleting a video deletes the jobs on it (with their posts and files): a job
+# without its video and transcript could be neither retried nor reprocessed. So a person
+# may delete a video only when every job on it is theirs (staff: any), and nobody while a
+# job on it is queued or running.
+
+
+def _jobs_on(video: videos.Video) -> JobQuerySet:
+    # A job made from a URL names its video once it starts running: till then, its URL does.
+    unnamed = Q(video__isnull=True, source_url__contains=video.youtube_id)
+    return Job.objects.filter(Q(video=video) | unnamed)
+
+
+def _check_may_remove(video: videos.Video, by: Any) -> None:
+    """Raise VideoInUse unless ``by`` may remove ``video`` (None: the clean-up, may)."""
+    if by is None or by.is_staff:
+        return
+    # exclude(owner=by) keeps jobs with no owner (made before accounts): staff's.
+    if _jobs_on(video).exclude(owner=by).exists():
+        raise VideoInUse()
+
+
+def _busy(video: videos.Video) -> bool:
+    return _jobs_on(video).filter(status__in=Job.ACTIVE).exists()
+
+
+def _locked(video: videos.Video, **where: object) -> videos.Video | None:
+    # On PostgreSQL the row lock makes two deletions of one video take turns; SQLite's
+    # immediate transactions lock the whole database anyway.
+    return videos.Video.objects.select_for_update().filter(pk=video.pk, **where).first()
+
+
+def _forget(video: videos.Video) -> None:
+    """Delete the video's jobs (each with its post, events and files), then the video with
+    its transcripts and cached data. Raises VideoBusy, to roll all of it back, when a job
+    was queued again meanwhile."""
+    if _busy(video):
+        raise VideoBusy()
+    for job in _jobs_on(video).order_by():
+        if not job.delete_if_finished():
+            raise VideoBusy()
+    videos.forget_video(video)
+
+
+def delete_video(video: videos.Video, by: Any) -> None:
+    """Delete a video for good with everything it owns (admin, the API); ``by`` is who
+    asks. Raises VideoInUse, VideoBusy; nothing changes then."""
+    with transaction.atomic():
+        locked = _locked(video)
+        if locked is None:
+            return  # deleted meanwhile: what was asked is done
+        _check_may_remove(locked, by)
+        _forget(locked)
+
+
+def move_video_to_bin(video: videos.Video, by: Any) -> int:
+    """The dashboard's delete: the video and its jobs hidden, restorable from Recently
+    deleted until the clean-up purges them after BLOGTUBE_RESTORE_DAYS. Returns the jobs
+    binned with it. Raises VideoInUse, VideoBusy, InvalidTransition (already in the bin)."""
+    with transaction.atomic():
+        locked = _locked(video, deleted_at__isnull=True)
+        if locked is None:
+            raise InvalidTransition("The video is in Recently deleted already.")
+        _check_may_remove(locked, by)
+        if _busy(locked):
+            raise VideoBusy()
+        when = timezone.now()
+        moved = _jobs_on(locked).move_to_bin(when, "Moved to Recently deleted with its video")
+        locked.move_to_bin(when, by)
+        if _busy(locked):  # retried since the check above: keep it all
+            raise VideoBusy()
+    return moved
+
+
+def restore_video(video: videos.Video) -> int:
+    """Take a video out of the bin with the jobs that went there with it (not those
+    deleted on their own before). Returns how many jobs came back."""
+    with transaction.atomic():
+        locked = _locked(video, deleted_at__isnull=False)
+        if locked is None:
+            raise InvalidTransition("The video is not in Recently deleted.")
+        binned = locked.take_out_of_bin()
+        return _jobs_on(locked).filter(deleted_at__gte=binned).restore("Restored with its video")
+
+
+def purge_video_if_deleted_before(video: videos.Video, cutoff: datetime.datetime) -> bool:
+    """The clean-up's purge of a video in the bin since before ``cutoff``. One whose job
+    was restored on its own meanwhile is in use again: it leaves the bin instead."""
+    try:
+        with transaction.atomic():
+            locked = _locked(video, deleted_at__lt=cutoff)
+            if locked is None:
+                return False
+            if _jobs_on(locked).filter(deleted_at__isnull=True).exists():
+                locked.take_out_of_bin()
+                return False
+            _forget(locked)
+    except VideoBusy:
+        return False
+    return True
 
 
 # --- what a post will cost, before the job runs ----------------------------------

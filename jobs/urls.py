@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jobs.views import batches, jobs, metrics, posts, publish, queue, stats
+from jobs.views import batches, jobs, metrics, posts, publish, queue, stats, videos
 
 app_name = "jobs"
 urlpatterns = [
@@ -30,6 +30,9 @@ urlpatterns = [
     path("posts/<slug:slug>/preview/", posts.preview, name="post-preview"),
     path("posts/<slug:slug>/pictures/<str:name>", posts.picture, name="post-picture"),
     path("stats/", stats.stats, name="stats"),
+    # Under the videos app's prefix: a video's page offers them, jobs does them.
+    path("videos/<str:youtube_id>/delete/", videos.delete, name="video-delete"),
+    path("videos/<str:youtube_id>/restore/", videos.restore, name="video-restore"),
     path("metrics", metrics.view, name="metrics"),
     path("queue/", queue.room, name="queue"),
     *(

@@ -7,19 +7,24 @@ a key or its hint. Testing one spends its owner's key: staff only, as on the Pro
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import WithJsonSchema
 
 from blogtube_site.api_errors import ErrorOut
 from providers import services
 from providers.models import Provider, ProviderHealth
 
+# A provider's slug (Provider.slug is a SlugField): any other text is simply not found.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
 router = Router(tags=["providers"])
-ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (401, 403, 404)}
+# 400: a NUL character in the request (blogtube_site.nul_characters), refused before the view.
+ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (400, 401, 403, 404)}
 
 
 class HealthOut(Schema):
@@ -83,7 +88,10 @@ def list_providers(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post(
     "/{slug}/test", response={200: HealthOut, **ERRORS}, summary="Check a provider now (staff)"
 )
-def test_provider(request: HttpRequest, slug: str) -> dict[str, Any] | None:
+def test_provider(
+    request: HttpRequest,
+    slug: Annotated[str, WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN})],
+) -> dict[str, Any] | None:
     if not request.user.is_staff:
         raise HttpError(403, "Only staff can test providers.")
     provider = get_object_or_404(Provider, slug=slug)

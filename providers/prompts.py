@@ -32,6 +32,12 @@ TONES = {
 }
 # What a custom prompt may refer to, filled in from the video and the job.
 PLACEHOLDERS = ("title", "transcript", "language", "length", "chapters", "url", "tone")
+# What validate_custom_prompt accepts, as a regular expression an API document can carry:
+# text whose braces are doubled ({{, }}) or around a placeholder's bare name.
+_BRACES = r"\{\{|\}\}|\{(?:" + "|".join(PLACEHOLDERS) + r")\}"
+CUSTOM_PROMPT_PATTERN = rf"^(?:[^{{}}\x00]|{_BRACES})*$"
+# The same with something in it besides spaces: what the custom style needs.
+CUSTOM_PROMPT_WRITTEN = rf"^\s*(?:[^{{}}\s\x00]|{_BRACES})(?:[^{{}}\x00]|{_BRACES})*$"
 LENGTHS = {"short": "about 500 words", "medium": "about 1000 words", "long": "about 1800 words"}
 
 # Names the model reads more reliably than codes; anything else is named by its code.

@@ -20,6 +20,8 @@ from providers.offline.stopwords import stop_words
 from providers.openai_compatible import StreamChunk
 from providers.pricing import cost_usd, estimate_cost, prices_as_of
 from providers.prompts import (
+    CUSTOM_PROMPT_PATTERN,
+    CUSTOM_PROMPT_WRITTEN,
     LANGUAGE_NAMES,
     LENGTHS,
     PLACEHOLDERS,
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
     from providers.health import ProviderCard
 
 __all__ = [
+    "CUSTOM_PROMPT_PATTERN",
+    "CUSTOM_PROMPT_WRITTEN",
     "LANGUAGE_NAMES",
     "LENGTHS",
     "NOTE_WORDS",

@@ -1,17 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db import models
 
-from videos.models import Transcript, Video
+from videos.models import Transcript
 
-
-@admin.register(Video)
-class VideoAdmin(admin.ModelAdmin):
-    # Typed addresses without a scheme are https, as Django 6 will assume.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("title", "youtube_id", "channel", "duration", "fetched_at")
-    search_fields = ("title", "youtube_id", "channel")
+# Video's admin is jobs/admin.py's: deleting a video deletes the jobs on it.
 
 
 @admin.register(Transcript)

@@ -7,23 +7,28 @@ uploader's, as the job it came with (ownership.visible_to through the jobs' rela
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from blogtube_site.api_errors import ErrorOut
 from blogtube_site.ownership import visible_to
+from blogtube_site.query_params import ANY_TEXT, MAX_ID
 from videos import transcript_formats
 from videos.models import Transcript, Video
+from videos.video_ids import VIDEO_ID_PATTERN
 from videos.views import transcript_file
 
 router = Router(tags=["videos"])
-ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (401, 403, 404, 422)}
+# 400: a NUL character in the request (blogtube_site.nul_characters), refused before the view.
+ERRORS: dict[int, type[Schema]] = {code: ErrorOut for code in (400, 401, 403, 404, 422)}
 MAX_PAGE_SIZE = 100
+# A YouTube video's id, as the document shows it; any other text is simply not found.
+VideoId = Annotated[str, WithJsonSchema({"type": "string", "pattern": VIDEO_ID_PATTERN})]
 
 
 class TranscriptOut(Schema):
@@ -65,8 +70,15 @@ class VideoPage(Schema):
 
 
 class VideoFilters(Schema):
-    q: str | None = Field(None, max_length=200, description="In the title, channel or id")
-    cursor: int | None = Field(None, ge=1, description="The next_cursor of the page before")
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="In the title, channel or id",
+        json_schema_extra={"pattern": ANY_TEXT},
+    )
+    cursor: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The next_cursor of the page before"
+    )
     limit: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -76,7 +88,7 @@ def video_out(video: Video) -> dict[str, Any]:
 
 @router.get("", response={200: VideoPage, **ERRORS}, summary="Videos BlogTube knows, newest first")
 def list_videos(request: HttpRequest, filters: Query[VideoFilters]) -> dict[str, Any]:
-    videos = Video.objects.order_by("-pk")
+    videos = Video.objects.listed().order_by("-pk")
     if q := (filters.q or "").strip():
         videos = videos.filter(Q(title__icontains=q) | Q(channel__icontains=q) | Q(youtube_id=q))
     if filters.cursor:
@@ -94,8 +106,8 @@ def list_videos(request: HttpRequest, filters: Query[VideoFilters]) -> dict[str,
 @router.get(
     "/{video_id}", response={200: VideoDetailOut, **ERRORS}, summary="A video and its transcripts"
 )
-def get_video(request: HttpRequest, video_id: str) -> dict[str, Any]:
-    video = get_object_or_404(Video, youtube_id=video_id)
+def get_video(request: HttpRequest, video_id: VideoId) -> dict[str, Any]:
+    video = get_object_or_404(Video.objects.listed(), youtube_id=video_id)
     transcripts = video.transcripts.order_by("language_code", "-created")
     return {
         **video_out(video),
@@ -121,7 +133,9 @@ class TranscriptTextOut(TranscriptOut):
 
 
 def visible_transcript(request: HttpRequest, pk: int) -> Transcript:
-    transcript = get_object_or_404(Transcript.objects.select_related("video"), pk=pk)
+    transcript = get_object_or_404(
+        Transcript.objects.select_related("video").exclude(video__deleted_at__isnull=False), pk=pk
+    )
     # An uploaded transcript is its uploader's, as the job it came with.
     uploads = Transcript.objects.filter(pk=pk, video__isnull=True)
     if transcript.video is None and not visible_to(uploads, request.user, "jobs__owner"):

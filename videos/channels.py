@@ -26,6 +26,8 @@ _HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com"}
 _HANDLE = re.compile(r"@[\w.-]{3,30}")
 _CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
 _LEGACY_NAME = re.compile(r"[\w.-]{1,100}")
+# A channel's address by its handle, for an API document: parse_channel_url takes each.
+CHANNEL_URL_PATTERN = r"^https://(?:www\.)?youtube\.com/@[A-Za-z0-9_.-]{3,30}$"
 # A live stream or a premiere has no transcript to write from yet.
 _NOT_YET = {"is_upcoming", "is_live"}
 

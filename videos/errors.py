@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from youtube_transcript_api import _errors as yta
 from yt_dlp.networking.exceptions import TransportError
 
-from blogtube_site.errors import BlogTubeError
+from blogtube_site.errors import BlogTubeError, NotFound
 
 UPLOAD_INSTEAD = "Upload the transcript file instead."
 SET_PROXY = "Set YOUTUBE_PROXY_URL to a residential proxy."
@@ -30,7 +30,7 @@ class InvalidURL(BlogTubeError):
     )
 
 
-class VideoUnavailable(BlogTubeError):
+class VideoUnavailable(NotFound):
     code = "VIDEO_UNAVAILABLE"
     message = "This video is unavailable: it may be private, removed or never existed."
     suggestions = ("Check the address in a browser", UPLOAD_INSTEAD)

@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from blogtube_site.timecodes import clock
+
+
+class VideoQuerySet(models.QuerySet):
+    def listed(self) -> VideoQuerySet:
+        """Videos out of the bin: what the pages and the API show."""
+        return self.filter(deleted_at__isnull=True)
 
 
 class Video(models.Model):
@@ -19,6 +29,18 @@ class Video(models.Model):
     chapters = models.JSONField(default=list, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Set: in the bin (deleted on the dashboard), hidden until restored, asked for again
+    # (a new job or preview of it) or purged with everything it owns.
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = VideoQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]
@@ -28,6 +50,24 @@ class Video(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("videos:detail", args=[self.youtube_id])
+
+    def move_to_bin(self, when: datetime.datetime, by: Any) -> bool:
+        """Hide the video; False when it is in the bin already."""
+        moved = Video.objects.filter(pk=self.pk, deleted_at__isnull=True).update(
+            deleted_at=when, deleted_by=by
+        )
+        if moved:
+            self.deleted_at, self.deleted_by = when, by
+        return bool(moved)
+
+    def take_out_of_bin(self) -> datetime.datetime | None:
+        """Show the video again; when it had been put in the bin, None if it was not there."""
+        binned = Video.objects.filter(pk=self.pk).values_list("deleted_at", flat=True).first()
+        if binned is None:
+            return None
+        Video.objects.filter(pk=self.pk, deleted_at=binned).update(deleted_at=None, deleted_by=None)
+        self.deleted_at = self.deleted_by = None
+        return binned
 
     @property
     def duration_display(self) -> str:

@@ -12,11 +12,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from blogtube_site.errors import BlogTubeError
 from videos import pacing, pictures, transcript_sources, youtube
-from videos.channels import expand_channel, parse_channel_url
+from videos.channels import CHANNEL_URL_PATTERN, expand_channel, parse_channel_url
 from videos.errors import (
     ChannelUnavailable,
     InvalidTranscriptFile,
@@ -28,14 +29,26 @@ from videos.errors import (
 from videos.language import detect_language, language_name, same_language
 from videos.models import Transcript, Video
 from videos.pictures import Picture
+from videos.speech import remove_leftover_audio
 from videos.transcript_cleanup import clean_transcript
 from videos.transcript_files import check_size as check_transcript_size
 from videos.transcript_files import parse_transcript_file
-from videos.video_ids import parse_playlist_id, parse_video_id, playlist_id
+from videos.video_ids import (
+    PLAYLIST_URL_PATTERN,
+    VIDEO_ID_PATTERN,
+    VIDEO_URL_PATTERN,
+    parse_playlist_id,
+    parse_video_id,
+    playlist_id,
+)
 from videos.youtube import PLAYLIST_URL, WATCH_URL, PlaylistEntry, Storyboard
 
 __all__ = [
+    "CHANNEL_URL_PATTERN",
     "PLAYLIST_URL",
+    "PLAYLIST_URL_PATTERN",
+    "VIDEO_ID_PATTERN",
+    "VIDEO_URL_PATTERN",
     "WATCH_URL",
     "ChannelUnavailable",
     "InvalidTranscriptFile",
@@ -49,6 +62,7 @@ __all__ = [
     "clean_transcript",
     "expand_channel",
     "expand_playlist",
+    "forget_video",
     "get_transcript",
     "get_video",
     "list_tracks",
@@ -56,6 +70,7 @@ __all__ = [
     "parse_transcript_file",
     "parse_video_id",
     "playlist_id",
+    "remove_leftover_audio",
     "same_language",
     "storyboard",
     "transcript_from_upload",
@@ -69,6 +84,7 @@ log = logging.getLogger(__name__)
 # Short: a playlist changes more often than a video's tracks, and the form
 # shows it twice (preview, then the jobs) within moments.
 PLAYLIST_CACHE_SECONDS = 3600
+TRACKS_KEY = "tracks"
 # A storyboard's sheet addresses are signed by YouTube: kept only for a few hours, so a job
 # right after the video's details were read needs no second request, and a later one asks
 # afresh rather than trust an old signature.
@@ -80,7 +96,20 @@ def video_placeholder(video_id: str) -> Video:
     video, _ = Video.objects.get_or_create(
         youtube_id=video_id, defaults={"url": WATCH_URL.format(video_id=video_id)}
     )
+    if video.deleted_at is not None:
+        # Someone asks for it again (a preview, a new job): public data, wanted after all.
+        # The posts deleted with it stay in their owners' Recently deleted.
+        video.take_out_of_bin()
     return video
+
+
+def forget_video(video: Video) -> None:
+    """Delete the video with what BlogTube stored of it: its row, its transcripts (by
+    cascade) and, once that commits, its cached track list. The jobs that used it are the
+    caller's (jobs.services.delete_video) to delete first."""
+    key = f"{TRACKS_KEY}:{video.youtube_id}"
+    video.delete()
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def video_from_listing(entry: PlaylistEntry) -> Video:
@@ -145,7 +174,7 @@ def video_frames(
 
 def list_tracks(video_id: str) -> list[youtube.Track]:
     """The video's transcript tracks, asking YouTube at most once per YOUTUBE_CACHE_SECONDS."""
-    key = f"tracks:{video_id}"
+    key = f"{TRACKS_KEY}:{video_id}"
     tracks = cache.get(key)
     if tracks is None:
         # No back-off on a block here: the caption API is often refused where

@@ -36,6 +36,8 @@ AUDIO_EXTRACTOR_ARGS: dict[str, dict[str, list[str]]] = {"youtube": {}}
 # Smallest audio stream first: speech needs no fidelity and Whisper resamples to 16 kHz.
 AUDIO_FORMAT = "worstaudio[abr>=32]/bestaudio/worstaudio/best"
 PROGRESS_STEP = 5  # percent between two progress events
+# A video's audio lives in a temporary folder of this name while Whisper reads it.
+AUDIO_FOLDER_PREFIX = "blogtube-audio-"
 
 OnProgress = Callable[[int, float, float], None]  # (percent, seconds done, total seconds)
 
@@ -209,9 +211,24 @@ def transcribe_video(
                 percent=percent,
             )
 
-    with tempfile.TemporaryDirectory(prefix="blogtube-audio-") as folder:
+    with tempfile.TemporaryDirectory(prefix=AUDIO_FOLDER_PREFIX) as folder:
         event("Downloading the audio…")
         path = download_audio(video_id, Path(folder))
         size = path.stat().st_size / 1024 / 1024
         event(f"Downloaded the audio ({size:.1f} MB); transcribing with Whisper…")
         return transcribe(path, language=language, on_progress=progress)
+
+
+def remove_leftover_audio(older_than: float) -> int:
+    """Remove the audio folders a killed worker left behind (a normal run removes its own):
+    those last changed before ``older_than`` (a timestamp), when no job can still read them.
+    Returns how many went."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{AUDIO_FOLDER_PREFIX}*"):
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < older_than:
+                shutil.rmtree(folder)
+                removed += 1
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove: the next run looks again
+    return removed

@@ -12,6 +12,18 @@ _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _ID_CHARS = re.compile(r"[A-Za-z0-9_-]+")
 _PLAYLIST_ID = re.compile(r"[A-Za-z0-9_-]{2,64}")
 
+# The common forms of a video's address, as a regular expression an API document can carry:
+# every text it matches, parse_video_id takes (which takes more: other hosts, parameters).
+_ID = r"[A-Za-z0-9_-]{11}"
+VIDEO_ID_PATTERN = rf"^{_ID}$"
+_AT = r"t=[0-9]{1,6}s?"
+VIDEO_URL_PATTERN = (
+    rf"^(?:{_ID}|https://(?:www\.|m\.)?youtube\.com/watch\?v={_ID}(?:&{_AT})?"
+    rf"|https://youtu\.be/{_ID}(?:\?{_AT})?|https://(?:www\.)?youtube\.com/(?:shorts|live)/{_ID})$"
+)
+# A playlist's address, as above for playlist_id.
+PLAYLIST_URL_PATTERN = r"^https://(?:www\.)?youtube\.com/playlist\?list=[A-Za-z0-9_-]{2,64}$"
+
 # Hosts that serve a video page keyed by ?v= or by a path segment.
 _YOUTUBE_HOSTS = {
     "youtube.com",

@@ -27,10 +27,14 @@ PAGE_SIZE = 25
 def video_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     own_posts = visible_filter(request.user, "posts__job__owner")
-    videos = Video.objects.annotate(
-        transcript_count=Count("transcripts", distinct=True),
-        post_count=Count("posts", distinct=True, filter=own_posts),
-    ).order_by("-created", "-pk")
+    videos = (
+        Video.objects.listed()
+        .annotate(
+            transcript_count=Count("transcripts", distinct=True),
+            post_count=Count("posts", distinct=True, filter=own_posts),
+        )
+        .order_by("-created", "-pk")
+    )
     # Uploaded transcripts have no video page: listed here, they stay reachable.
     uploads = visible_to(
         Transcript.objects.filter(video__isnull=True), request.user, "jobs__owner"
@@ -69,7 +73,7 @@ def _posts_of(transcript: Transcript, user) -> list:
 
 @require_GET
 def detail(request: HttpRequest, youtube_id: str) -> HttpResponse:
-    video = get_object_or_404(Video, youtube_id=youtube_id)
+    video = get_object_or_404(Video.objects.listed(), youtube_id=youtube_id)
     transcripts = list(video.transcripts.order_by("language_code", "-created"))
     for transcript in transcripts:
         transcript.paragraph_list = transcript_formats.paragraphs(
@@ -106,7 +110,9 @@ def _chapters(video: Video) -> list[dict]:
 def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in transcript_formats.FORMATS:
         raise Http404("Transcripts download as .txt, .srt or .vtt.")
-    transcript = get_object_or_404(Transcript.objects.select_related("video"), pk=pk)
+    transcript = get_object_or_404(
+        Transcript.objects.select_related("video").exclude(video__deleted_at__isnull=False), pk=pk
+    )
     # An uploaded transcript is its uploader's, as the job it came with.
     uploads = Transcript.objects.filter(pk=pk, video__isnull=True)
     if transcript.video is None and not visible_to(uploads, request.user, "jobs__owner"):

@@ -15,9 +15,10 @@ from pydantic import Field
 
 from blogtube_site.api_errors import FieldErrors
 from jobs import batches
-from jobs.api.bodies import ERRORS, JobIn, body_of, form_input, refuse
+from jobs.api.bodies import CUSTOM_PROMPT, ERRORS, JobIn, body_of, form_input, refuse
 from jobs.forms import JobForm
 from jobs.models import Batch
+from videos import services as videos
 
 router = Router(tags=["batches"])
 
@@ -61,7 +62,15 @@ def batch_out(batch: Batch) -> dict[str, Any]:
 @router.post(
     "",
     response={201: BatchOut, **ERRORS},
-    openapi_extra=body_of(BatchIn),
+    openapi_extra=body_of(
+        JobForm,
+        leave_out=("per_video", "transcript_file"),
+        required=("url",),
+        patterns={
+            "url": f"{videos.PLAYLIST_URL_PATTERN}|{videos.CHANNEL_URL_PATTERN}",
+            "custom_prompt": CUSTOM_PROMPT,
+        },
+    ),
     summary="One job per video of a playlist or channel",
 )
 def create_batch(request: HttpRequest) -> Status:

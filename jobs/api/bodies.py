@@ -4,9 +4,11 @@ reaches the form's code: typed by the schema first, then checked by the form its
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.errors import HttpError
@@ -14,6 +16,9 @@ from pydantic import ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
 from blogtube_site.api_errors import ErrorOut, FieldErrors
+from blogtube_site.query_params import ANY_TEXT
+from jobs.forms import FlagField, ProviderField
+from providers import services as providers
 
 ERRORS: dict[int, type[Schema]] = {
     code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429, 502, 503)
@@ -24,7 +29,8 @@ class OptionsIn(Schema):
     """How the post is written: the New post form's and reprocess's options, each optional
     (not sent: the default, or for reprocess what the job had)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: a JSON false is no priority 0, a 1 no true, as the document says.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     provider: str | int | None = Field(None, description="A provider's slug or id")
     model: str | None = None
@@ -49,7 +55,7 @@ class JobIn(OptionsIn):
     force_speech: bool | None = None
     translate_to: str | None = None
     output_format: Literal["markdown", "html", "text", "json"] | None = None
-    priority: Literal[-1, 0, 1] | None = None
+    priority: int | None = Field(None, ge=-1, le=1)  # strict: a JSON false is no 0
 
 
 class ErrorInfo(Schema):
@@ -58,20 +64,135 @@ class ErrorInfo(Schema):
     suggestions: list[str]
 
 
-def body_of(schema: type[Schema], *, upload: bool = False) -> dict[str, Any]:
-    """The OpenAPI request body of a view that reads its body itself (form_input)."""
-    fields = schema.model_json_schema()
-    form = {**fields, "properties": dict(fields["properties"])}
-    if upload:
-        form["properties"]["transcript_file"] = {"type": "string", "format": "binary"}
+CUSTOM_PROMPT = providers.CUSTOM_PROMPT_PATTERN  # validate_custom_prompt's rule
+# Where the providers go: they change as admin enables and configures them, so each request
+# for the document fills them in (with_current_providers) rather than the import.
+PROVIDERS = "x-blogtube-providers"
+
+
+def field_schema(field: forms.Field, pattern: str | None = None) -> dict[str, Any]:
+    """What ``field`` accepts as JSON Schema, read from the field itself: its choices, its
+    length, its regular expression (``pattern`` when the check is code: a URL's parser)."""
+    if isinstance(field, FlagField):
+        return {"type": "boolean"}
+    if isinstance(field, ProviderField):
+        return {PROVIDERS: True}
+    if isinstance(field, forms.TypedChoiceField):
+        return {"type": "integer", "enum": [field.coerce(value) for value, _ in field.choices]}
+    if isinstance(field, forms.ChoiceField):
+        return {"type": "string", "enum": [value for value, _ in field.choices if value != ""]}
+    if isinstance(field, forms.FileField):
+        return {"type": "string", "format": "binary"}
+    schema: dict[str, Any] = {"type": "string", "pattern": pattern or ANY_TEXT}
+    if pattern is None:
+        for validator in field.validators:
+            if isinstance(validator, RegexValidator):
+                schema["pattern"] = validator.regex.pattern
+    if field.max_length is not None:
+        schema["maxLength"] = field.max_length
+    return schema
+
+
+def body_of(
+    form: type[forms.Form],
+    *,
+    leave_out: tuple[str, ...] = (),
+    required: tuple[str, ...] = (),
+    patterns: dict[str, str] | None = None,
+    upload: bool = False,
+    description: str = "",
+) -> dict[str, Any]:
+    """The OpenAPI request body of a view that reads its body itself (form_input) and hands it
+    to ``form``: each field's schema from the form's own, as JSON and as a form (multipart,
+    with a file when ``upload``). A field not sent keeps its default."""
+    patterns = patterns or {}
+    as_json: dict[str, Any] = {}
+    as_form: dict[str, Any] = {}
+    for name, field in form.base_fields.items():
+        if name in leave_out or (isinstance(field, forms.FileField) and not upload):
+            continue
+        schema = field_schema(field, patterns.get(name))
+        pattern = schema.get("pattern")
+        if pattern and name not in required and not re.match(pattern, ""):
+            # Empty is "not given" (no URL with a file, no translation, the default model).
+            schema["pattern"] = f"^$|{schema['pattern']}"
+        if name == "provider":
+            schema = {PROVIDERS: "json"}
+        if name == "style":
+            schema["description"] = "custom: written with custom_prompt, which it needs"
+        as_form[name] = {**schema, PROVIDERS: "form"} if PROVIDERS in schema else schema
+        if isinstance(field, forms.FileField):
+            continue
+        # In JSON, null is "not given" as well.
+        as_json[name] = schema if name in required else {"anyOf": [schema, {"type": "null"}]}
+    rules = _custom_style_needs_a_prompt() if "custom_prompt" in as_json else {}
+    json_body = {
+        "type": "object",
+        "properties": as_json,
+        "required": list(required),
+        "additionalProperties": False,
+        **rules,
+    }
+    form_body = {
+        "type": "object",
+        "properties": as_form,
+        "required": [name for name in required if name in as_form and not upload],
+        "additionalProperties": False,
+        # Next to a file, the rule stays in words (the style's description): schemathesis
+        # cannot judge a conditional on a body with binary in it.
+        **({} if upload else rules),
+    }
+    if description:
+        json_body["description"] = form_body["description"] = description
     return {
         "requestBody": {
+            "required": True,
             "content": {
-                "application/json": {"schema": fields},
-                "multipart/form-data": {"schema": form},
+                "application/json": {"schema": json_body},
+                "multipart/form-data": {"schema": form_body},
             },
         }
     }
+
+
+def _custom_style_needs_a_prompt() -> dict[str, Any]:
+    # JobOptionsForm.clean: the custom style writes with the person's own prompt.
+    return {
+        "if": {"properties": {"style": {"const": "custom"}}, "required": ["style"]},
+        "then": {
+            "properties": {
+                "custom_prompt": {"type": "string", "pattern": providers.CUSTOM_PROMPT_WRITTEN}
+            },
+            "required": ["custom_prompt"],
+        },
+    }
+
+
+def with_current_providers(document: Any) -> Any:
+    """The OpenAPI ``document`` with the providers a job may name now: each enabled and
+    configured one, by slug or id."""
+    usable = providers.available_providers()
+    return with_providers(document, [p.slug for p in usable], [p.pk for p in usable])
+
+
+def with_providers(document: Any, slugs: list[str], ids: list[int]) -> Any:
+    """``document`` with its provider fields naming these (a form sends an id as text)."""
+    by_id = [{"type": "integer", "enum": ids}] if ids else []
+    flavours = {
+        "json": {"anyOf": [{"type": "string", "enum": slugs}, *by_id]},
+        "form": {"type": "string", "enum": slugs + [str(pk) for pk in ids]},
+    }
+
+    def fill(node: Any) -> Any:
+        if isinstance(node, dict):
+            if PROVIDERS in node:
+                return {**flavours[node[PROVIDERS]], "description": "A provider's slug or id"}
+            return {key: fill(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [fill(item) for item in node]
+        return node
+
+    return fill(document)
 
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")

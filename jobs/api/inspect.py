@@ -8,10 +8,11 @@ knows nothing of jobs. blogtube_site/api.py adds it before the videos router, wh
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from pydantic import WithJsonSchema
 
 from blogtube_site.errors import BlogTubeError
 from jobs import limits
@@ -19,6 +20,8 @@ from jobs.api.bodies import ERRORS, ErrorInfo
 from videos import services as videos
 
 router = Router(tags=["videos"])
+# What the New post form previews: a video's address (videos' own rule, as the document says).
+VIDEO_URL = {"type": "string", "pattern": videos.VIDEO_URL_PATTERN, "maxLength": 500}
 
 
 class ChapterOut(Schema):
@@ -49,7 +52,10 @@ class InspectOut(Schema):
 @router.get(
     "/inspect", response={200: InspectOut, **ERRORS}, summary="What a YouTube URL points at"
 )
-def inspect(request: HttpRequest, url: str = Query(..., max_length=500)) -> dict[str, Any]:
+def inspect(
+    request: HttpRequest,
+    url: Annotated[str, WithJsonSchema(VIDEO_URL)] = Query(..., max_length=500),
+) -> dict[str, Any]:
     """The video's details, chapters and transcript languages; counts as a preview against
     your limit (429 over it)."""
     limits.check_preview(request.user)

@@ -7,9 +7,8 @@ may see what (another person's job is a 404) and jobs.limits (429 with Retry-Aft
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
+import re
 import uuid
 from dataclasses import replace
 from typing import Any, Literal
@@ -22,17 +21,30 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
 from blogtube_site.api_errors import CONFLICT, FieldErrors
-from blogtube_site.query_params import whole_number
+from blogtube_site.query_params import ANY_TEXT, MAX_ID, whole_number
 from jobs import event_stream, services
-from jobs.api.bodies import ERRORS, ErrorInfo, JobIn, OptionsIn, body_of, form_input, refuse
+from jobs.api.bodies import (
+    CUSTOM_PROMPT,
+    ERRORS,
+    ErrorInfo,
+    JobIn,
+    OptionsIn,
+    body_of,
+    form_input,
+    refuse,
+)
 from jobs.articles import article_for
 from jobs.formatting import OUTPUT_FORMATS
-from jobs.forms import JobForm, ReprocessForm
+from jobs.forms import KEPT_BY_REPROCESS, JobForm, JobOptionsForm, ReprocessForm
 from jobs.models import InvalidTransition, Job, Post, PostPicture, Publication
 from publishing import services as publishing
+from videos import services as videos
 
 router = Router(tags=["jobs"])
 PAGE_SIZE = 25
+# Microseconds since 1970 (17 digits reach the year 5138) and the job's id.
+CURSOR_PATTERN = r"^[0-9]{1,17}-[0-9a-f]{32}$"
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MAX_PAGE_SIZE = 100
 
 
@@ -120,8 +132,17 @@ class PostOut(Schema):
 
 class JobFilters(Schema):
     status: Literal["queued", "running", "completed", "failed", "cancelled"] | None = None
-    q: str | None = Field(None, max_length=200, description="In the title, URL, file or post")
-    cursor: str | None = Field(None, max_length=200)
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="In the title, URL, file or post",
+        json_schema_extra={"pattern": ANY_TEXT},
+    )
+    cursor: str | None = Field(
+        None,
+        description="The next_cursor of the page before",
+        json_schema_extra={"pattern": f"^$|{CURSOR_PATTERN}"},  # empty: the first page
+    )
     limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -185,19 +206,20 @@ def get_job(request: HttpRequest, job_id: uuid.UUID) -> Job:
 
 
 def encode_cursor(job: Job) -> str:
-    raw = f"{job.created.isoformat()}|{job.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    """The last job of a page as text a script passes back: its creation in microseconds since
+    1970 and its id. Plain, so that the OpenAPI document can say exactly what a cursor is."""
+    micros = (job.created - EPOCH) // dt.timedelta(microseconds=1)
+    return f"{micros}-{job.pk.hex}"
 
 
 def decode_cursor(cursor: str) -> Q:
     """The jobs after the cursor's in (-created, -id) order: a keyset, so a page costs the
     same however deep, and jobs made meanwhile neither repeat nor go missing."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created_text, _, id_text = raw.partition("|")
-        created, pk = dt.datetime.fromisoformat(created_text), uuid.UUID(id_text)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise FieldErrors({"cursor": ["Not a cursor this API gave; start without one."]}) from None
+    if not re.fullmatch(CURSOR_PATTERN, cursor):
+        raise FieldErrors({"cursor": ["Not a cursor this API gave; start without one."]})
+    micros, _, hex_id = cursor.partition("-")
+    created = EPOCH + dt.timedelta(microseconds=int(micros))
+    pk = uuid.UUID(hex=hex_id)
     return Q(created__lt=created) | Q(created=created, id__lt=pk)
 
 
@@ -235,7 +257,13 @@ def get_job_detail(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
 @router.post(
     "",
     response={201: JobOut, **ERRORS},
-    openapi_extra=body_of(JobIn, upload=True),
+    openapi_extra=body_of(
+        JobForm,
+        leave_out=("per_video",),
+        required=("url",),
+        patterns={"url": videos.VIDEO_URL_PATTERN, "custom_prompt": CUSTOM_PROMPT},
+        upload=True,
+    ),
     summary="Create a job",
 )
 def create_job(request: HttpRequest) -> Status:
@@ -283,7 +311,9 @@ def retry_job(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
 @router.post(
     "/{uuid:job_id}/reprocess",
     response={201: JobOut, **ERRORS},
-    openapi_extra=body_of(OptionsIn),
+    openapi_extra=body_of(
+        JobOptionsForm, leave_out=KEPT_BY_REPROCESS, patterns={"custom_prompt": CUSTOM_PROMPT}
+    ),
     summary="Write the post again from the stored transcript",
 )
 def reprocess_job(request: HttpRequest, job_id: uuid.UUID) -> Status:
@@ -411,7 +441,9 @@ def delete_job(request: HttpRequest, job_id: uuid.UUID) -> Status:
     },
 )
 def job_events(
-    request: HttpRequest, job_id: uuid.UUID, last_event_id: int | None = Query(None, ge=0)
+    request: HttpRequest,
+    job_id: uuid.UUID,
+    last_event_id: int | None = Query(None, ge=0, le=MAX_ID),
 ) -> StreamingHttpResponse:
     """Every JobEvent as ``id``/``event``/``data`` (JSON): status, step, log, token (the
     draft's text) and draft_reset; then ``end`` with the final status. Resume after an id with

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from blogtube_site.api_errors import FieldErrors
 from jobs.api.bodies import ERRORS
@@ -52,7 +52,10 @@ class StatsOut(Schema):
 
 
 @router.get("", response={200: StatsOut, **ERRORS}, summary="The Stats page's figures")
-def stats(request: HttpRequest, days: int = DEFAULT_DAYS) -> dict[str, Any]:
+def stats(
+    request: HttpRequest,
+    days: Annotated[int, WithJsonSchema({"type": "integer", "enum": list(RANGES)})] = DEFAULT_DAYS,
+) -> dict[str, Any]:
     """Your jobs of the last ``days`` days, 7, 30 or 90 (staff: everyone's), as the Stats page
     counts them."""
     if days not in RANGES:

@@ -57,6 +57,31 @@ class JobQuerySet(OwnedQuerySet):
         bin (soft-deleted, restorable until the clean-up purges them)."""
         return super().visible_to(user).filter(deleted_at__isnull=not deleted)
 
+    def move_to_bin(self, when: datetime.datetime, message: str) -> int:
+        """Put the finished jobs among these in the bin at ``when`` (a video's, all at once),
+        each with ``message`` in its log; queued and running ones stay where they are."""
+        finished = self.filter(status__in=Job.FINISHED, deleted_at__isnull=True)
+        pks = list(finished.values_list("pk", flat=True))
+        Job.objects.filter(pk__in=pks, status__in=Job.FINISHED, deleted_at__isnull=True).update(
+            deleted_at=when, updated=when
+        )
+        moved = list(Job.objects.filter(pk__in=pks, deleted_at=when).values_list("pk", flat=True))
+        JobEvent.objects.bulk_create(
+            JobEvent(job_id=pk, kind=JobEvent.Kind.LOG, message=message) for pk in moved
+        )
+        return len(moved)
+
+    def restore(self, message: str) -> int:
+        """Take these jobs out of the bin, each with ``message`` in its log."""
+        pks = list(self.filter(deleted_at__isnull=False).values_list("pk", flat=True))
+        restored = Job.objects.filter(pk__in=pks, deleted_at__isnull=False).update(
+            deleted_at=None, updated=timezone.now()
+        )
+        JobEvent.objects.bulk_create(
+            JobEvent(job_id=pk, kind=JobEvent.Kind.LOG, message=message) for pk in pks
+        )
+        return restored
+
 
 class Job(models.Model):
     class Status(models.TextChoices):
@@ -530,6 +555,11 @@ class Job(models.Model):
         False, and nothing lost, when it is running, even if it started since this
         object was loaded."""
         return self._delete_if(~models.Q(status=self.Status.RUNNING))
+
+    def delete_if_finished(self) -> bool:
+        """Delete the job as delete_unless_running does, only if it is completed, failed or
+        cancelled: deleting its video must not take a queued job with it."""
+        return self._delete_if(models.Q(status__in=self.FINISHED))
 
     def delete_if_finished_before(self, cutoff: datetime.datetime) -> bool:
         """Delete the job as delete_unless_running does, only if it finished (completed,

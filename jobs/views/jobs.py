@@ -24,6 +24,7 @@ from jobs import options as job_options
 from jobs.formatting import OUTPUT_FORMATS
 from jobs.forms import JobForm, ReprocessForm
 from jobs.models import Batch, InvalidTransition, Job, Post
+from jobs.views.videos import binned_videos
 from providers import services as providers
 from publishing import services as publishing
 from videos import services as videos
@@ -258,10 +259,12 @@ def delete(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_GET
 def deleted(request: HttpRequest) -> HttpResponse:
-    """Recently deleted: the person's jobs in the bin, each restorable until purged."""
+    """Recently deleted: the person's jobs and videos in the bin, each restorable until
+    purged."""
     jobs = Job.objects.visible_to(request.user, deleted=True).select_related("video", "post")
     context = {
         "jobs": jobs.order_by("-deleted_at")[:200],
+        "videos": binned_videos(request.user).order_by("-deleted_at")[:200],
         "restore_days": settings.BLOGTUBE_RESTORE_DAYS,
     }
     return render(request, "jobs/deleted.html", context)

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from jobs import queue_room
@@ -41,10 +43,26 @@ def act(request: HttpRequest, action: str) -> HttpResponse:
     perform = ACTIONS.get(action)
     if perform is None:
         raise Http404
+    back = _back(request)
     if action in CONFIRM and request.POST.get("confirm") != "yes":
-        context = {"action": action, "question": CONFIRM[action], "q": queue_room.status()}
+        context = {
+            "action": action,
+            "question": CONFIRM[action],
+            "q": queue_room.status(),
+            "back": back,
+        }
         return render(request, "jobs/queue_confirm.html", context)
     done = perform(request.user)
     note = f" ({done.jobs} job{pluralize(done.jobs)})" if action in ("clear", "drain") else ""
     messages.success(request, f"{done.get_kind_display()}{note}.")
-    return redirect("jobs:queue")
+    return redirect(back)
+
+
+def _back(request: HttpRequest) -> str:
+    """Where the lever was pulled: the queue room, or admin's (``next``, this site only)."""
+    wanted = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("jobs:queue")

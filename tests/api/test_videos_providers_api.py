@@ -38,7 +38,7 @@ def test_inspect_refuses_what_is_no_video_and_a_gone_video(api, fake_youtube):
     assert bad.status_code == 422 and bad.json()["error"] == "INVALID_URL"
     fake_youtube.add("aaaaaaaaaa1", scenario="unavailable")
     gone = api.get("/api/v1/videos/inspect", {"url": "https://youtu.be/aaaaaaaaaa1"})
-    assert gone.status_code == 502 and gone.json()["error"] == "VIDEO_UNAVAILABLE"
+    assert gone.status_code == 404 and gone.json()["error"] == "VIDEO_UNAVAILABLE"
     assert gone.json()["suggestions"]
     missing = api.get("/api/v1/videos/inspect")
     assert missing.status_code == 422 and list(missing.json()["detail"]["fields"]) == ["url"]

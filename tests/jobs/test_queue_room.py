@@ -221,3 +221,43 @@ def test_the_api_refuses_everyone_else(user):
         assert script.post(f"/api/v1/queue/{action}").status_code == 403
     assert Job.objects.get().status == Job.Status.QUEUED
     assert not QueueAction.objects.exists()
+
+
+# --- Django admin ------------------------------------------------------------------------
+
+
+def test_admin_shows_the_queue_room_above_its_audit_log(staff, boss):
+    a_known_queue()
+    index = staff.get(reverse("admin:index")).content.decode()
+    room = reverse("admin:jobs_queueaction_changelist")
+    assert f'href="{room}">Queue room</a>' in index  # on every admin page, for staff
+    queue_room.pause(boss)
+    page = staff.get(room)
+    html = page.content.decode()
+    assert "Queue room: paused" in html
+    assert 'data-testid="queued">3 (priority 5: 2, priority 0: 1)' in html
+    assert "No worker cluster is running" in html
+    assert "Paused dispatching" in html and ">boss<" in html  # the audit row
+    assert 'value="Resume dispatching"' in html and 'value="Pause dispatching"' not in html
+
+
+def test_admin_levers_come_back_to_admin_and_are_audited(staff, boss):
+    a_known_queue()
+    room = reverse("admin:jobs_queueaction_changelist")
+    asked = staff.post(reverse("jobs:queue-clear"), {"next": room})
+    assert f'name="next" value="{room}"' in asked.content.decode()  # the confirmation keeps it
+    assert f'href="{room}">No, go back' in asked.content.decode()
+    done = staff.post(reverse("jobs:queue-clear"), {"next": room, "confirm": "yes"})
+    assert done.status_code == 302 and done["Location"] == room
+    assert not Job.objects.filter(status=Job.Status.QUEUED).exists()
+    html = staff.get(room).content.decode()
+    assert "Cleared the queue (4 jobs)." in html  # the message
+    assert '<td class="field-kind">Cleared the queue</td>' in html  # the audit row
+    # Another site's address is no place to send anyone back to.
+    away = staff.post(reverse("jobs:queue-pause"), {"next": "https://example.com/"})
+    assert away["Location"] == reverse("jobs:queue")
+
+
+def test_admin_queue_room_is_staff_only(client):
+    page = client.get(reverse("admin:jobs_queueaction_changelist"))
+    assert page.status_code == 302 and "/admin/login/" in page["Location"]

@@ -61,6 +61,7 @@ def finished_jobs() -> None:
         finished=now,
         tokens_in=1_000_000,
         tokens_out=500_000,
+        attempts=3,  # two retries before it completed
     )
     JobStep.objects.filter(job=done).update(
         status=JobStep.Status.DONE,
@@ -103,6 +104,7 @@ def test_the_figures_are_the_databases():
     assert value(families, "blogtube_jobs", status="failed") == 1
     assert value(families, "blogtube_jobs", status="queued") == 2
     assert value(families, "blogtube_queue_depth") == 1
+    assert value(families, "blogtube_job_retries", "blogtube_job_retries_total") == 2
     assert value(families, "blogtube_jobs_waiting_retry") == 1
     assert value(families, "blogtube_queue_oldest_age_seconds") >= 0
     duration = "blogtube_job_duration_seconds"
@@ -124,6 +126,21 @@ def test_the_figures_are_the_databases():
     assert value(families, "blogtube_provider_latency_seconds", provider="openai") == 0.25
     assert value(families, "blogtube_worker_clusters") == 1
     assert 0 <= value(families, "blogtube_worker_last_seen_seconds") < 60
+
+
+@pytest.mark.django_db
+def test_jobs_in_recently_deleted_are_counted_apart():
+    finished_jobs()
+    failed = Job.objects.get(status=Job.Status.FAILED)
+    assert failed.move_to_bin()
+    families = scrape()
+    assert value(families, "blogtube_jobs", status="failed") == 0
+    assert value(families, "blogtube_jobs", status="completed") == 1
+    assert value(families, "blogtube_jobs_deleted") == 1
+    failed.restore()
+    families = scrape()
+    assert value(families, "blogtube_jobs", status="failed") == 1
+    assert value(families, "blogtube_jobs_deleted") == 0
 
 
 @pytest.mark.django_db

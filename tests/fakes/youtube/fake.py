@@ -58,6 +58,9 @@ class FakeYouTube:
         self.channels: dict[str, FakeChannel] = {}
         self.requests: list[SeenRequest] = []
         self.unexpected: list[SeenRequest] = []
+        # Set by a test that asks for made-up ids (the API fuzz): a video or playlist no test
+        # registered is answered as YouTube answers one that does not exist.
+        self.unknown_ids_unavailable = False
 
     # -- registering -------------------------------------------------------
 
@@ -197,11 +200,15 @@ class FakeYouTube:
         raise UnexpectedRequest(message)
 
     def _video(self, video_id: str, seen: SeenRequest) -> FakeVideo:
+        if video_id not in self.videos and self.unknown_ids_unavailable:
+            self.add(video_id, scenario="unavailable")
         if video_id not in self.videos:
             self._unexpected(seen, f"video {video_id!r} was not registered with fake_youtube.add()")
         return self.videos[video_id]
 
     def _playlist(self, playlist_id: str, seen: SeenRequest) -> FakePlaylist:
+        if playlist_id not in self.playlists and self.unknown_ids_unavailable:
+            self.add_playlist(playlist_id, scenario="unavailable")
         if playlist_id not in self.playlists:
             self._unexpected(
                 seen,
