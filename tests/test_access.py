@@ -28,9 +28,9 @@ from tests.jobs.factories import make_job
 from tests.websocket import ORIGIN, Communicator, signed_in_headers
 from videos.models import Transcript, Video
 
-# Pages anyone may open: how to sign in, the first account's one-time link, and the probes
-# (they say only whether the parts answer).
-PUBLIC = {"login", "setup", "health-live", "health-ready"}
+# Pages anyone may open: how to sign in, the first account's one-time link, the probes
+# (they say only whether the parts answer) and the site's icon.
+PUBLIC = {"login", "setup", "health-live", "health-ready", "favicon"}
 # For a scraper with a token, which has no session to sign in with: 401, never a sign-in page.
 TOKEN_ONLY = {"jobs:metrics"}
 

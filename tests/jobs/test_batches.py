@@ -149,7 +149,7 @@ def test_the_batch_page_shows_progress_computed_from_its_jobs(client, batch_in_p
     assert 'action="/jobs/bulk/"' in page
     assert f'name="next" value="{batch.get_absolute_url()}"' in page
     # A batch is a kind of job list: the navigation says where you are.
-    assert f'href="{reverse("jobs:list")}" aria-current="page"' in page
+    assert f'href="{reverse("jobs:batches")}" aria-current="page"' in page
 
 
 def test_bulk_cancel_from_the_batch_page_comes_back_to_it(client, batch_in_progress):
