@@ -35,7 +35,9 @@ run: migrate
 
 test: $(VENV)/.installed $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@# -rs: the summary names every skipped test and why (speech without espeak-ng, scale-out
+	@# without PostgreSQL...), whatever PYTEST_ARGS says.
+	$(BIN)/python -m pytest -rs $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
