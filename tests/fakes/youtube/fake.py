@@ -58,6 +58,11 @@ class FakeYouTube:
         self.channels: dict[str, FakeChannel] = {}
         self.requests: list[SeenRequest] = []
         self.unexpected: list[SeenRequest] = []
+        # None, or how YouTube is out of reach: "refused" (nothing listens), "dns" (its name
+        # does not resolve) or "timeout". The transports then raise what the real ones do.
+        self.unreachable: str | None = None
+        self.unreachable_clients = {"requests", "yt-dlp"}  # which transports it applies to
+        self.refused: list[SeenRequest] = []
 
     # -- registering -------------------------------------------------------
 
