@@ -80,6 +80,7 @@ def _server_env(media_root: Path) -> dict[str, str]:
             "BLOGTUBE_POLL_INTERVAL": "0.1",
             "BLOGTUBE_DRAFT_FLUSH_SECONDS": "0.2",
             "BLOGTUBE_WORKERS": "1",
+            "BLOGTUBE_DETECT_LOCAL_MODELS": "false",
             "DEBUG": "true",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
