@@ -131,9 +131,7 @@ class ProviderField(forms.ModelChoiceField):
         found = self.queryset.filter(**lookup).first()
         if found is None and (known := providers.Provider.objects.filter(**lookup).first()):
             # A provider that exists but is not offered: say why, and how to offer it.
-            raise forms.ValidationError(
-                providers.not_offered_because(known), code="invalid_choice"
-            )
+            raise forms.ValidationError(providers.not_offered_because(known), code="invalid_choice")
         if found is None:
             known = ", ".join(self.queryset.values_list("slug", flat=True))
             raise forms.ValidationError(
