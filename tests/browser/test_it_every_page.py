@@ -54,14 +54,18 @@ class Watch:
             lambda m: m.type == "error" and self.problems.append(f"console: {m.text} ({page.url})"),
         )
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e} ({page.url})"))
-        page.on(
-            "requestfailed",
-            lambda r: self.problems.append(f"failed: {r.url} {r.failure} ({page.url})"),
-        )
+        page.on("requestfailed", lambda r: self._failed(r, page))
         page.on(
             "response",
             lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),
         )
+
+    def _failed(self, request, page) -> None:
+        # htmx cancels its own request when a newer one replaces it (hx-sync "replace": the
+        # model list of a provider no longer chosen): by design, nothing a person sees.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type in ("xhr", "fetch"):
+            return
+        self.problems.append(f"failed: {request.url} {request.failure} ({page.url})")
 
 
 def visit(page, url: str) -> None:
