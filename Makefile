@@ -31,11 +31,14 @@ run: migrate
 	@echo "BlogTube: http://$${BLOGTUBE_HOST:-127.0.0.1}:$${BLOGTUBE_PORT:-8000}  (Ctrl-C stops web and worker)"
 	@# No account yet: a one-time link to create the first one.
 	@$(BIN)/python manage.py setup_link
-	$(BIN)/honcho start
+	@# honcho in the terminal's foreground: Ctrl-C stops web and worker, and make exits 0.
+	$(BIN)/python -m blogtube_site.foreground $(BIN)/honcho start
 
 test: $(VENV)/.installed $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@# -rs: the summary names every skipped test and why (speech without espeak-ng, scale-out
+	@# without PostgreSQL...), whatever PYTEST_ARGS says.
+	$(BIN)/python -m pytest -rs $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

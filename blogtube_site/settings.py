@@ -255,6 +255,8 @@ OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 BLOGTUBE_DEFAULT_PROVIDER = env.str(
     "BLOGTUBE_DEFAULT_PROVIDER", default="openai" if OPENAI_API_KEY else "offline"
 )
+# Offer Ollama and LM Studio while they answer on this machine (providers.local_servers).
+BLOGTUBE_DETECT_LOCAL_MODELS = env.bool("BLOGTUBE_DETECT_LOCAL_MODELS", default=True)
 YOUTUBE_PROXY_URL = env.str("YOUTUBE_PROXY_URL", default="")
 # Webshare's rotating residential proxies, the kind youtube-transcript-api documents.
 WEBSHARE_PROXY_USERNAME = env.str("WEBSHARE_PROXY_USERNAME", default="")

@@ -78,6 +78,8 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         await poller.ensure_running()
         self.last_event_id = await database_sync_to_async(live.latest_event_id)()
         self.last_sent = 0.0
+        # No rows until the page says which it shows: most pages show none.
+        self.watched = live.Watched()
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "joined", False):
@@ -85,13 +87,18 @@ class DashboardConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(DASHBOARD_GROUP, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        return
+        # The page's rows, whenever they change; anything else is ignored.
+        watched = live.Watched.from_message(text_data)
+        if watched is not None:
+            self.watched = watched
 
     async def job_changed(self, event: dict) -> None:
         wait = self.MIN_INTERVAL - (time.monotonic() - self.last_sent)
         if wait > 0:
             await asyncio.sleep(wait)
-        update = await database_sync_to_async(live.dashboard_changes)(self.last_event_id, self.user)
+        update = await database_sync_to_async(live.dashboard_changes)(
+            self.last_event_id, self.user, self.watched
+        )
         if update is None:
             return
         self.last_event_id = update.last_event_id

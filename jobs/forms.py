@@ -133,7 +133,11 @@ class ProviderField(forms.ModelChoiceField):
             value = value.pk
         text = str(value).strip()
         pk = whole_number(text)
-        found = self.queryset.filter(**({"slug": text} if pk is None else {"pk": pk})).first()
+        lookup = {"slug": text} if pk is None else {"pk": pk}
+        found = self.queryset.filter(**lookup).first()
+        if found is None and (known := providers.Provider.objects.filter(**lookup).first()):
+            # A provider that exists but is not offered: say why, and how to offer it.
+            raise forms.ValidationError(providers.not_offered_because(known), code="invalid_choice")
         if found is None:
             known = ", ".join(self.queryset.values_list("slug", flat=True))
             raise forms.ValidationError(
@@ -213,6 +217,11 @@ class JobOptionsForm(forms.Form):
         return self._uploads
 
     @property
+    def providers_waiting_for_key(self) -> list[providers.Provider]:
+        """Those the form would offer once their key is set: the hint under the select."""
+        return providers.waiting_for_key()
+
+    @property
     def selected_provider(self) -> providers.Provider | None:
         try:
             return self.fields["provider"].to_python(self["provider"].value())
@@ -274,6 +283,12 @@ class JobOptionsForm(forms.Form):
             providers.check_configured(cleaned["provider"])
         except BlogTubeError as error:
             self.add_error("provider", " ".join([error.message, *error.suggestions]))
+            return cleaned
+        if not cleaned.get("model"):
+            # A local server's default may not be pulled: the one it has, then.
+            chosen = providers.model_to_use(cleaned["provider"])
+            if chosen != cleaned["provider"].effective_model:
+                cleaned["model"] = chosen
         return cleaned
 
 

@@ -9,7 +9,10 @@ came after it is appended: a reconnect never loses or repeats text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import uuid
+from contextlib import suppress
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -92,6 +95,44 @@ def changes_since(job_id: str, after_id: int) -> Update | None:
     return Update(_render(names, context), last_id)
 
 
+# A page of 100 rows and its batches, with room to spare; more is not a page, it is a probe.
+MAX_WATCHED = 500
+
+
+@dataclass(frozen=True)
+class Watched:
+    """The live rows a page shows: what its dashboard socket pushes, and nothing else.
+
+    A row pushed to a page without it is an htmx error on the console (oobErrorNoTarget), and
+    every page has the socket; so each page says which rows it holds (static/js/blogtube.js
+    sends their element ids when the socket opens and whenever a table is swapped).
+    """
+
+    jobs: frozenset[str] = field(default_factory=frozenset)
+    batches: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_message(cls, text: str | None) -> Watched | None:
+        """The ids in {"watch": ["job-row-<uuid>", "batch-<uuid>", ...]}; None if it is not one."""
+        try:
+            data = json.loads(text or "")
+        except (ValueError, RecursionError):
+            return None
+        ids = data.get("watch") if isinstance(data, dict) else None
+        if not isinstance(ids, list):
+            return None
+        found: dict[str, set[str]] = {"job-row-": set(), "batch-": set()}
+        for element_id in ids[:MAX_WATCHED]:
+            if not isinstance(element_id, str):
+                continue
+            for prefix, bucket in found.items():
+                if element_id.startswith(prefix):
+                    with suppress(ValueError):
+                        bucket.add(str(uuid.UUID(element_id[len(prefix) :])))
+                    break
+        return cls(frozenset(found["job-row-"]), frozenset(found["batch-"]))
+
+
 def latest_event_id() -> int:
     return JobEvent.objects.aggregate(m=Max("id"))["m"] or 0
 
@@ -100,11 +141,13 @@ def can_see(user: Any, job_id: str) -> bool:
     return Job.objects.visible_to(user).filter(pk=job_id).exists()
 
 
-def dashboard_changes(after_id: int, user: Any) -> Update | None:
-    """Rows of the jobs ``user`` may see that moved, and a toast for each that just finished.
+def dashboard_changes(after_id: int, user: Any, watched: Watched | None = None) -> Update | None:
+    """The rows on the page (``watched``) of jobs ``user`` may see that moved, and a toast for
+    each of their jobs that just finished.
 
-    The html is empty when only other people's jobs moved: the id still moves on past them.
+    The html is empty when nothing the page shows moved: the id still moves on past it.
     """
+    watched = watched or Watched()
     rows = list(
         JobEvent.objects.filter(id__gt=after_id).values_list("id", "job_id", "kind", "data")
     )
@@ -133,9 +176,14 @@ def dashboard_changes(after_id: int, user: Any) -> Update | None:
     html = "".join(
         render_to_string("jobs/list.html#job-row", {"job": job, "oob": True})
         for job in jobs.values()
+        if str(job.pk) in watched.jobs
     )
     # A batch's progress is its jobs': it moves whenever one of them does.
-    batches = {job.batch_id: job.batch for job in jobs.values() if job.batch_id}
+    batches = {
+        job.batch_id: job.batch
+        for job in jobs.values()
+        if job.batch_id and str(job.batch_id) in watched.batches
+    }
     html += "".join(
         render_to_string("jobs/batch.html#batch-summary", {"batch": batch, "oob": True})
         for batch in batches.values()

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import OuterRef, Q, Subquery
 
 from blogtube_site.errors import BlogTubeError
-from providers import health
+from providers import health, local_servers
 from providers.errors import ProviderNotConfigured
 from providers.health import check
 from providers.models import Provider, ProviderHealth
@@ -64,13 +64,16 @@ __all__ = [
     "fallback_chain",
     "health_summary",
     "latest_health",
+    "model_to_use",
     "models_for",
+    "not_offered_because",
     "prices_as_of",
     "provider_cards",
     "redact_error",
     "split_seo",
     "stop_words",
     "validate_custom_prompt",
+    "waiting_for_key",
     "write_post",
 ]
 
@@ -84,15 +87,54 @@ OnEvent = Callable[[str, str], None]
 
 
 def enabled_providers() -> QuerySet[Provider]:
-    """What the New post form offers: enabled ones, and those enabled by setting a key."""
-    waiting = Provider.objects.filter(enabled=False, auto_enable=True)
-    keyed = [p.pk for p in waiting if p.api_key]
-    return Provider.objects.filter(Q(enabled=True) | Q(pk__in=keyed))
+    """What the New post form (and the API, and the CLI) offers: enabled providers that can
+    write now (a key where one is needed), those a key enables, and model servers found
+    answering on this machine (providers.local_servers)."""
+    candidates = Provider.objects.filter(
+        Q(enabled=True) | Q(auto_enable=True) | Q(kind__in=local_servers.KIND_SLUGS)
+    )
+    offered = [p.pk for p in candidates if _offered(p)]
+    return Provider.objects.filter(pk__in=offered)
+
+
+def _offered(provider: Provider) -> bool:
+    if provider.enabled or (provider.auto_enable and provider.api_key):
+        return provider.is_configured
+    return bool(local_servers.answering_models(provider))
+
+
+def waiting_for_key() -> list[Provider]:
+    """Cloud providers the form would offer once their key is set, in position order."""
+    return [
+        p
+        for p in Provider.objects.filter(Q(enabled=True) | Q(auto_enable=True))
+        if p.needs_key and not p.api_key
+    ]
 
 
 def available_providers() -> list[Provider]:
-    """Offered and ready to write now (a key where one is needed), in position order."""
+    """Offered and ready to write now, in position order."""
     return [p for p in enabled_providers() if p.is_configured]
+
+
+def not_offered_because(provider: Provider) -> str:
+    """Why the form does not offer `provider`, in a sentence a person can act on."""
+    problem = provider.configuration_problem()
+    if problem and provider.key_variable:
+        return (
+            f"{problem} Set {provider.key_variable} in the environment (or .env) and restart "
+            "BlogTube, or enter the key in admin."
+        )
+    if problem:
+        return problem
+    if provider.kind_class.found_on_this_machine:
+        return f"{provider.name} is not answering at {provider.effective_base_url}."
+    return f"{provider.name} is turned off in admin."
+
+
+def model_to_use(provider: Provider) -> str:
+    """The model a job on `provider` uses when the person named none."""
+    return local_servers.model_to_use(provider)
 
 
 def default_provider() -> Provider:

@@ -30,6 +30,13 @@ def no_poller(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_local_model_servers(settings):
+    # Whatever this machine runs on Ollama's or LM Studio's port changes no test;
+    # tests/providers/test_local_servers.py turns the asking on against a fake server.
+    settings.BLOGTUBE_DETECT_LOCAL_MODELS = False
+
+
+@pytest.fixture(autouse=True)
 def no_youtube_pacing(settings):
     # The pace is real time and lives in the database cache; tests of it
     # (tests/videos/test_pacing.py) switch it back on with a fake clock.

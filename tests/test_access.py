@@ -12,6 +12,7 @@ whose object it is before it ships.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -30,9 +31,9 @@ from tests.jobs.factories import make_job
 from tests.websocket import ORIGIN, Communicator, signed_in_headers
 from videos.models import Transcript, Video
 
-# Pages anyone may open: how to sign in, the first account's one-time link, and the probes
-# (they say only whether the parts answer).
-PUBLIC = {"login", "setup", "health-live", "health-ready"}
+# Pages anyone may open: how to sign in, the first account's one-time link, the probes
+# (they say only whether the parts answer) and the site's icon.
+PUBLIC = {"login", "setup", "health-live", "health-ready", "favicon"}
 # For a scraper with a token, which has no session to sign in with: 401, never a sign-in page.
 TOKEN_ONLY = {"jobs:metrics"}
 
@@ -277,12 +278,16 @@ async def test_the_dashboard_socket_sends_only_ones_own_jobs():
             application, "/ws/dashboard/", headers=await signed_in_headers(who)
         )
         assert (await sockets[who.username].connect())[0]
-
     bobs = await database_sync_to_async(make_job)(owner=bob)
+    hers = await database_sync_to_async(make_job)(owner=alice)
+    # Both pages say they show both rows: asking for bob's row does not make it alice's.
+    watch = json.dumps({"watch": [f"job-row-{bobs.pk}", f"job-row-{hers.pk}"]})
+    for socket in sockets.values():
+        await socket.send_to(text_data=watch)
+
     await database_sync_to_async(bobs.claim)()
     assert f"job-row-{bobs.pk}" in await sockets["boss"].receive_from()
 
-    hers = await database_sync_to_async(make_job)(owner=alice)
     await database_sync_to_async(hers.claim)()
     first = await sockets["alice"].receive_from()  # bob's moves never reached her
     assert f"job-row-{hers.pk}" in first and f"job-row-{bobs.pk}" not in first

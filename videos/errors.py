@@ -8,8 +8,10 @@ own text is kept in ``detail`` for the log.
 
 from __future__ import annotations
 
+import errno
 import re
-from collections.abc import Iterable
+import socket
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from youtube_transcript_api import _errors as yta
@@ -141,6 +143,78 @@ class YouTubeUnreachable(YouTubeError):
         "Check the server's internet connection or proxy",
         UPLOAD_INSTEAD,
     )
+
+
+class YouTubeOffline(YouTubeUnreachable):
+    """No connection to YouTube at all: its name does not resolve, or nothing answers.
+
+    Not transient: this server has no network (or no route, or no DNS) and a retry minutes
+    later in the same job would only make the person wait to read the same sentence the
+    preview showed. Rate limits, bot checks, timeouts and 5xx keep their back-off.
+    """
+
+    transient = False
+    message = "Could not reach YouTube: this server has no connection to it."
+    suggestions = (
+        "Check the server's internet connection, DNS or proxy, then retry the job",
+        UPLOAD_INSTEAD,
+    )
+
+
+# What the operating system says when there is no way to YouTube (not a slow or busy one).
+_NO_ROUTE = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH}
+_NO_ROUTE_WORDS = re.compile(
+    r"name or service not known|temporary failure in name resolution|nodename nor servname"
+    r"|no address associated with hostname|getaddrinfo failed|failed to resolve"
+    r"|connection refused|network is unreachable|no route to host",
+    re.I,
+)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and every one it wraps, however the library wrapped it."""
+    stack: list[object] = [exc]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        exc_info = getattr(current, "exc_info", None) or ()
+        stack += [
+            current.__cause__,
+            current.__context__,
+            getattr(current, "cause", None),  # yt-dlp's TransportError
+            getattr(current, "reason", None),  # urllib3's MaxRetryError, urllib's URLError
+            *current.args,
+            *exc_info[1:2],  # yt-dlp's DownloadError
+        ]
+
+
+def no_connection(exc: BaseException) -> bool:
+    """Whether `exc` says there is no connection at all (DNS, refused, no route).
+
+    Not when a proxy is the one refusing: that is YouTubeProxyError's to say.
+    """
+    causes = list(_causes(exc))
+    if any("ProxyError" in type(cause).__name__ for cause in causes):
+        return False
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            return True
+        if isinstance(cause, OSError) and cause.errno in _NO_ROUTE:
+            return True
+        if _NO_ROUTE_WORDS.search(str(cause)):
+            return True
+    return False
+
+
+def unreachable(exc: BaseException, detail: str) -> YouTubeUnreachable:
+    """YouTube out of reach: for good when there is no connection, else for a while."""
+    if no_connection(exc):
+        return YouTubeOffline(detail=detail)
+    return YouTubeUnreachable(detail=detail)
 
 
 class YouTubeProxyError(YouTubeUnreachable):
@@ -397,7 +471,7 @@ def classify_ytdlp_error(exc: BaseException, *, log: Iterable[str] = ()) -> Blog
 
     cause = getattr(inner, "cause", None)
     if isinstance(inner, TransportError) or isinstance(cause, TransportError):
-        return YouTubeUnreachable(detail=detail)
+        return unreachable(exc, detail)
     if getattr(inner, "expected", False):
         # An expected extractor error is YouTube telling us why it will not
         # play the video, in words we have no rule for: show them.

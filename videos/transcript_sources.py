@@ -25,6 +25,7 @@ from videos.errors import (
     TranscriptsDisabled,
     VideoUnavailable,
     YouTubeError,
+    YouTubeOffline,
 )
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,9 @@ def _most_telling(failures: list[tuple[_Source, BlogTubeError]]) -> BlogTubeErro
     """The first source's error, unless it only says "something failed" and a
     later one knows why; its suggestions always end with the upload."""
     errors = [error for _, error in failures]
-    chosen = next((e for e in errors if not _says_little(e)), errors[0])
+    # "No connection" fails a job at once: only when no source had a reason to wait for.
+    reachable = [e for e in errors if not isinstance(e, YouTubeOffline)] or errors
+    chosen = next((e for e in reachable if not _says_little(e)), reachable[0])
     suggestions = list(chosen.suggestions)
     if chosen.message != speech.NOT_INSTALLED and any(
         e.message == speech.NOT_INSTALLED for e in errors

@@ -24,11 +24,11 @@ from videos.errors import (
     YouTubeBlocked,
     YouTubeError,
     YouTubeRateLimited,
-    YouTubeUnreachable,
     classify_playlist_error,
     classify_transcript_api_error,
     classify_ytdlp_error,
     no_transcript_in_language,
+    unreachable,
 )
 from videos.language import same_language
 from videos.ytdlp import Ytdlp
@@ -329,7 +329,7 @@ class _TranscriptSession:
     def fail(self, exc: Exception) -> Exception:
         if isinstance(exc, YouTubeTranscriptApiException):
             return classify_transcript_api_error(exc, http_status=self.last_status)
-        return YouTubeUnreachable(detail=f"{type(exc).__name__}: {exc}")
+        return unreachable(exc, f"{type(exc).__name__}: {exc}")
 
     def list(self, video_id: str) -> TranscriptList:
         try:

@@ -48,6 +48,9 @@ class ProviderKind:
     supports_stream_usage: ClassVar[bool] = True
     # Shown in admin next to the kind.
     help_text: ClassVar[str] = ""
+    # A server people run on their own machine at a well-known port: offered for new posts
+    # while it answers there, without anyone enabling it (providers.local_servers).
+    found_on_this_machine: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -12,3 +12,4 @@ class LMStudioKind(SelfHostedKind):
     help_text = "LM Studio's local server; no key; set the default model to the loaded one."
     # LM Studio loads models with 4096 tokens of context unless told otherwise.
     default_context_window = 4_096
+    found_on_this_machine = True

@@ -14,3 +14,4 @@ class OllamaKind(SelfHostedKind):
     # Ollama serves 4096 tokens of context unless OLLAMA_CONTEXT_LENGTH says otherwise, and
     # cuts longer prompts silently: plan for what it really takes, not what the model could.
     default_context_window = 4_096
+    found_on_this_machine = True

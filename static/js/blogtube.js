@@ -35,6 +35,31 @@
     if (!pollTimer) pollTimer = setInterval(poll, 3000);
   });
 
+  // The dashboard socket pushes the live rows this page shows, and only those (a row pushed
+  // to a page without it is an htmx error): it is told their ids when it opens and whenever
+  // a swap changes them.
+  let dashboard = null;
+  let watched = null;
+
+  function tellWatched() {
+    if (!dashboard) return;
+    const ids = Array.from(document.querySelectorAll("[data-live-row]"), function (el) {
+      return el.id;
+    }).sort();
+    const key = ids.join(" ");
+    if (key === watched) return;
+    watched = key;
+    dashboard.send(JSON.stringify({ watch: ids }));
+  }
+
+  document.addEventListener("htmx:wsOpen", function (event) {
+    if (!event.detail.elt.hasAttribute("data-dashboard-socket")) return;
+    dashboard = event.detail.socketWrapper;
+    watched = null; // a new connection knows nothing yet
+    tellWatched();
+  });
+  document.addEventListener("htmx:afterSettle", tellWatched);
+
   // The dashboard socket says when jobs were created; tables listening refetch themselves.
   document.addEventListener("htmx:wsAfterMessage", function (event) {
     if (String(event.detail.message).indexOf("data-jobs-added") !== -1) {

@@ -1,7 +1,7 @@
 """A real BlogTube for the browser: daphne and a django-q2 worker as subprocesses.
 
 Both run the production entry points (`daphne blogtube_site.asgi:application` and
-`manage.py qcluster`) against the test database, which must therefore hold committed
+`manage.py worker`) against the test database, which must therefore hold committed
 data: tests using these fixtures are transactional. The web process runs its event
 poller, as the embedded configuration does (without Redis the worker's doorbell never
 reaches daphne), so the page is updated exactly as in production.
@@ -80,6 +80,7 @@ def _server_env(media_root: Path) -> dict[str, str]:
             "BLOGTUBE_POLL_INTERVAL": "0.1",
             "BLOGTUBE_DRAFT_FLUSH_SECONDS": "0.2",
             "BLOGTUBE_WORKERS": "1",
+            "BLOGTUBE_DETECT_LOCAL_MODELS": "false",
             "DEBUG": "true",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
@@ -134,7 +135,7 @@ def _wait_until_serving(url: str, proc: subprocess.Popen, logs: LiveApp) -> None
 
 @pytest.fixture
 def live_app(transactional_db, media_root, tmp_path) -> Iterator[LiveApp]:
-    """daphne (HTTP + WebSocket) and `manage.py qcluster` on the test database."""
+    """daphne (HTTP + WebSocket) and `manage.py worker` on the test database."""
     logs = tmp_path / "logs"
     logs.mkdir()
     media_root.mkdir(parents=True, exist_ok=True)
@@ -148,7 +149,7 @@ def live_app(transactional_db, media_root, tmp_path) -> Iterator[LiveApp]:
     worker = web = None
     try:
         worker = _spawn(
-            [sys.executable, "manage.py", "qcluster"], env, logs / "worker.log"
+            [sys.executable, "manage.py", "worker"], env, logs / "worker.log"
         )  # fmt: skip
         web = _spawn(
             [sys.executable, "-m", "daphne", "--fd", str(listener.fileno()),

@@ -149,7 +149,7 @@ def test_the_batch_page_shows_progress_computed_from_its_jobs(client, batch_in_p
     assert 'action="/jobs/bulk/"' in page
     assert f'name="next" value="{batch.get_absolute_url()}"' in page
     # A batch is a kind of job list: the navigation says where you are.
-    assert f'href="{reverse("jobs:list")}" aria-current="page"' in page
+    assert f'href="{reverse("jobs:batches")}" aria-current="page"' in page
 
 
 def test_bulk_cancel_from_the_batch_page_comes_back_to_it(client, batch_in_progress):
@@ -178,8 +178,14 @@ def test_the_dashboard_message_carries_the_batch_progress(batch_in_progress, use
     after = live.latest_event_id()
     jobs["running"].complete()
 
-    update = live.dashboard_changes(after, user)
-    assert f'<div id="batch-{batch.pk}" class="batch-summary" hx-swap-oob="true">' in update.html
+    shown = live.Watched(
+        jobs=frozenset({str(jobs["running"].pk)}), batches=frozenset({str(batch.pk)})
+    )
+    update = live.dashboard_changes(after, user, shown)
+    assert (
+        f'<div id="batch-{batch.pk}" class="batch-summary" data-live-row hx-swap-oob="true">'
+        in update.html
+    )
     assert 'value="66"' in update.html  # (100 + 100 + 0) / 3, floored
     assert f'id="job-row-{jobs["running"].pk}"' in update.html
 
@@ -188,7 +194,8 @@ def test_a_job_outside_any_batch_sends_no_batch_region(offline_provider, user):
     job = make_job()
     after = live.latest_event_id()
     job.claim()
-    assert "batch-summary" not in live.dashboard_changes(after, user).html
+    shown = live.Watched(jobs=frozenset({str(job.pk)}))
+    assert "batch-summary" not in live.dashboard_changes(after, user, shown).html
 
 
 def test_jobs_list_links_each_job_to_its_batch_and_lists_batches(client, batch_in_progress):

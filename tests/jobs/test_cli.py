@@ -72,6 +72,12 @@ def test_a_transient_failure_waits_and_goes_on(
     assert "Retrying at" in captured.err
     assert captured.err.rstrip().endswith("Completed")
     assert "Sourdough Bread for Beginners" in captured.out
+    # Each line of the log once: the second run, which resumes at the writing step, does not
+    # print the first run's lines again.
+    lines = captured.err.splitlines()
+    done_before = [line for line in lines if re.match(r"\[[1-4]/7\] ", line)]
+    assert done_before and all(lines.count(line) == 1 for line in done_before), lines
+    assert sum("Retrying at" in line for line in lines) == 1
 
 
 def test_a_bad_url_exits_non_zero_with_the_reason(command_line):

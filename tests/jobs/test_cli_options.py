@@ -127,7 +127,7 @@ def test_the_estimate_prices_the_model_from_the_videos_length(
         (["--format", "docx"], "argument --format: Unknown format “docx”. Choose one of: mark"),
         (["--write-language", "German!"], "“German!” is not a language code such as en, de"),
         (["--translate-to", "x"], "argument --translate-to: “x” is not a language code"),
-        (["--provider", "nope"], "Unknown provider “nope”. Choose one of: offline, openai"),
+        (["--provider", "nope"], "Unknown provider “nope”. Choose one of: offline"),
     ],
 )
 def test_bad_values_exit_2_with_the_reason(command_line, args, says):

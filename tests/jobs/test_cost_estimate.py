@@ -14,6 +14,13 @@ from videos.models import Transcript, Video
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def openai_key(settings):
+    """OpenAI is offered (and estimated) once its key is set."""
+    settings.OPENAI_API_KEY = "sk-test-estimates-0000"
+
+
 # The youtube_video fixture runs 4:22: some 262 s x 15 characters of speech.
 EXPECTED_CHARS = 262 * 15
 

@@ -3,6 +3,7 @@ reconnect in the middle of generation."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -25,17 +26,22 @@ def no_throttle(monkeypatch):
     monkeypatch.setattr(DashboardConsumer, "MIN_INTERVAL", 0)
 
 
-async def connect(path: str) -> Communicator:
+async def connect(path: str, *, showing: list[str] | None = None) -> Communicator:
+    """A page's socket; `showing`: the live rows (element ids) the page tells it it shows."""
     communicator = Communicator(application, path, headers=await signed_in_headers())
     connected, _ = await communicator.connect()
     assert connected
+    if showing is not None:
+        await communicator.send_to(text_data=json.dumps({"watch": showing}))
     return communicator
 
 
 async def test_every_open_dashboard_gets_the_row_and_a_toast_when_a_job_finishes():
     job = await database_sync_to_async(make_job)()
     await database_sync_to_async(job.claim)()
-    first, second = await connect("/ws/dashboard/"), await connect("/ws/dashboard/")
+    row = [f"job-row-{job.pk}"]
+    first = await connect("/ws/dashboard/", showing=row)
+    second = await connect("/ws/dashboard/", showing=row)
     await database_sync_to_async(job.complete)()
     for page in (first, second):
         html = await page.receive_from()
@@ -47,11 +53,32 @@ async def test_every_open_dashboard_gets_the_row_and_a_toast_when_a_job_finishes
 
 async def test_progress_updates_rows_without_a_toast():
     job = await database_sync_to_async(make_job)()
-    page = await connect("/ws/dashboard/")
+    page = await connect("/ws/dashboard/", showing=[f"job-row-{job.pk}"])
     await database_sync_to_async(job.claim)()
     html = await page.receive_from()
     assert "Running" in html
     assert "toast" not in html
+    await page.disconnect()
+
+
+async def test_a_page_without_the_row_gets_no_row_only_the_toast():
+    job, other = await database_sync_to_async(lambda: (make_job(), make_job()))()
+    await database_sync_to_async(job.claim)()
+    # The job's own page, say, showing another job's row: never a row it cannot place.
+    page = await connect("/ws/dashboard/", showing=[f"job-row-{other.pk}"])
+    await database_sync_to_async(job.complete)()
+    html = await page.receive_from()
+    assert "job-row" not in html
+    assert "Post ready" in html
+    await page.disconnect()
+
+
+async def test_a_page_with_no_rows_hears_nothing_of_progress():
+    job = await database_sync_to_async(make_job)()
+    await database_sync_to_async(job.log)("Queued")  # not new when it moves: no table refetch
+    page = await connect("/ws/dashboard/")  # it said nothing: no rows
+    await database_sync_to_async(job.claim)()
+    assert await page.receive_nothing(timeout=0.5)
     await page.disconnect()
 
 

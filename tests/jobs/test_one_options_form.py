@@ -25,7 +25,7 @@ BAD_VALUES = [
         "German!",
         "“German!” is not a language code such as en, de or pt-BR.",
     ),
-    ("provider", "--provider", "nope", "Unknown provider “nope”. Choose one of: offline, openai"),
+    ("provider", "--provider", "nope", "Unknown provider “nope”. Choose one of: offline"),
 ]
 
 

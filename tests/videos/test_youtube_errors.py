@@ -176,12 +176,22 @@ def test_unknown_request_fails_loudly(fake_youtube):
     fake_youtube.unexpected.clear()  # or the fixture fails this test at teardown
 
 
-def test_network_failure_is_transient(fake_youtube, monkeypatch):
+@pytest.mark.parametrize(
+    ("said", "transient"),
+    [
+        ("('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))", True),
+        # No connection at all: waiting cannot help (tests/jobs/test_youtube_unreachable.py).
+        ("Name or service not known", False),
+    ],
+)
+def test_a_network_failure_is_transient_unless_there_is_no_connection(
+    fake_youtube, monkeypatch, said, transient
+):
     from videos import http
 
     class Down(requests.adapters.BaseAdapter):
         def send(self, *args, **kwargs):
-            raise requests.ConnectionError("Name or service not known")
+            raise requests.ConnectionError(said)
 
         def close(self):
             pass
@@ -195,7 +205,7 @@ def test_network_failure_is_transient(fake_youtube, monkeypatch):
     with pytest.raises(BlogTubeError) as info:
         list_tracks(VID)
     assert info.value.code == "YOUTUBE_UNREACHABLE"
-    assert info.value.transient is True
+    assert info.value.transient is transient
 
 
 # -- classify_transcript_api_error on constructed exceptions -----------------

@@ -195,12 +195,13 @@ class Command(BaseCommand):
         if estimate:
             self.stderr.write(estimate)
         with _interrupted_by_sigterm():
-            self._run_with_progress(job)
+            # Each run goes on from the last event printed: every line of the log once.
+            printed = self._run_with_progress(job, 0)
             job.refresh_from_db()
             while job.status == Job.Status.QUEUED and job.retry_at:
                 # A transient failure (rate limit, outage): wait as a worker would, then go on.
                 self._wait_until(job)
-                self._run_with_progress(job)
+                printed = self._run_with_progress(job, printed)
                 job.refresh_from_db()
         if job.status != Job.Status.COMPLETED:
             if job.status == Job.Status.CANCELLED:
@@ -241,10 +242,10 @@ class Command(BaseCommand):
             job.request_cancel()  # queued: cancelled at once
             raise CommandError("Cancelled.") from None
 
-    def _run_with_progress(self, job: Job) -> None:
+    def _run_with_progress(self, job: Job, last_id: int) -> int:
+        """Run the job here, printing its events after `last_id`; the last one printed."""
         worker = threading.Thread(target=run_job, args=(str(job.pk),), daemon=True)
         worker.start()
-        last_id = 0
         try:
             while worker.is_alive():
                 last_id = self._print_events(job, last_id)
@@ -254,9 +255,10 @@ class Command(BaseCommand):
             self._cancel(job, worker)
             self._print_events(job, last_id)
             raise CommandError("Cancelled.") from None
-        self._print_events(job, last_id)
+        last_id = self._print_events(job, last_id)
         if sys.stderr.isatty():
             self.stderr.write("")
+        return last_id
 
     def _cancel(self, job: Job, worker: threading.Thread) -> None:
         """Stop the job for good: no worker may run it once this command has gone."""

@@ -61,6 +61,11 @@ class FakeYouTube:
         # Set by a test that asks for made-up ids (the API fuzz): a video or playlist no test
         # registered is answered as YouTube answers one that does not exist.
         self.unknown_ids_unavailable = False
+        # None, or how YouTube is out of reach: "refused" (nothing listens), "dns" (its name
+        # does not resolve) or "timeout". The transports then raise what the real ones do.
+        self.unreachable: str | None = None
+        self.unreachable_clients = {"requests", "yt-dlp"}  # which transports it applies to
+        self.refused: list[SeenRequest] = []
 
     # -- registering -------------------------------------------------------
 

@@ -3,15 +3,69 @@
 from __future__ import annotations
 
 import io
+import socket
 from typing import Any
 
 import requests
-from requests.adapters import BaseAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import MaxRetryError, NameResolutionError
 from yt_dlp.networking.common import RequestHandler, Response
 from yt_dlp.networking.exceptions import HTTPError as YtdlpHTTPError
+from yt_dlp.networking.exceptions import TransportError
 
-from tests.fakes.youtube.fake import FakeYouTube
+from tests.fakes.youtube.fake import FakeYouTube, SeenRequest
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused, for real."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _refused_connection() -> OSError:
+    try:
+        socket.create_connection(("127.0.0.1", _closed_port()), timeout=5).close()
+    except OSError as error:
+        return error
+    raise AssertionError("a closed port accepted a connection")
+
+
+def _dns_failure(host: str) -> socket.gaierror:
+    return socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+def requests_unreachable(fake: FakeYouTube, request: requests.PreparedRequest) -> Exception:
+    """What requests raises when YouTube is out of reach as the fake says."""
+    fake.refused.append(SeenRequest("requests", request.method or "GET", request.url or ""))
+    if fake.unreachable == "refused":
+        # The real adapter, sent to a port nothing listens on.
+        closed = request.copy()
+        closed.url = f"http://127.0.0.1:{_closed_port()}/"
+        try:
+            HTTPAdapter(max_retries=0).send(closed, timeout=5, proxies={})
+        except requests.exceptions.ConnectionError as error:
+            return error
+        raise AssertionError("a closed port answered")
+    if fake.unreachable == "dns":
+        host = "www.youtube.com"
+        reason = NameResolutionError(host, None, _dns_failure(host))  # type: ignore[arg-type]
+        return requests.exceptions.ConnectionError(
+            MaxRetryError(None, request.url, reason),
+            request=request,  # type: ignore[arg-type]
+        )
+    return requests.exceptions.ConnectTimeout(f"Connection to {request.url} timed out.")
+
+
+def ytdlp_unreachable(fake: FakeYouTube, request: Any) -> TransportError:
+    """What yt-dlp's transports raise when YouTube is out of reach as the fake says."""
+    fake.refused.append(SeenRequest("yt-dlp", request.method, request.url))
+    if fake.unreachable == "refused":
+        return TransportError(cause=_refused_connection())
+    if fake.unreachable == "dns":
+        return TransportError(cause=_dns_failure("www.youtube.com"))
+    return TransportError(cause=TimeoutError("timed out"))
 
 
 class _FakeAdapter(BaseAdapter):
@@ -22,6 +76,8 @@ class _FakeAdapter(BaseAdapter):
         self.fake = fake
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if self.fake.unreachable and "requests" in self.fake.unreachable_clients:
+            raise requests_unreachable(self.fake, request)
         body = request.body.encode() if isinstance(request.body, str) else request.body
         reply = self.fake.answer("requests", request.method or "GET", request.url or "", body)
         response = requests.Response()
@@ -53,6 +109,8 @@ class _FakeYtdlpHandler(RequestHandler):
         extensions.clear()
 
     def _send(self, request: Any) -> Response:
+        if self.fake.unreachable and "yt-dlp" in self.fake.unreachable_clients:
+            raise ytdlp_unreachable(self.fake, request)
         data = request.data
         if data is not None and not isinstance(data, bytes):
             data = data.read() if hasattr(data, "read") else bytes(data)
