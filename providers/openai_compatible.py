@@ -7,6 +7,9 @@ leaves here as a BlogTubeError (see providers.errors).
 from __future__ import annotations
 
 import json
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -71,23 +74,23 @@ def stream_chat(
     if max_tokens is not None:
         params["max_tokens"] = max_tokens
     try:
-        with _client(base_url, api_key, timeout, max_retries, extra_headers) as client:
-            stream = _create_stream(client, params)
-            with stream:
-                usage: Usage | None = None
-                for chunk in stream:
-                    # Usage normally comes on a last chunk with no choices, but some
-                    # servers attach it to the final choice chunk: keep the last seen.
-                    if chunk.usage is not None:
-                        usage = Usage(
-                            prompt_tokens=chunk.usage.prompt_tokens or 0,
-                            completion_tokens=chunk.usage.completion_tokens or 0,
-                        )
-                    for choice in chunk.choices:
-                        if choice.index == 0 and choice.delta and choice.delta.content:
-                            yield StreamChunk(text=choice.delta.content)
-                if usage is not None:
-                    yield StreamChunk(usage=usage)
+        client = _client(base_url, api_key, timeout, max_retries, extra_headers)
+        stream = _create_stream(client, params)
+        with stream:
+            usage: Usage | None = None
+            for chunk in stream:
+                # Usage normally comes on a last chunk with no choices, but some
+                # servers attach it to the final choice chunk: keep the last seen.
+                if chunk.usage is not None:
+                    usage = Usage(
+                        prompt_tokens=chunk.usage.prompt_tokens or 0,
+                        completion_tokens=chunk.usage.completion_tokens or 0,
+                    )
+                for choice in chunk.choices:
+                    if choice.index == 0 and choice.delta and choice.delta.content:
+                        yield StreamChunk(text=choice.delta.content)
+            if usage is not None:
+                yield StreamChunk(usage=usage)
     except _CLIENT_ERRORS as exc:
         # from None: the client's own exception quotes the server's body, key and all.
         raise classify_openai_error(exc, provider_name, model=model, keys=[api_key]) from None
@@ -104,10 +107,30 @@ def list_models(
 ) -> list[str]:
     """The model ids the server offers (GET /models), sorted."""
     try:
-        with _client(base_url, api_key, timeout, max_retries, extra_headers) as client:
-            return sorted({model.id for model in client.models.list()})
+        client = _client(base_url, api_key, timeout, max_retries, extra_headers)
+        return sorted({model.id for model in client.models.list()})
     except _CLIENT_ERRORS as exc:
         raise classify_openai_error(exc, provider_name, keys=[api_key]) from None
+
+
+# Clients are kept per endpoint, key and headers: building one costs a TLS context and a
+# connection pool (tens of milliseconds, more on a busy machine), and a kept one reuses its
+# open connections. Never shared between keys: a client's cookie jar and pool are one
+# account's. Bounded, so rotated keys do not pile up; the oldest is dropped unclosed, as
+# another thread may still be streaming through it (its pool closes when it is collected).
+MAX_CLIENTS = 64
+_clients: OrderedDict[tuple, openai.OpenAI] = OrderedDict()
+_clients_lock = threading.Lock()
+
+
+def _forget_clients() -> None:
+    # A forked worker must not share its parent's sockets.
+    global _clients_lock
+    _clients.clear()
+    _clients_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_clients)
 
 
 def _client(
@@ -117,13 +140,27 @@ def _client(
     max_retries: int,
     extra_headers: Mapping[str, str] | None = None,
 ) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=base_url,
-        api_key=api_key or _PLACEHOLDER_KEY,
-        timeout=timeout,
-        max_retries=max_retries,
-        default_headers=dict(extra_headers) if extra_headers else None,
-    )
+    """The kept client of this endpoint and key, with this call's timeout and retries.
+
+    Thread-safe: the client's connection pool is, and per-call options make a copy that
+    shares the pool without changing the kept client.
+    """
+    headers = tuple(sorted((extra_headers or {}).items()))
+    key = (base_url, api_key or _PLACEHOLDER_KEY, headers)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = openai.OpenAI(
+                base_url=base_url,
+                api_key=api_key or _PLACEHOLDER_KEY,
+                default_headers=dict(headers) or None,
+            )
+            _clients[key] = client
+            while len(_clients) > MAX_CLIENTS:
+                _clients.popitem(last=False)
+        else:
+            _clients.move_to_end(key)
+    return client.with_options(timeout=timeout, max_retries=max_retries)
 
 
 def _create_stream(
