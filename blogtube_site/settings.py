@@ -210,7 +210,7 @@ else:
 # Without Redis a worker's group_send never reaches the web process, so each
 # web process runs one poller that reads new JobEvents and rings local groups.
 BLOGTUBE_EVENT_POLLER = env.bool("BLOGTUBE_EVENT_POLLER", default=not REDIS_URL)
-BLOGTUBE_POLL_INTERVAL = env.float("BLOGTUBE_POLL_INTERVAL", default=0.2)
+BLOGTUBE_POLL_INTERVAL = env.float("BLOGTUBE_POLL_INTERVAL", default=0.05)
 
 # --- django-q2 --------------------------------------------------------------
 BLOGTUBE_JOB_TIMEOUT = env.int("BLOGTUBE_JOB_TIMEOUT", default=1800)

@@ -1,0 +1,30 @@
+"""The worker's doorbell: rung for every event, sent only where someone can hear it."""
+
+from __future__ import annotations
+
+import pytest
+from channels.layers import get_channel_layer
+
+from tests.jobs.factories import make_job
+
+
+@pytest.mark.django_db
+def test_a_worker_with_no_page_open_leaves_the_channel_layer_alone(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    # The embedded worker's layer reaches only sockets in its own process: there are none.
+    sent: list[str] = []
+    layer = get_channel_layer()
+
+    async def group_send(group: str, message: dict) -> None:
+        sent.append(group)
+
+    monkeypatch.setattr(layer, "group_send", group_send)
+    job = make_job()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job.claim()
+        job.start_step("generate")
+        job.append_draft("text nobody watches")
+
+    assert len(callbacks) == 3  # every event still rings...
+    assert sent == []  # ...but nothing is sent where nobody listens
