@@ -72,7 +72,9 @@ def reachable(address: tuple[str, int]) -> bool:
 
 def print_table(rows: list[dict]) -> None:
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
-    print(f"{'mode':<10} {'events':>7} {'lost':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  notes")
+    print(
+        f"{'mode':<10} {'events':>7} {'lost':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  notes"
+    )
     for row in rows:
         if "skipped" in row:
             print(f"{row['mode']:<10} skipped: {row['skipped']}")

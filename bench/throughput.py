@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if "--code" in sys.argv:  # another checkout of BlogTube (an older commit, to compare with)
+    ROOT = Path(sys.argv[sys.argv.index("--code") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 
 TRANSCRIPT = "".join(
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--model", choices=["instant", "offline"], default="instant")
     parser.add_argument("--timeout", type=float, default=600, help="give up a row after, s")
+    parser.add_argument("--code", help="run this checkout's code instead (e.g. an older commit)")
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="blogtube-throughput-")
@@ -67,6 +70,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     database = connection.vendor
+    sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # this bench's fake model
     from tests.fakes.llm_server import FakeLLMServer
 
     rows = []
@@ -150,7 +154,7 @@ def run_row(args: argparse.Namespace, workers: int, base_url: str, folder: str) 
 def print_row(database: str, row: dict, first: dict, *, header: bool) -> None:
     if header:
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        print(f"load average {load}, {os.cpu_count()} cores, model: {row['model']}")
+        print(f"load average {load}, {os.cpu_count()} cores, model: {row['model']}, code: {ROOT}")
         print(
             f"{'database':<10} {'workers':>7} {'jobs':>5} {'done':>5} {'left':>5} "
             f"{'seconds':>8} {'jobs/s':>7} {'per worker':>10} {'vs first row':>12}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import environ
@@ -160,6 +161,14 @@ ASGI_APPLICATION = "blogtube_site.asgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'blogtube.sqlite3'}"),
 }
+# django-q2 "closes old connections" before every task and every broker poll: with Django's
+# default of 0 that is a new connection each time (and, on SQLite, a WAL checkpoint at each
+# close), a good share of a short job. The task cluster keeps its connections (checked
+# before reuse); web processes keep 0, as Django advises under ASGI.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "DATABASE_CONN_MAX_AGE", default=600 if sys.argv[1:2] == ["qcluster"] else 0
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A worker and the web process write at the same time. With Django's
     # defaults nearly every job died with "database is locked"; WAL lets readers
