@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import os
 import threading
@@ -95,10 +96,9 @@ class _Ringer:
         with self.lock:
             pending = list(self.pending)
         for future in pending:
-            try:
+            # Its failure, if any, was logged when it ended.
+            with contextlib.suppress(FutureTimeout, Exception):
                 future.result(timeout)
-            except (FutureTimeout, Exception):
-                pass
 
 
 _the_ringer: _Ringer | None = None

@@ -52,12 +52,15 @@ async def _shared(key: Hashable, read: Callable[[], Update | None], event_id: in
     """``read()``'s result for ``key``, shared with every caller asking the same."""
     asked = _last_number  # a read numbered above this one started after this call
     kept = _results.get(key)
-    if kept is not None and time.monotonic() - kept[0] < KEEP_SECONDS:
-        if _reaches(kept[1], event_id):
-            return kept[1]
+    if (
+        kept is not None
+        and time.monotonic() - kept[0] < KEEP_SECONDS
+        and _reaches(kept[1], event_id)
+    ):
+        return kept[1]
     while True:
         current = _reading.get(key)
-        if current is None:
+        if current is None or current.task.get_loop() is not asyncio.get_running_loop():
             current = _start(key, read)
         # Shielded: a socket closing mid-read does not cancel the others' read.
         update = await asyncio.shield(current.task)
@@ -114,5 +117,6 @@ async def dashboard_changes(after_id: int, user: Any, event_id: int) -> Update |
 
 
 def forget() -> None:
-    """Drop every kept result (tests switch databases under a running process)."""
+    """Drop every kept result and read (tests start a database again under one process)."""
     _results.clear()
+    _reading.clear()
