@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import signal
@@ -43,8 +44,15 @@ def main() -> None:
     parser.add_argument("--flush", type=float, default=0.25, help="seconds between pieces")
     parser.add_argument("--mode", choices=["embedded", "redis"], default="embedded")
     parser.add_argument("--port", type=int, default=8300)
+    parser.add_argument(
+        "--client-processes", type=int, default=4, help="processes the viewers are spread over"
+    )
     parser.add_argument("--write", help=argparse.SUPPRESS)  # the worker process
+    parser.add_argument("--watch", help=argparse.SUPPRESS)  # a process of viewers
     args = parser.parse_args()
+    if args.watch:
+        print(json.dumps(asyncio.run(watch_slice(args))), flush=True)
+        return
     folder = args.write or tempfile.mkdtemp(prefix="blogtube-viewers-")
     configure(folder, args.mode)
     if args.write:
@@ -142,88 +150,117 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def watch(args: argparse.Namespace, job_ids: list[str], cookie: str, pid: int) -> dict:
+    """Spread the viewers over processes (as browsers are), open them all, then stream."""
+    pieces = int(args.seconds / args.flush)
+    share = -(-args.viewers // args.client_processes)
+    viewers = []
+    for first in range(0, args.viewers, share):
+        viewers.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                __file__,
+                "--watch",
+                json.dumps(
+                    {
+                        "port": args.port,
+                        "cookie": cookie,
+                        "jobs": job_ids,
+                        "first": first,
+                        "count": min(share, args.viewers - first),
+                        "pieces": pieces,
+                        "seconds": args.seconds,
+                        "opening": max(1, 50 // args.client_processes),
+                    }
+                ),
+                cwd=ROOT,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+        )
+    started = time.monotonic()
+    for process in viewers:  # each says when all its sockets are open
+        await process.stdout.readline()
+    handshakes = time.monotonic() - started
+    cpu_before = cpu_seconds(pid)
+    writer = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--write", str(Path(os.environ["MEDIA_ROOT"])),
+        "--mode", args.mode, "--jobs", str(args.jobs), "--seconds", str(args.seconds),
+        "--flush", str(args.flush), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    for process in viewers:
+        process.stdin.write(b"go\n")
+        await process.stdin.drain()
+    await writer.communicate()
+    streamed = time.monotonic() - started - handshakes
+    results = [json.loads((await p.communicate())[0].decode().splitlines()[-1]) for p in viewers]
+    cpu = cpu_seconds(pid) - cpu_before
+    return {
+        "received": [got for r in results for got in r["received"]],
+        "latencies": [x for r in results for x in r["latencies"]],
+        "failed": [x for r in results for x in r["failed"]],
+        "pieces": pieces,
+        "handshakes": handshakes,
+        "cpu": cpu,
+        "wall": streamed,
+        "job_count": len(job_ids),
+    }
+
+
+async def watch_slice(args: argparse.Namespace) -> dict:
+    """One process's viewers: open, say so, wait for the go, read until all pieces came."""
     import websockets
 
-    received: list[list[tuple[int, int]]] = [[] for _ in range(args.viewers)]
+    plan = json.loads(args.watch)
+    jobs, count, first = plan["jobs"], plan["count"], plan["first"]
+    received: list[list[tuple[int, int]]] = [[] for _ in range(count)]
     latencies: list[float] = []
     failed: list[str] = []
-    opened = asyncio.Semaphore(50)  # a browser crowd arrives over a moment, not at once
-    sockets: list = [None] * args.viewers
+    # A crowd arrives over a moment, not in one instant: 50 handshakes in flight in all.
+    opening = asyncio.Semaphore(plan["opening"])
+    sockets: list = [None] * count
 
     async def open_one(n: int) -> None:
-        url = f"ws://127.0.0.1:{args.port}/ws/jobs/{job_ids[n % len(job_ids)]}/"
-        async with opened:
+        url = f"ws://127.0.0.1:{plan['port']}/ws/jobs/{jobs[(first + n) % len(jobs)]}/"
+        async with opening:
             try:
                 sockets[n] = await websockets.connect(
                     url,
-                    origin=f"http://127.0.0.1:{args.port}",
-                    additional_headers={"Cookie": cookie},
+                    origin=f"http://127.0.0.1:{plan['port']}",
+                    additional_headers={"Cookie": plan["cookie"]},
                     open_timeout=60,
                     max_size=None,
                     ping_interval=None,
                 )
                 await asyncio.wait_for(sockets[n].recv(), 60)  # the full state
             except Exception as exc:
-                failed.append(f"{type(exc).__name__}: {exc}")
+                failed.append(f"{type(exc).__name__}: {exc} ({exc.__cause__!r})")
+                sockets[n] = None
 
     async def read(n: int) -> None:
         if sockets[n] is None:
             return
+        job = (first + n) % len(jobs)
         try:
             async for html in sockets[n]:
                 now = time.time()
-                for job, piece, written in PIECE.findall(html):
-                    received[n].append((int(job), int(piece)))
+                for piece_job, piece, written in PIECE.findall(html):
+                    received[n].append((int(piece_job), int(piece)))
                     latencies.append(now - float(written))
+                if sum(1 for j, _ in received[n] if j == job) >= plan["pieces"]:
+                    return
         except websockets.ConnectionClosed:
             pass
 
-    started = time.monotonic()
-    await asyncio.gather(*(open_one(n) for n in range(args.viewers)))
-    handshakes = time.monotonic() - started
-    readers = [asyncio.create_task(read(n)) for n in range(args.viewers)]
-    cpu_before = cpu_seconds(pid)
-    writer = await asyncio.create_subprocess_exec(
-        sys.executable,
-        __file__,
-        "--write",
-        str(Path(os.environ["MEDIA_ROOT"])),
-        "--mode",
-        args.mode,
-        "--jobs",
-        str(args.jobs),
-        "--seconds",
-        str(args.seconds),
-        "--flush",
-        str(args.flush),
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await writer.communicate()
-    pieces = int(out.decode().strip().splitlines()[-1])
-    writing_ended = time.monotonic()
-    # Let the last pieces arrive: everything expected, or a quiet spell well past the p95.
-    expected = pieces * args.viewers
-    deadline = writing_ended + max(30.0, args.seconds)
-    while time.monotonic() < deadline and sum(map(len, received)) < expected:
-        await asyncio.sleep(0.2)
-    cpu = cpu_seconds(pid) - cpu_before
-    wall = time.monotonic() - writing_ended + args.seconds
+    await asyncio.gather(*(open_one(n) for n in range(count)))
+    print("open", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    readers = [asyncio.create_task(read(n)) for n in range(count)]
+    # Every piece, or give up well after the writer's end: what is missing then is lost.
+    await asyncio.wait(readers, timeout=plan["seconds"] + 60)
     for s in sockets:
         if s is not None:
             await s.close()
-    for task in readers:
-        task.cancel()
-    return {
-        "received": received,
-        "latencies": latencies,
-        "failed": failed,
-        "pieces": pieces,
-        "handshakes": handshakes,
-        "cpu": cpu,
-        "wall": wall,
-        "job_count": len(job_ids),
-    }
+    return {"received": received, "latencies": latencies, "failed": failed}
 
 
 def write(args: argparse.Namespace) -> None:
