@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if "--code" in sys.argv:  # another checkout of BlogTube (an older commit, to compare with)
+    ROOT = Path(sys.argv[sys.argv.index("--code") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 REDIS = ("127.0.0.1", 6379)
 REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -41,6 +43,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--modes", nargs="+", default=["embedded", "redis"])
     parser.add_argument("--interval", type=float, help="poll interval (default: the app's)")
+    parser.add_argument("--code", help="run this checkout's code instead (e.g. an older commit)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process runs one mode
     args = parser.parse_args()
     if args.one:
@@ -54,6 +57,8 @@ def main() -> None:
         command = [sys.executable, __file__, "--one", mode, "--events", str(args.events)]
         if args.interval:
             command += ["--interval", str(args.interval)]
+        if args.code:
+            command += ["--code", args.code]
         done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
         if done.returncode:
             rows.append({"mode": mode, "skipped": done.stderr.strip().splitlines()[-1:]})
@@ -71,7 +76,8 @@ def reachable(address: tuple[str, int]) -> bool:
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average {load}, {os.cpu_count()} cores, code: {ROOT}")
     print(
         f"{'mode':<10} {'events':>7} {'lost':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  notes"
     )
@@ -185,7 +191,7 @@ async def measure(mode: str, count: int) -> tuple[list[float], int]:
             continue
         latencies.append(time.perf_counter() - sent_at[0])
     await page.disconnect()
-    if mode == "redis":
+    if mode == "redis" and hasattr(doorbell, "flush"):
         doorbell.flush()
     return latencies, lost
 
