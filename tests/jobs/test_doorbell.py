@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 
 from tests.jobs.factories import make_job
 
 
+@pytest.fixture
+def embedded_layer(settings):
+    # The embedded setup's layer, whichever one this test run is configured with.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("embedded_layer")
 def test_a_worker_with_no_page_open_leaves_the_channel_layer_alone(
     monkeypatch, django_capture_on_commit_callbacks
 ):
