@@ -211,7 +211,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # A web process's sockets share one Redis list; at the default 100 a busy process
+            # (a thousand viewers) had rings dropped, and a job's last one is never repeated.
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 10_000},
         }
     }
 else:
