@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import environ
@@ -161,6 +162,14 @@ ASGI_APPLICATION = "blogtube_site.asgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'blogtube.sqlite3'}"),
 }
+# django-q2 "closes old connections" before every task and every broker poll: with Django's
+# default of 0 that is a new connection each time (and, on SQLite, a WAL checkpoint at each
+# close), a good share of a short job. The task cluster keeps its connections (checked
+# before reuse); web processes keep 0, as Django advises under ASGI.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "DATABASE_CONN_MAX_AGE", default=600 if sys.argv[1:2] == ["qcluster"] else 0
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A worker and the web process write at the same time. With Django's
     # defaults nearly every job died with "database is locked"; WAL lets readers
@@ -203,7 +212,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # A web process's sockets share one Redis list; at the default 100 a busy process
+            # (a thousand viewers) had rings dropped, and a job's last one is never repeated.
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 10_000},
         }
     }
 else:
@@ -211,7 +222,7 @@ else:
 # Without Redis a worker's group_send never reaches the web process, so each
 # web process runs one poller that reads new JobEvents and rings local groups.
 BLOGTUBE_EVENT_POLLER = env.bool("BLOGTUBE_EVENT_POLLER", default=not REDIS_URL)
-BLOGTUBE_POLL_INTERVAL = env.float("BLOGTUBE_POLL_INTERVAL", default=0.2)
+BLOGTUBE_POLL_INTERVAL = env.float("BLOGTUBE_POLL_INTERVAL", default=0.05)
 
 # --- django-q2 --------------------------------------------------------------
 BLOGTUBE_JOB_TIMEOUT = env.int("BLOGTUBE_JOB_TIMEOUT", default=1800)

@@ -6,7 +6,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from jobs import live, poller
+from jobs import fanout, live, poller
 from jobs.doorbell import DASHBOARD_GROUP, job_group
 from jobs.metrics import WEBSOCKETS
 
@@ -39,7 +39,7 @@ class JobConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         WEBSOCKETS.labels("job").inc()
         await poller.ensure_running()
-        update = await database_sync_to_async(live.full_state)(self.job_id)
+        update = await fanout.full_state(self.job_id)
         self.last_event_id = update.last_event_id
         await self.send(text_data=update.html)
 
@@ -53,8 +53,11 @@ class JobConsumer(AsyncWebsocketConsumer):
         return
 
     async def job_changed(self, event: dict) -> None:
-        update = await database_sync_to_async(live.changes_since)(self.job_id, self.last_event_id)
-        if update is None:
+        announced = event.get("event") or 0
+        if announced and announced <= self.last_event_id:
+            return  # sent already (the ring of an event that came with an earlier one)
+        update = await fanout.changes_since(self.job_id, self.last_event_id, announced)
+        if update is None or update.last_event_id <= self.last_event_id:
             return
         self.last_event_id = update.last_event_id
         await self.send(text_data=update.html)
@@ -93,13 +96,16 @@ class DashboardConsumer(AsyncWebsocketConsumer):
             self.watched = watched
 
     async def job_changed(self, event: dict) -> None:
+        announced = event.get("event") or 0
+        if announced and announced <= self.last_event_id:
+            return
         wait = self.MIN_INTERVAL - (time.monotonic() - self.last_sent)
         if wait > 0:
             await asyncio.sleep(wait)
-        update = await database_sync_to_async(live.dashboard_changes)(
-            self.last_event_id, self.user, self.watched
+        update = await fanout.dashboard_changes(
+            self.last_event_id, self.user, announced, self.watched
         )
-        if update is None:
+        if update is None or update.last_event_id <= self.last_event_id:
             return
         self.last_event_id = update.last_event_id
         if not update.html:

@@ -54,11 +54,15 @@ def _render(names: tuple[str, ...], context: dict) -> str:
 def full_state(job_id: str) -> Update:
     # Read the event id first: the whole regions read after it are at least as
     # new, and the growing ones are rebuilt up to exactly this id.
-    last_id = JobEvent.objects.filter(job_id=job_id).aggregate(m=Max("id"))["m"] or 0
-    return _full_state_until(job_id, last_id)
+    return full_state_until(job_id, latest_job_event_id(job_id))
 
 
-def _full_state_until(job_id: str, last_id: int) -> Update:
+def latest_job_event_id(job_id: str) -> int:
+    return JobEvent.objects.filter(job_id=job_id).aggregate(m=Max("id"))["m"] or 0
+
+
+def full_state_until(job_id: str, last_id: int) -> Update:
+    """Every region; the growing ones cut at ``last_id``, which must have been read first."""
     job = _job(job_id)
     context = {
         **page_context(job),
@@ -75,7 +79,7 @@ def changes_since(job_id: str, after_id: int) -> Update | None:
         return None
     last_id = new_events[-1].id
     if any(e.kind in _RESEND_ALL for e in new_events):
-        return _full_state_until(job_id, last_id)
+        return full_state_until(job_id, last_id)
     job = _job(job_id)
     context = {
         **page_context(job),

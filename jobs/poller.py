@@ -15,7 +15,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db.models import Max
 
-from jobs.doorbell import DASHBOARD_GROUP, job_group
+from jobs.doorbell import DASHBOARD_GROUP, job_group, message
 from jobs.models import JobEvent
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,13 @@ def _latest_id() -> int:
 
 
 @database_sync_to_async
-def _jobs_with_events_after(after_id: int) -> tuple[int, set[str]]:
-    rows = list(JobEvent.objects.filter(id__gt=after_id).values_list("id", "job_id"))
-    if not rows:
-        return after_id, set()
-    return max(r[0] for r in rows), {str(r[1]) for r in rows}
+def _jobs_with_events_after(after_id: int) -> tuple[int, dict[str, int]]:
+    """The newest event id, and each job's newest event after ``after_id``."""
+    rows = JobEvent.objects.filter(id__gt=after_id).values_list("id", "job_id")
+    newest: dict[str, int] = {}
+    for event_id, job_id in rows:
+        newest[str(job_id)] = max(event_id, newest.get(str(job_id), 0))
+    return max(newest.values(), default=after_id), newest
 
 
 async def _poll_forever(interval: float, ready: asyncio.Event) -> None:
@@ -44,11 +46,12 @@ async def _poll_forever(interval: float, ready: asyncio.Event) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            last_id, job_ids = await _jobs_with_events_after(last_id)
-            for job_id in job_ids:
-                message = {"type": "job.changed", "job": job_id}
-                await layer.group_send(job_group(job_id), message)
-                await layer.group_send(DASHBOARD_GROUP, message)
+            last_id, newest = await _jobs_with_events_after(last_id)
+            for job_id, event_id in newest.items():
+                await layer.group_send(job_group(job_id), message(job_id, event_id))
+            if newest:
+                # One ring for every dashboard: each reads all it missed by id anyway.
+                await layer.group_send(DASHBOARD_GROUP, message("", max(newest.values())))
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -6,14 +6,20 @@ leaves here as a BlogTubeError (see providers.errors).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx2
 import openai
-from openai.types.chat import ChatCompletionChunk
+
+# openai's own SSE parser (what its Stream uses): the framing rules are not ours to redo.
+from openai._streaming import SSEDecoder
 
 from providers.errors import classify_openai_error
 
@@ -71,26 +77,50 @@ def stream_chat(
     if max_tokens is not None:
         params["max_tokens"] = max_tokens
     try:
-        with _client(base_url, api_key, timeout, max_retries, extra_headers) as client:
-            stream = _create_stream(client, params)
-            with stream:
-                usage: Usage | None = None
-                for chunk in stream:
-                    # Usage normally comes on a last chunk with no choices, but some
-                    # servers attach it to the final choice chunk: keep the last seen.
-                    if chunk.usage is not None:
-                        usage = Usage(
-                            prompt_tokens=chunk.usage.prompt_tokens or 0,
-                            completion_tokens=chunk.usage.completion_tokens or 0,
-                        )
-                    for choice in chunk.choices:
-                        if choice.index == 0 and choice.delta and choice.delta.content:
-                            yield StreamChunk(text=choice.delta.content)
-                if usage is not None:
-                    yield StreamChunk(usage=usage)
+        client = _client(base_url, api_key, timeout, max_retries, extra_headers)
+        with contextlib.ExitStack() as opened:
+            response = _open_stream(opened, client, params)
+            usage: Usage | None = None
+            for data in _events(response):
+                # Usage normally comes on a last chunk with no choices, but some
+                # servers attach it to the final choice chunk: keep the last seen.
+                if data.get("usage"):
+                    usage = Usage(
+                        prompt_tokens=data["usage"].get("prompt_tokens") or 0,
+                        completion_tokens=data["usage"].get("completion_tokens") or 0,
+                    )
+                for choice in data.get("choices") or ():
+                    text = (choice.get("delta") or {}).get("content")
+                    if choice.get("index", 0) == 0 and text:
+                        yield StreamChunk(text=text)
+            if usage is not None:
+                yield StreamChunk(usage=usage)
     except _CLIENT_ERRORS as exc:
         # from None: the client's own exception quotes the server's body, key and all.
         raise classify_openai_error(exc, provider_name, model=model, keys=[api_key]) from None
+
+
+def _events(response: openai.APIResponse) -> Iterator[dict[str, Any]]:
+    """The stream's chunks as plain JSON, as openai's Stream reads them but without building
+    a typed object for each: that took most of a fast model's answer time (a few hundred
+    microseconds a chunk, a post being hundreds of chunks). Errors are raised as it does."""
+    for event in SSEDecoder().iter_bytes(response.iter_bytes()):
+        if event.data.startswith("[DONE]"):
+            break
+        data = event.json()
+        if not isinstance(data, dict):
+            continue
+        if data.get("error"):
+            error = data["error"]
+            message = error.get("message") if isinstance(error, dict) else None
+            raise openai.APIError(
+                message=message
+                if isinstance(message, str) and message
+                else "An error occurred during streaming",
+                request=response.http_request,
+                body=error,
+            )
+        yield data
 
 
 def list_models(
@@ -104,10 +134,30 @@ def list_models(
 ) -> list[str]:
     """The model ids the server offers (GET /models), sorted."""
     try:
-        with _client(base_url, api_key, timeout, max_retries, extra_headers) as client:
-            return sorted({model.id for model in client.models.list()})
+        client = _client(base_url, api_key, timeout, max_retries, extra_headers)
+        return sorted({model.id for model in client.models.list()})
     except _CLIENT_ERRORS as exc:
         raise classify_openai_error(exc, provider_name, keys=[api_key]) from None
+
+
+# Clients are kept per endpoint, key and headers: building one costs a TLS context and a
+# connection pool (tens of milliseconds, more on a busy machine), and a kept one reuses its
+# open connections. Never shared between keys: a client's cookie jar and pool are one
+# account's. Bounded, so rotated keys do not pile up; the oldest is dropped unclosed, as
+# another thread may still be streaming through it (its pool closes when it is collected).
+MAX_CLIENTS = 64
+_clients: OrderedDict[tuple, openai.OpenAI] = OrderedDict()
+_clients_lock = threading.Lock()
+
+
+def _forget_clients() -> None:
+    # A forked worker must not share its parent's sockets.
+    global _clients_lock
+    _clients.clear()
+    _clients_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_clients)
 
 
 def _client(
@@ -117,29 +167,44 @@ def _client(
     max_retries: int,
     extra_headers: Mapping[str, str] | None = None,
 ) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=base_url,
-        api_key=api_key or _PLACEHOLDER_KEY,
-        timeout=timeout,
-        max_retries=max_retries,
-        default_headers=dict(extra_headers) if extra_headers else None,
-    )
+    """The kept client of this endpoint and key, with this call's timeout and retries.
+
+    Thread-safe: the client's connection pool is, and per-call options make a copy that
+    shares the pool without changing the kept client.
+    """
+    headers = tuple(sorted((extra_headers or {}).items()))
+    key = (base_url, api_key or _PLACEHOLDER_KEY, headers)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = openai.OpenAI(
+                base_url=base_url,
+                api_key=api_key or _PLACEHOLDER_KEY,
+                default_headers=dict(headers) or None,
+            )
+            _clients[key] = client
+            while len(_clients) > MAX_CLIENTS:
+                _clients.popitem(last=False)
+        else:
+            _clients.move_to_end(key)
+    return client.with_options(timeout=timeout, max_retries=max_retries)
 
 
-def _create_stream(
-    client: openai.OpenAI, params: dict[str, Any]
-) -> openai.Stream[ChatCompletionChunk]:
+def _open_stream(
+    opened: contextlib.ExitStack, client: openai.OpenAI, params: dict[str, Any]
+) -> openai.APIResponse:
     # Servers differ in which optional parameters they accept. Each rejection names
     # the parameter, so adapt and ask again; at most once per parameter we set.
+    completions = client.chat.completions.with_streaming_response
     for _ in range(3):
         try:
-            return client.chat.completions.create(**params)
+            return opened.enter_context(completions.create(**params))
         except openai.BadRequestError as exc:
             adapted = _adapt_to_rejection(params, exc)
             if adapted is None:
                 raise
             params = adapted
-    return client.chat.completions.create(**params)
+    return opened.enter_context(completions.create(**params))
 
 
 def _adapt_to_rejection(params: dict[str, Any], exc: openai.BadRequestError) -> dict | None:

@@ -37,6 +37,15 @@ def no_local_model_servers(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_shared_renders_from_other_tests():
+    # Each test's database starts again at the same ids: a socket must not be handed what a
+    # page of the previous test was sent.
+    from jobs import fanout
+
+    fanout.forget()
+
+
+@pytest.fixture(autouse=True)
 def no_youtube_pacing(settings):
     # The pace is real time and lives in the database cache; tests of it
     # (tests/videos/test_pacing.py) switch it back on with a fake clock.

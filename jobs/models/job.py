@@ -780,5 +780,5 @@ class Job(models.Model):
         )
         from jobs.doorbell import ring  # the doorbell imports channels; keep models light
 
-        transaction.on_commit(lambda: ring(self.pk))
+        transaction.on_commit(lambda: ring(self.pk, event.pk))
         return event

@@ -132,6 +132,8 @@ class RecordedRequest:
     path: str
     headers: Headers
     json: dict[str, Any] | None = field(default=None)
+    # The client's (host, port): one connection kept alive shows as one peer.
+    peer: tuple[str, int] | None = None
     tokens_sent: int = 0
     client_gone: bool = False
     answered: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -321,7 +323,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         body = self._read_json()
         self.recorded = RecordedRequest(
-            self.command, self.path, Headers(self.headers.items()), body
+            self.command, self.path, Headers(self.headers.items()), body, self.client_address
         )
         with fake._lock:
             fake.requests.append(self.recorded)

@@ -110,7 +110,7 @@ async def test_the_poller_delivers_events_written_by_another_process(settings, m
     job = await running_job_with_draft("Start ")
     communicator = await connect(job)
     await communicator.receive_from()
-    monkeypatch.setattr(doorbell, "ring", lambda job_id: None)
+    monkeypatch.setattr(doorbell, "ring", lambda job_id, event_id=0: None)
     await database_sync_to_async(job.append_draft)("from the worker")
     delta = await communicator.receive_from()
     assert draft_text(delta) == "from the worker"

@@ -256,3 +256,59 @@ def test_error_events_inside_a_stream_are_classified(body, code):
     exc = openai.APIError(body["message"], request, body=body)
 
     assert classify_openai_error(exc, "FakeAI").code == code
+
+
+def test_calls_with_one_key_reuse_one_client_and_its_connections(fake_llm):
+    # The client (its TLS context, its pool) is built once, not per job: answers read to
+    # their end leave their connection open for the next call. (The openai client hangs
+    # up a stream at [DONE] before its last bytes, so streams open one each time.)
+    for _ in range(3):
+        list_models(base_url=fake_llm.base_url, api_key="sk-test", provider_name="FakeAI")
+
+    assert len({r.peer for r in fake_llm.requests}) == 1
+
+
+def test_each_key_keeps_its_own_client_even_from_many_threads(fake_llm):
+    # Two people's providers on one server, used at once: every request carries the key
+    # (and the headers) of the provider that made it, never the other one's.
+    fake_llm.configure(reply=lambda body: body["model"])
+    accounts = {
+        "alice-model": ("sk-alice", {"x-api-key": "sk-alice"}),
+        "bob-model": ("sk-bob", None),
+    }
+    errors: list[BaseException] = []
+
+    def run(model: str) -> None:
+        key, headers = accounts[model]
+        try:
+            for _ in range(5):
+                text = "".join(
+                    c.text
+                    for c in _stream(fake_llm, model=model, api_key=key, extra_headers=headers)
+                )
+                assert text == model
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(m,)) for m in accounts for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(fake_llm.requests) == 30
+    for request in fake_llm.requests:
+        key, headers = accounts[request.json["model"]]
+        assert request.headers["authorization"] == f"Bearer {key}"
+        assert request.headers.get("x-api-key") == (headers or {}).get("x-api-key")
+    alice = {r.peer for r in fake_llm.requests if r.json["model"] == "alice-model"}
+    bob = {r.peer for r in fake_llm.requests if r.json["model"] == "bob-model"}
+    assert alice.isdisjoint(bob)
+
+
+def test_a_short_timeout_on_one_call_does_not_stick_to_the_next(fake_llm):
+    fake_llm.configure(reply="slow answer", first_token_delay=0.5)
+    assert _error_of(_stream(fake_llm, timeout=0.1)).code == "PROVIDER_UNAVAILABLE"
+
+    assert "".join(c.text for c in _stream(fake_llm, timeout=10.0)) == "slow answer"
