@@ -184,6 +184,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every key BlogTube writes to Redis starts with this (cache, channel layer, the Redis task
+# queue): sites sharing one Redis, or test runs side by side, never read each other's keys.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="blogtube")
 
 CACHES = {
     "default": {
@@ -195,6 +198,7 @@ if REDIS_URL:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        "KEY_PREFIX": REDIS_KEY_PREFIX,
     }
 
 # --- Channels: the channel layer is a doorbell, the database is the truth ---
@@ -202,7 +206,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}-asgi"},
         }
     }
 else:
@@ -245,6 +249,8 @@ Q_CLUSTER = {
 if REDIS_URL and env.bool("BLOGTUBE_REDIS_BROKER", default=False):
     Q_CLUSTER["redis"] = REDIS_URL
     Q_CLUSTER.pop("orm")
+    # The Redis broker's list key is the cluster's name (the default prefix keeps the old one).
+    Q_CLUSTER["name"] = REDIS_KEY_PREFIX
 
 # --- BlogTube ---------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
