@@ -67,8 +67,8 @@ class DashboardConsumer(AsyncWebsocketConsumer):
     MIN_INTERVAL = 0.5
 
     async def connect(self) -> None:
-        await self.accept()
         if not _signed_in(self.scope):
+            await self.accept()
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
         self.user = self.scope["user"]
@@ -78,6 +78,10 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         await poller.ensure_running()
         self.last_event_id = await database_sync_to_async(live.latest_event_id)()
         self.last_sent = 0.0
+        # Open only now: a change made once the browser sees the socket open comes after
+        # this id, so it is sent. Accepted first, a change made while Redis took the
+        # group_add was read into the id above and never sent.
+        await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "joined", False):

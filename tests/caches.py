@@ -24,3 +24,16 @@ def clear_cache() -> None:
     keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+def expire_on_redis(key: str, lifetime: int) -> None:
+    """A test's clock moves the database cache's expiry, never Redis's, which keeps time
+    itself. On Redis: check that ``key`` was given ``lifetime`` and expire it, as Redis does
+    once that time has passed; on the database cache the moved clock already did."""
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return
+    client = cache._cache.get_client(write=True)
+    stored = cache.make_and_validate_key(key)
+    assert 0 < client.ttl(stored) <= lifetime
+    client.delete(stored)

@@ -18,11 +18,11 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 import pytest
 import requests
-from django.conf import global_settings, settings
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.db import connection
 from django.utils import timezone
 from django_q.models import Schedule
@@ -32,6 +32,7 @@ from websockets.sync.client import connect
 from jobs.models import Job, JobEvent
 from jobs.recovery import REAPER_SCHEDULE
 from tests.accounts import PASSWORD, USERNAME
+from tests.databases import url_of_test_database
 from tests.scaleout.processes import Running, Web, start_cluster, start_web
 
 GUARD = 240.0  # a hang guard for the whole job, kill and recovery included; never a measure
@@ -60,15 +61,6 @@ PARAGRAPHS = [
 POST = "# Rain gardens\n\n" + "\n\n".join(PARAGRAPHS) + "\n"
 
 
-def database_url() -> str:
-    """The URL of the database this test runs on, for processes of its own."""
-    db = connection.settings_dict
-    login = quote(db["USER"], safe="")
-    if db["PASSWORD"]:
-        login += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{login}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture
 def site_env(media_root) -> dict[str, str]:
     """What a deployment's machines share: one database, one Redis (its prefix), one secret,
@@ -81,7 +73,7 @@ def site_env(media_root) -> dict[str, str]:
     }
     env.update(
         DJANGO_SETTINGS_MODULE="blogtube_site.settings",
-        DATABASE_URL=database_url(),
+        DATABASE_URL=url_of_test_database(),
         REDIS_URL=settings.REDIS_URL,
         REDIS_KEY_PREFIX=settings.REDIS_KEY_PREFIX,
         SECRET_KEY=settings.SECRET_KEY,
@@ -122,11 +114,10 @@ def two_clusters(processes, site_env, tmp_path) -> list[Running]:
 
 
 @pytest.fixture
-def person(user, settings):
+def person(user):
     """The signed-in person, their password hashed as the web processes check it (the test
     process's quick hasher is a test setting they do not have)."""
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-    user.set_password(PASSWORD)
+    user.password = make_password(PASSWORD, hasher=PBKDF2PasswordHasher())
     user.save(update_fields=["password"])
     return user
 
