@@ -29,12 +29,14 @@ from django_q.models import Schedule
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from jobs import queue_room
 from jobs.models import Job, JobEvent
 from jobs.recovery import REAPER_SCHEDULE
 from tests.accounts import PASSWORD, USERNAME
 from tests.databases import url_of_test_database
 from tests.scaleout.processes import Running, Web, start_cluster, start_web
 
+HEARTBEAT = 0.5  # seconds, in every process: a dead worker is noticed within a few
 GUARD = 240.0  # a hang guard for the whole job, kill and recovery included; never a measure
 
 pytestmark = [
@@ -81,7 +83,7 @@ def site_env(media_root) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1",
         DEBUG="false",
         BLOGTUBE_WORKERS="1",
-        BLOGTUBE_HEARTBEAT_SECONDS="0.5",
+        BLOGTUBE_HEARTBEAT_SECONDS=str(HEARTBEAT),
         BLOGTUBE_LOST_AFTER_SECONDS="3",
         BLOGTUBE_DRAFT_FLUSH_SECONDS="0.1",
     )
@@ -224,6 +226,15 @@ def cluster_running_the_model_call(clusters: list[Running], port: int) -> Runnin
     raise AssertionError("no single cluster holds the model's connection")
 
 
+def wait_until_settled(job_id: str, seconds: float) -> None:
+    """Until the job is older than the reaper's margin for a task just sent (resume nudges
+    only jobs past it)."""
+    deadline = time.monotonic() + GUARD
+    while Job.objects.get(pk=job_id).updated > timezone.now() - datetime.timedelta(seconds=seconds):
+        assert time.monotonic() < deadline, "the job never settled"
+        time.sleep(0.1)
+
+
 def wait_until_silent(job_id: str) -> None:
     """Until the dead worker's heartbeat is older than the reaper's limit."""
     deadline = time.monotonic() + GUARD
@@ -240,11 +251,15 @@ def wait_until_silent(job_id: str) -> None:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_job_sent_to_one_web_process_is_seen_live_on_the_other_and_outlives_a_killed_cluster(
-    person, fake_llm, llm_provider, two_webs, two_clusters
+    person, fake_llm, llm_provider, two_webs, two_clusters, settings
 ):
+    settings.BLOGTUBE_HEARTBEAT_SECONDS = HEARTBEAT  # resume() here, as in the processes
     fake_llm.configure(reply=POST, token_delay=0.01)
     web_a, web_b = two_webs
     browser = sign_in(web_a)
+    # An operator's pause holds the job until its page is open on A, so the page sees it from
+    # its first step however slowly this machine opens a socket.
+    queue_room.pause()
 
     # The session made on A sends the job to B: the same person, the same CSRF token.
     created = browser.post(
@@ -259,6 +274,9 @@ def test_a_job_sent_to_one_web_process_is_seen_live_on_the_other_and_outlives_a_
 
     page = Page()
     socket_thread = page.watch(web_a, job_id, browser)
+    page.wait_for("status-queued")
+    wait_until_settled(job_id, HEARTBEAT)
+    queue_room.resume()  # gives the held job a task: a cluster takes it
     # The post grows on A while a worker streams it: the news crossed Redis.
     first_text = page.wait_for('id="draft" hx-swap-oob="beforeend"')
 
