@@ -46,8 +46,13 @@ SCALEOUT_REDIS ?= redis://127.0.0.1:6379/0
 test-scaleout: $(VENV)/.installed $(VENV)/.installed-test
 	@run=$$(od -An -N4 -tx4 /dev/urandom | tr -d ' '); \
 	echo "Scale-out run $$run: PostgreSQL $(SCALEOUT_POSTGRES), Redis $(SCALEOUT_REDIS)"; \
-	DATABASE_URL=$(SCALEOUT_POSTGRES)/blogtube_$$run REDIS_URL=$(SCALEOUT_REDIS) \
-		REDIS_KEY_PREFIX=blogtube-test-$$run $(BIN)/python -m pytest $(PYTEST_ARGS)
+	status=0; DATABASE_URL=$(SCALEOUT_POSTGRES)/blogtube_$$run REDIS_URL=$(SCALEOUT_REDIS) \
+		REDIS_KEY_PREFIX=blogtube-test-$$run $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	for db in $$(psql "$(SCALEOUT_POSTGRES)/postgres" -Atc \
+			"SELECT datname FROM pg_database WHERE datname LIKE 'test_blogtube_$$run%'"); do \
+		echo "Dropping $$db, left by a process still connected at the end"; \
+		psql "$(SCALEOUT_POSTGRES)/postgres" -qc "DROP DATABASE \"$$db\" WITH (FORCE)"; \
+	done; exit $$status
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
