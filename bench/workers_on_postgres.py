@@ -29,15 +29,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-TRANSCRIPT = "".join(
-    f"{n}\n00:00:{n:02d},000 --> 00:00:{n + 1:02d},000\n"
-    f"Sentence {n} of the talk says something about compost and gardens.\n\n"
-    for n in range(1, 40)
-)
-REPLY = "# Compost at home\n\n" + " ".join(
-    f"Paragraph words number {n} about keeping a compost heap healthy." for n in range(60)
-)
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -73,6 +64,7 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        from bench.soak import REPLY
         from tests.fakes.llm_server import FakeLLMServer
 
         with FakeLLMServer() as model:
@@ -100,6 +92,7 @@ def measure(args: argparse.Namespace, workers: int, base_url: str, folder: Path)
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db.models import Max, Min
 
+    from bench.soak import TRANSCRIPT
     from jobs.models import Job
     from jobs.services import JobRequest, create_job
     from providers.models import Provider
