@@ -37,6 +37,7 @@ from tests.databases import url_of_test_database
 from tests.scaleout.processes import Running, Web, start_cluster, start_web
 
 HEARTBEAT = 0.5  # seconds, in every process: a dead worker is noticed within a few
+LOST_AFTER = 3  # seconds of silence before the reaper puts a running job back
 GUARD = 240.0  # a hang guard for the whole job, kill and recovery included; never a measure
 
 pytestmark = [
@@ -84,7 +85,7 @@ def site_env(media_root) -> dict[str, str]:
         DEBUG="false",
         BLOGTUBE_WORKERS="1",
         BLOGTUBE_HEARTBEAT_SECONDS=str(HEARTBEAT),
-        BLOGTUBE_LOST_AFTER_SECONDS="3",
+        BLOGTUBE_LOST_AFTER_SECONDS=str(LOST_AFTER),
         BLOGTUBE_DRAFT_FLUSH_SECONDS="0.1",
     )
     media_root.mkdir(parents=True, exist_ok=True)
@@ -103,16 +104,16 @@ def processes(site_env, tmp_path) -> Iterator[list[Running]]:
 
 @pytest.fixture
 def two_webs(processes, site_env, tmp_path) -> tuple[Web, Web]:
-    webs = (start_web("web-a", site_env, tmp_path), start_web("web-b", site_env, tmp_path))
-    processes.extend(webs)
-    return webs
+    for name in ("web-a", "web-b"):
+        processes.append(start_web(name, site_env, tmp_path))
+    return processes[-2], processes[-1]
 
 
 @pytest.fixture
 def two_clusters(processes, site_env, tmp_path) -> list[Running]:
-    clusters = [start_cluster(f"cluster-{n}", site_env, tmp_path) for n in (1, 2)]
-    processes.extend(clusters)
-    return clusters
+    for name in ("cluster-1", "cluster-2"):
+        processes.append(start_cluster(name, site_env, tmp_path))
+    return processes[-2:]
 
 
 @pytest.fixture
@@ -238,7 +239,7 @@ def wait_until_settled(job_id: str, seconds: float) -> None:
 def wait_until_silent(job_id: str) -> None:
     """Until the dead worker's heartbeat is older than the reaper's limit."""
     deadline = time.monotonic() + GUARD
-    limit = datetime.timedelta(seconds=3)
+    limit = datetime.timedelta(seconds=LOST_AFTER)
     while time.monotonic() < deadline:
         job = Job.objects.get(pk=job_id)
         if job.status != Job.Status.RUNNING or not job.heartbeat:
