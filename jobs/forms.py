@@ -8,6 +8,7 @@ from django import forms
 from django.utils.html import format_html
 
 from blogtube_site.errors import BlogTubeError
+from blogtube_site.nul_characters import NUL
 from blogtube_site.query_params import whole_number
 from jobs import batches
 from jobs import options as job_options
@@ -127,7 +128,10 @@ class ProviderField(forms.ModelChoiceField):
             value = value.pk
         text = str(value).strip()
         pk = whole_number(text)
-        found = self.queryset.filter(**({"slug": text} if pk is None else {"pk": pk})).first()
+        # No slug holds a NUL, and PostgreSQL refuses to compare text that does (the CLI has
+        # no middleware refusing it first, as the web has).
+        lookup = {"slug": text} if pk is None else {"pk": pk}
+        found = None if NUL in text else self.queryset.filter(**lookup).first()
         if found is None:
             known = ", ".join(self.queryset.values_list("slug", flat=True))
             raise forms.ValidationError(
