@@ -194,6 +194,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every key BlogTube writes to Redis starts with this (cache, channel layer, the Redis task
+# queue): sites sharing one Redis, or test runs side by side, never read each other's keys.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="blogtube")
 
 CACHES = {
     "default": {
@@ -205,6 +208,7 @@ if REDIS_URL:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        "KEY_PREFIX": REDIS_KEY_PREFIX,
     }
 
 # --- Channels: the channel layer is a doorbell, the database is the truth ---
@@ -214,7 +218,11 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # A web process's sockets share one Redis list; at the default 100 a busy process
             # (a thousand viewers) had rings dropped, and a job's last one is never repeated.
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 10_000},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": f"{REDIS_KEY_PREFIX}-asgi",
+                "capacity": 10_000,
+            },
         }
     }
 else:
@@ -257,6 +265,8 @@ Q_CLUSTER = {
 if REDIS_URL and env.bool("BLOGTUBE_REDIS_BROKER", default=False):
     Q_CLUSTER["redis"] = REDIS_URL
     Q_CLUSTER.pop("orm")
+    # The Redis broker's list key is the cluster's name (the default prefix keeps the old one).
+    Q_CLUSTER["name"] = REDIS_KEY_PREFIX
 
 # --- BlogTube ---------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")

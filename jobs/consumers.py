@@ -70,8 +70,8 @@ class DashboardConsumer(AsyncWebsocketConsumer):
     MIN_INTERVAL = 0.5
 
     async def connect(self) -> None:
-        await self.accept()
         if not _signed_in(self.scope):
+            await self.accept()
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
         self.user = self.scope["user"]
@@ -83,6 +83,10 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         self.last_sent = 0.0
         # No rows until the page says which it shows: most pages show none.
         self.watched = live.Watched()
+        # Open only now: a change made once the browser sees the socket open comes after
+        # this id, so it is sent. Accepted first, a change made while Redis took the
+        # group_add was read into the id above and never sent.
+        await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "joined", False):

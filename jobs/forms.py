@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.html import format_html
 
 from blogtube_site.errors import BlogTubeError
+from blogtube_site.nul_characters import NUL
 from blogtube_site.query_params import whole_number
 from jobs import batches
 from jobs import options as job_options
@@ -133,9 +134,13 @@ class ProviderField(forms.ModelChoiceField):
             value = value.pk
         text = str(value).strip()
         pk = whole_number(text)
+        # No slug holds a NUL, and PostgreSQL refuses to compare text that does (the CLI has
+        # no middleware refusing it first, as the web has).
         lookup = {"slug": text} if pk is None else {"pk": pk}
-        found = self.queryset.filter(**lookup).first()
-        if found is None and (known := providers.Provider.objects.filter(**lookup).first()):
+        found = None if NUL in text else self.queryset.filter(**lookup).first()
+        if found is None and NUL not in text and (
+            known := providers.Provider.objects.filter(**lookup).first()
+        ):
             # A provider that exists but is not offered: say why, and how to offer it.
             raise forms.ValidationError(providers.not_offered_because(known), code="invalid_choice")
         if found is None:

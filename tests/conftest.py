@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import openai._base_client
@@ -8,6 +9,7 @@ from django.test import Client
 
 from providers.models import Provider
 from tests.accounts import make_user, signed_in_user
+from tests.caches import clear_cache, on_redis
 
 pytest_plugins = [
     "tests.fakes.youtube",
@@ -15,6 +17,29 @@ pytest_plugins = [
     "tests.fakes.proxy",
     "tests.fakes.publishing_sites",
 ]
+
+
+def pytest_configure(config):
+    # The scale-out run (make test-scaleout): its two test processes (xdist) share one Redis
+    # and each has a database of its own (pytest-django names it after the process), so job
+    # ids repeat; the keys of each carry its name too, or one's doorbells and cached videos
+    # would reach the other.
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not (settings.REDIS_URL and worker):
+        return
+    prefix = settings.REDIS_KEY_PREFIX = f"{settings.REDIS_KEY_PREFIX}-{worker}"
+    settings.CACHES["default"]["KEY_PREFIX"] = prefix
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{prefix}-asgi"
+
+
+@pytest.fixture(autouse=True)
+def redis_cache_emptied():
+    # The database cache goes back with each test's transaction; a Redis cache keeps what
+    # the last test put in it (a video's details, a rate count) unless emptied.
+    if on_redis():
+        clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.conf import settings
+
+from tests.databases import url_of_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -68,15 +70,20 @@ def _server_env(media_root: Path) -> dict[str, str]:
         # Nothing that would send the servers to another broker, layer or database.
         if key not in {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "BLOGTUBE_TASKS_SYNC"}
     }
+    if settings.REDIS_URL:
+        # The scale-out run: the worker's doorbell reaches daphne through this run's Redis
+        # keys, and the poller stays off as it does in production there.
+        env.update(REDIS_URL=settings.REDIS_URL, REDIS_KEY_PREFIX=settings.REDIS_KEY_PREFIX)
+    else:
+        # tests/conftest.py turns the poller off in the test process; the web
+        # server is a separate process and gets it from here.
+        env["BLOGTUBE_EVENT_POLLER"] = "true"
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "blogtube_site.settings",
-            # The test database pytest-django created (var/test.sqlite3 by default).
-            "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+            # The test database pytest-django created.
+            "DATABASE_URL": url_of_test_database(),
             "MEDIA_ROOT": str(media_root),
-            # tests/conftest.py turns the poller off in the test process; the web
-            # server is a separate process and gets it from here.
-            "BLOGTUBE_EVENT_POLLER": "true",
             "BLOGTUBE_POLL_INTERVAL": "0.1",
             "BLOGTUBE_DRAFT_FLUSH_SECONDS": "0.2",
             "BLOGTUBE_WORKERS": "1",

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from jobs import live
 from jobs.models import Batch, Job
+from tests.caches import clear_cache
 from tests.jobs.factories import make_job
 from videos.models import Video
 
@@ -23,9 +24,7 @@ IDS = ["aaaaaaaaaa1", "bbbbbbbbbb2", "cccccccccc3"]
 @pytest.fixture(autouse=True)
 def empty_cache():
     # The cache is the database cache: a channel read by one test would answer the next.
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)

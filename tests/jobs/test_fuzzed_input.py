@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import URLPattern, URLResolver, get_resolver
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from blogtube_site.errors import BlogTubeError
@@ -281,6 +281,7 @@ CLI_OPTIONS = [
 
 @FUZZ
 @given(option=st.sampled_from(CLI_OPTIONS), value=hostile)
+@example(option="--provider", value="\x00")  # found on PostgreSQL, which refuses NUL in text
 def test_the_cli_refuses_a_bad_option_with_its_message(world, option, value):
     # "not a url" stops the command before it fetches or writes anything.
     with pytest.raises(CommandError):

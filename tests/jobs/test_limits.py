@@ -15,6 +15,7 @@ from blogtube_site.errors import BlogTubeError
 from jobs.models import Batch, Job, Limits
 from providers.models import Provider
 from tests.accounts import make_user, signed_in_user
+from tests.caches import clear_cache
 from tests.jobs.conftest import VIDEO_URL
 from tests.jobs.factories import make_job
 
@@ -40,9 +41,7 @@ def no_worker(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
 
 
 def create(client, **fields):

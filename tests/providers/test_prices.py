@@ -7,21 +7,21 @@ from decimal import Decimal
 import pytest
 import tiktoken
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.urls import reverse
 
 from providers import services, tokens
 from providers.models import ModelPrice, Provider
+from tests.caches import clear_cache
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    cache.clear()
+    clear_cache()
     tokens._encoding.cache_clear()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

@@ -3,20 +3,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from providers import services
 from providers.models import Provider, ProviderHealth
+from tests.caches import clear_cache
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def test_providers_page_shows_each_provider_with_a_key_hint_never_the_key(staff_client, settings):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.caches import clear_cache
 from videos import channels
 from videos.channels import parse_channel_url
 from videos.errors import ChannelUnavailable, InvalidURL
@@ -17,9 +18,7 @@ CHANNEL_ID = "UCbreadlab00000000000000"
 @pytest.fixture(autouse=True)
 def empty_cache():
     # The cache is the database cache: rows written by one test would answer the next.
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

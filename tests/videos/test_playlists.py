@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.caches import clear_cache
 from videos import services, youtube
 from videos.errors import (
     InvalidURL,
@@ -23,9 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def empty_cache():
     # The cache is the database cache: rows written by one test would answer the next.
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
