@@ -5,6 +5,7 @@
 - ``posts``: the post a job writes (Post) and the texts edits replaced (PostVersion)
 - ``batches``: Batch, the jobs made from one playlist or channel
 - ``limits``: Limits, an admin's overrides of one person's limits (jobs.limits applies them)
+- ``search``: JobSearch, the text the jobs list's search reads, indexed by the database
 - ``queue``: Dispatch (paused or not) and QueueAction, the queue room's audit log
 """
 
@@ -16,6 +17,7 @@ from jobs.models.job import InvalidTransition, Job
 from jobs.models.limits import Limits
 from jobs.models.posts import Post, PostVersion
 from jobs.models.queue import Dispatch, QueueAction
+from jobs.models.search import JobSearch
 
 __all__ = [
     "STEPS",
@@ -25,6 +27,7 @@ __all__ = [
     "InvalidTransition",
     "Job",
     "JobEvent",
+    "JobSearch",
     "JobStep",
     "Limits",
     "Post",

@@ -1,0 +1,154 @@
+"""Pages at 100,000 jobs against 1,000: each page N times, signed in as staff (who sees all).
+
+    .venv/bin/python bench/seed_jobs.py          # once: the 1k and 100k databases
+    .venv/bin/python bench/pages.py [--runs 30] [--sizes 1000 100000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pages .venv/bin/python bench/pages.py
+
+Runs the whole request (middleware, view, template) through Django's test client in one
+process per database, after a few warm-up requests, and prints per page: p50 and p95 in
+milliseconds at each size, the queries one request makes, and the ratio of the largest
+size's p50 to the smallest's. SQLite always; PostgreSQL too when DATABASE_URL names it
+(the databases bench/seed_jobs.py made beside it). Target (issue 11): p95 <= 50 ms, at most
+10 queries, ratio <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from seed_jobs import DEFAULT_SIZES, STAFF, bench_env, database_url  # noqa: E402
+
+WARMUP = 3
+
+
+def pages(job_id: str, provider: str) -> list[tuple[str, str]]:
+    return [
+        ("jobs list", "/jobs/"),
+        ("jobs list, filtered by status", "/jobs/?status=failed"),
+        ("jobs list, filtered by provider", f"/jobs/?provider={provider}"),
+        ("jobs list, searched", "/jobs/?q=sourdough"),
+        ("jobs list, searched, rare", "/jobs/?q=Marathon+photography"),
+        ("jobs list, sorted by title", "/jobs/?sort=title"),
+        ("jobs list, sorted by -progress", "/jobs/?sort=-progress"),
+        ("jobs list, deep page", "/jobs/?page=999999"),
+        ("jobs list, htmx swap", "/jobs/?status=completed&sort=provider"),
+        ("job page", f"/jobs/{job_id}/"),
+        ("stats, 30 days", "/stats/"),
+        ("stats, 90 days", "/stats/?days=90"),
+        ("videos", "/videos/"),
+        ("videos, searched", "/videos/?q=garden"),
+        ("batches", "/batches/"),
+        ("API jobs", "/api/v1/jobs"),
+        ("API jobs, searched", "/api/v1/jobs?q=sourdough"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+    parser.add_argument("--only", help="pages whose name contains this")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        measure(args.runs, args.only)
+        return
+    backends = [("SQLite", "")]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        backends.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+    print(f"# {platform.node()}: {os.cpu_count()} cores, {platform.python_version()}, "
+          f"load average before {_load()}")  # fmt: skip
+    for name, base in backends:
+        results = {}
+        for size in args.sizes:
+            env = {**os.environ, **bench_env(database_url(base, size))}
+            command = [sys.executable, __file__, "--one", "--runs", str(args.runs)]
+            command += ["--only", args.only] if args.only else []
+            out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+            results[size] = json.loads(out.stdout)
+        table(name, args.sizes, results)
+    print(f"# load average after {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def table(backend: str, sizes: list[int], results: dict[int, dict]) -> None:
+    small, large = sizes[0], sizes[-1]
+    heads = [f"{backend} page"]
+    for size in sizes:
+        k = _k(size)
+        heads += [f"p50 {k}", f"p95 {k}"]
+    heads += ["queries", f"{_k(large)}/{_k(small)}"]
+    print()
+    print("| " + " | ".join(heads) + " |")
+    print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(heads))) + "|")
+    for page in results[small]:
+        row = [page]
+        for size in sizes:
+            r = results[size][page]
+            row += [f"{r['p50']:.1f}", f"{r['p95']:.1f}"]
+        queries = sorted({results[size][page]["queries"] for size in sizes})
+        row.append("/".join(str(q) for q in queries))
+        row.append(f"{results[large][page]['p50'] / results[small][page]['p50']:.2f}x")
+        print("| " + " | ".join(row) + " |")
+
+
+def _k(size: int) -> str:
+    return f"{size // 1000}k" if size >= 1000 else str(size)
+
+
+def measure(runs: int, only: str | None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blogtube_site.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from jobs.models import Job
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=STAFF))
+    job = Job.objects.filter(status="completed", video__isnull=False).order_by("-created").first()
+    results = {}
+    for name, url in pages(str(job.pk), job.provider.slug):
+        if only and only not in name:
+            continue
+        headers = {"HX-Request": "true"} if "htmx" in name else {}
+        for _ in range(WARMUP):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, (url, response.status_code)
+        queries: list[str] = []
+        with connection.execute_wrapper(lambda run, sql, *rest: queries.append(sql) or run(sql, *rest)):
+            client.get(url, headers=headers)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            client.get(url, headers=headers)
+            times.append((time.perf_counter() - start) * 1000)
+        times.sort()
+        results[name] = {
+            "p50": statistics.median(times),
+            "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+            "queries": len(queries),
+        }
+    json.dump(results, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
