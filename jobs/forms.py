@@ -197,8 +197,10 @@ class JobOptionsForm(forms.Form):
     def __init__(self, *args: Any, uploads: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._uploads = uploads
-        self.fields["provider"].queryset = providers.enabled_providers()
-        self.fields["provider"].initial = providers.default_provider()
+        enabled = providers.enabled_providers()
+        self.fields["provider"].queryset = enabled
+        # The select lists them anyway: read them once, and the default among them.
+        self.fields["provider"].initial = providers.default_provider(list(enabled))
 
     @property
     def uploads(self) -> bool:

@@ -295,8 +295,7 @@ def _step_times(jobs) -> list[StepTime]:
         for row in JobStep.objects.filter(
             job__in=jobs,
             status=JobStep.Status.DONE,
-            started__isnull=False,
-            finished__isnull=False,
+            run_seconds__isnull=False,
         )
         .order_by()
         .values("step")
