@@ -20,6 +20,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="job",
+            name="deleted_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="job",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", False)),
+                fields=["deleted_at"],
+                name="job_binned",
+            ),
+        ),
         migrations.AddField(
             model_name="job",
             name="sort_title",
