@@ -7,8 +7,10 @@
 Runs the whole request (middleware, view, template) through Django's test client in one
 process per database, after a few warm-up requests, and prints per page: p50 and p95 in
 milliseconds at each size, the queries one request makes, and the ratio of the largest
-size's p50 to the smallest's. SQLite always; PostgreSQL too when DATABASE_URL names it
-(the databases bench/seed_jobs.py made beside it). Target (issue 11): p95 <= 50 ms, at most
+size's p50 to the smallest's. The sizes take turns, a few requests at a time, so a load
+that comes and goes on a shared machine weighs on both sides of the ratio alike. SQLite
+always; PostgreSQL too when DATABASE_URL names it (the databases bench/seed_jobs.py made
+beside it). Target (issue 11): p95 <= 50 ms, at most
 10 queries, ratio <= 1.5.
 """
 
@@ -22,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seed_jobs import DEFAULT_SIZES, STAFF, bench_env, database_url  # noqa: E402
 
 WARMUP = 3
+TURN = 5  # requests per size per turn
 
 
 def pages(job_id: str, provider: str, deep: dict[str, str]) -> list[tuple[str, str]]:
@@ -63,24 +67,43 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--only", help="pages whose name contains this")
-    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        measure(args.runs, args.only)
+    if args.serve:
+        serve(args.only)
         return
-    backends = [("SQLite", "")]
+    backends = [] if args.no_sqlite else [("SQLite", "")]
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         backends.append(("PostgreSQL", os.environ["DATABASE_URL"]))
     print(f"# {platform.node()}: {os.cpu_count()} cores, {platform.python_version()}, "
           f"load average before {_load()}")  # fmt: skip
     for name, base in backends:
-        results = {}
+        children = {}
         for size in args.sizes:
             env = {**os.environ, **bench_env(database_url(base, size))}
-            command = [sys.executable, __file__, "--one", "--runs", str(args.runs)]
+            command = [sys.executable, __file__, "--serve"]
             command += ["--only", args.only] if args.only else []
-            out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
-            results[size] = json.loads(out.stdout)
+            children[size] = subprocess.Popen(
+                command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+        names = [json.loads(child.stdout.readline()) for child in children.values()][-1]
+        results: dict[int, dict] = {size: {} for size in args.sizes}
+        for page in names:
+            times: dict[int, list[float]] = {size: [] for size in args.sizes}
+            queries = {}
+            while len(times[args.sizes[0]]) < args.runs:
+                for size, child in children.items():
+                    child.stdin.write(json.dumps(page) + "\n")
+                    child.stdin.flush()
+                    answer = json.loads(child.stdout.readline())
+                    times[size] += answer["times"]
+                    queries[size] = answer["queries"]
+            for size in args.sizes:
+                results[size][page] = _summary(times[size], queries[size])
+        for child in children.values():
+            child.stdin.close()
+            child.wait()
         table(name, args.sizes, results)
     print(f"# load average after {_load()}")
 
@@ -114,7 +137,23 @@ def _k(size: int) -> str:
     return f"{size // 1000}k" if size >= 1000 else str(size)
 
 
-def measure(runs: int, only: str | None) -> None:
+def _count(queries: list[str], run, sql, *rest):
+    queries.append(sql)
+    return run(sql, *rest)
+
+
+def _summary(times: list[float], queries: int) -> dict:
+    times = sorted(times)
+    return {
+        "p50": statistics.median(times),
+        "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+        "queries": queries,
+    }
+
+
+def serve(only: str | None) -> None:
+    """A child on one database: prints its pages' names, then for each name read from
+    stdin, TURN timed requests of that page and the queries of one."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blogtube_site.settings")
     import django
 
@@ -140,29 +179,31 @@ def measure(runs: int, only: str | None) -> None:
         jobs = filters.apply(Job.objects.visible_to(staff))
         # The row 30 from the end (found once, by OFFSET, outside the timing).
         deep[sort] = listing.encode(jobs[jobs.count() - 30], filters.keys)
-    results = {}
-    for name, url in pages(str(job.pk), job.provider.slug, deep):
-        if only and only not in name:
-            continue
+    urls = {
+        name: url
+        for name, url in pages(str(job.pk), job.provider.slug, deep)
+        if not only or only in name
+    }
+    print(json.dumps(list(urls)), flush=True)
+    warm: set[str] = set()
+    for line in sys.stdin:
+        name = json.loads(line)
+        url = urls[name]
         headers = {"HX-Request": "true"} if "htmx" in name else {}
-        for _ in range(WARMUP):
-            response = client.get(url, headers=headers)
-            assert response.status_code == 200, (url, response.status_code)
+        if name not in warm:
+            warm.add(name)
+            for _ in range(WARMUP):
+                response = client.get(url, headers=headers)
+                assert response.status_code == 200, (url, response.status_code)
         queries: list[str] = []
-        with connection.execute_wrapper(lambda run, sql, *rest: queries.append(sql) or run(sql, *rest)):
+        with connection.execute_wrapper(partial(_count, queries)):
             client.get(url, headers=headers)
         times = []
-        for _ in range(runs):
+        for _ in range(TURN):
             start = time.perf_counter()
             client.get(url, headers=headers)
             times.append((time.perf_counter() - start) * 1000)
-        times.sort()
-        results[name] = {
-            "p50": statistics.median(times),
-            "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
-            "queries": len(queries),
-        }
-    json.dump(results, sys.stdout)
+        print(json.dumps({"times": times, "queries": len(queries)}), flush=True)
 
 
 if __name__ == "__main__":

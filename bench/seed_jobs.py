@@ -34,12 +34,49 @@ DEFAULT_SIZES = (1_000, 100_000)
 BATCH = 5_000
 USERS = ("ana", "ben", "chloe", "dev", "emil")
 STAFF = "ops"
-WORDS = (
-    "compost sourdough garden python django kubernetes guitar chess budget travel "
-    "marathon photography knitting espresso astronomy history climate painting robots "
-    "beekeeping podcast interview review tutorial basics advanced tips mistakes secrets "
-    "guide beginners pro home cheap fast week year stories science music piano"
-).split()
+WORDS = [
+    "compost",
+    "sourdough",
+    "garden",
+    "python",
+    "django",
+    "kubernetes",
+    "guitar",
+    "chess",
+    "budget",
+    "travel",
+    "marathon",
+    "photography",
+    "knitting",
+    "espresso",
+    "astronomy",
+    "history",
+    "climate",
+    "painting",
+    "robots",
+    "beekeeping",
+    "podcast",
+    "interview",
+    "review",
+    "tutorial",
+    "basics",
+    "advanced",
+    "tips",
+    "mistakes",
+    "secrets",
+    "guide",
+    "beginners",
+    "pro",
+    "home",
+    "cheap",
+    "fast",
+    "week",
+    "year",
+    "stories",
+    "science",
+    "music",
+    "piano",
+]
 CHANNELS = [f"{w.title()} Channel" for w in WORDS[:40]]
 
 
@@ -110,7 +147,11 @@ def seed(size: int, *, force: bool) -> None:
 
 def _where(url: str) -> str:
     parts = urlsplit(url)
-    return "/" + parts.path.lstrip("/") if parts.scheme.startswith("sqlite") else parts.path.lstrip("/")
+    return (
+        "/" + parts.path.lstrip("/")
+        if parts.scheme.startswith("sqlite")
+        else parts.path.lstrip("/")
+    )
 
 
 def _create_postgres(url: str) -> None:
@@ -209,7 +250,9 @@ class Seeder:
             )
             for video in self.videos
         ]
-        self.transcripts = dict(zip((v.pk for v in self.videos), self._bulk(Transcript, transcripts)))
+        self.transcripts = dict(
+            zip((v.pk for v in self.videos), self._bulk(Transcript, transcripts), strict=True)
+        )
 
     def _batches(self) -> None:
         from jobs.models import Batch
@@ -258,7 +301,7 @@ class Seeder:
                     for job in uploads
                 ],
             )
-            for job, transcript in zip(uploads, made):
+            for job, transcript in zip(uploads, made, strict=True):
                 job.transcript = transcript
             self._bulk(Job, jobs)
             for job in jobs:
@@ -307,7 +350,9 @@ class Seeder:
             job.tokens_in = rng.randint(2_000, 40_000)
             job.tokens_out = rng.randint(500, 4_000)
         if status == "failed":
-            job.error_code = rng.choice(["transcript_unavailable", "provider_error", "rate_limited"])
+            job.error_code = rng.choice(
+                ["transcript_unavailable", "provider_error", "rate_limited"]
+            )
             job.error_message = "The stand-in failure of the bench."
         if status == "running":
             job.current_step = "generate"

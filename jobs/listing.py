@@ -98,7 +98,7 @@ class Page:
 
     @property
     def count_display(self) -> str:
-        """"1 job", "2,500 jobs"; past the cap, "10,000+ jobs": counting further would
+        """ "1 job", "2,500 jobs"; past the cap, "10,000+ jobs": counting further would
         read every row of a large history for a figure nobody needs exact."""
         if self.count > COUNT_CAP:
             return f"{COUNT_CAP:,}+ jobs"

@@ -102,6 +102,8 @@ def indexed_text(
     title = title_of(video_title or "", post_title or "", file_name, source_url)
     parts = (video_title, post_title, file_name, source_url)
     return title.casefold()[:SORT_TITLE_LENGTH], "\n".join(p for p in parts if p)
+
+
 _LIVE = models.Q(deleted_at__isnull=True)
 
 
@@ -244,7 +246,7 @@ class Job(models.Model):
             # The stats' slowest jobs, longest first.
             models.Index(
                 fields=["status", "-run_seconds"], name="job_live_slowest", condition=_LIVE
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -56,8 +56,21 @@ def walk(client, params: dict) -> list[list[str]]:
         assert len(pages) < 10
 
 
-@pytest.mark.parametrize("sort", ["-created", "created", "title", "-title", "status",
-                                  "-status", "progress", "-progress", "provider", "-provider"])  # fmt: skip
+@pytest.mark.parametrize(
+    "sort",
+    [
+        "-created",
+        "created",
+        "title",
+        "-title",
+        "status",
+        "-status",
+        "progress",
+        "-progress",
+        "provider",
+        "-provider",
+    ],
+)
 def test_next_walks_every_job_once_in_the_chosen_order(client, sixty_jobs, sort):
     pages = walk(client, {"sort": sort})
     assert [len(p) for p in pages] == [25, 25, 10]
@@ -108,8 +121,17 @@ def test_a_new_job_between_two_clicks_neither_repeats_nor_hides_one(client, sixt
 
 @pytest.mark.parametrize(
     "cursor",
-    ["garbage", "", "W10", "WyJ4Il0", "e30", "W1tbW1tbW1tbW1tdXV1dXV1dXV1d", "☃", "a" * 5000,
-     "WyIyMDI2LTAxLTAxVDAwOjAwOjAwIiwgIjEyMyJd"],  # fmt: skip
+    [
+        "garbage",
+        "",
+        "W10",
+        "WyJ4Il0",
+        "e30",
+        "W1tbW1tbW1tbW1tdXV1dXV1dXV1d",
+        "☃",
+        "a" * 5000,
+        "WyIyMDI2LTAxLTAxVDAwOjAwOjAwIiwgIjEyMyJd",
+    ],
 )
 def test_a_cursor_it_did_not_make_shows_the_first_page(client, sixty_jobs, cursor):
     for param in ("after", "before"):
@@ -134,8 +156,14 @@ def test_the_count_stops_at_the_cap(client, sixty_jobs, monkeypatch):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"status": "failed"}, {"provider": "openai"}, {"q": "banana"}, {"sort": "title"},
-     {"sort": "-progress", "status": "completed"}],  # fmt: skip
+    [
+        {},
+        {"status": "failed"},
+        {"provider": "openai"},
+        {"q": "banana"},
+        {"sort": "title"},
+        {"sort": "-progress", "status": "completed"},
+    ],
 )
 def test_every_list_page_asks_at_most_ten_queries(
     client, sixty_jobs, params, django_assert_max_num_queries
@@ -173,7 +201,9 @@ def test_the_videos_page_asks_the_same_queries_for_any_number_of_videos(
     client, offline_provider, django_assert_max_num_queries
 ):
     for i in range(30):
-        video = Video.objects.create(youtube_id=f"w{i:010d}", url="https://youtu.be/x", title=f"T{i}")
+        video = Video.objects.create(
+            youtube_id=f"w{i:010d}", url="https://youtu.be/x", title=f"T{i}"
+        )
         make_job(video=video)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("videos:list")).status_code == 200

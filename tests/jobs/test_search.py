@@ -33,7 +33,9 @@ def api_found(client, q: str) -> set[str]:
 @pytest.fixture
 def library(offline_provider):
     video = Video.objects.create(
-        youtube_id="aaaaaaaaaaa", url="https://youtu.be/aaaaaaaaaaa", title="Baking Sourdough at home"
+        youtube_id="aaaaaaaaaaa",
+        url="https://youtu.be/aaaaaaaaaaa",
+        title="Baking Sourdough at home",
     )
     return {
         "bread": make_job(video=video, source_url=video.url),
@@ -93,9 +95,7 @@ def test_percent_and_underscore_are_literal_characters(client, offline_provider)
     assert found(client, "100%_") == {str(odd.pk)}
 
 
-def test_the_post_title_is_found_once_the_post_is_written_and_again_after_an_edit(
-    client, library
-):
+def test_the_post_title_is_found_once_the_post_is_written_and_again_after_an_edit(client, library):
     job = library["url"]
     job.store_post(
         FormattedPost(
