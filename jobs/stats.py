@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Avg, Case, Count, IntegerField, Q, Sum, Value, When
@@ -132,7 +133,7 @@ class JobStats:
     def unpriced_models(self) -> list[str]:
         return sorted({m for p in self.providers for m in p.unpriced})
 
-    @property
+    @cached_property  # the page shows it twice
     def prices_as_of(self) -> str:
         return providers.prices_as_of()
 
