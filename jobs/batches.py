@@ -103,4 +103,6 @@ def create_batch(request: services.JobRequest, url: str) -> Batch:
             )
             video = videos.video_from_listing(entry)
             Job.objects.filter(pk=job.pk).update(video=video, batch=batch)
+        # Titled by the listing: found and sorted by it before a worker reads the video.
+        batch.jobs.all().reindex()
     return batch

@@ -138,8 +138,10 @@ class ProviderField(forms.ModelChoiceField):
         # no middleware refusing it first, as the web has).
         lookup = {"slug": text} if pk is None else {"pk": pk}
         found = None if NUL in text else self.queryset.filter(**lookup).first()
-        if found is None and NUL not in text and (
-            known := providers.Provider.objects.filter(**lookup).first()
+        if (
+            found is None
+            and NUL not in text
+            and (known := providers.Provider.objects.filter(**lookup).first())
         ):
             # A provider that exists but is not offered: say why, and how to offer it.
             raise forms.ValidationError(providers.not_offered_because(known), code="invalid_choice")
@@ -214,8 +216,10 @@ class JobOptionsForm(forms.Form):
     def __init__(self, *args: Any, uploads: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._uploads = uploads
-        self.fields["provider"].queryset = providers.enabled_providers()
-        self.fields["provider"].initial = providers.default_provider()
+        enabled = providers.enabled_providers()
+        self.fields["provider"].queryset = enabled
+        # The select lists them anyway: read them once, and the default among them.
+        self.fields["provider"].initial = providers.default_provider(list(enabled))
 
     @property
     def uploads(self) -> bool:

@@ -149,6 +149,8 @@ def fetch_info(job: Job) -> StepResult:
         job.log(f"YouTube info unavailable: {error.message}", level="warning", code=error.code)
         return "Video info unavailable; continuing with the uploaded transcript", True
     job.video = video
+    # Every job of the video shows (and is searched and sorted by) the title just read.
+    Job.objects.filter(video=video).reindex()
     return f"{video.title} · {video.channel} · {video.duration_display}", False
 
 

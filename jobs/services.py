@@ -89,6 +89,7 @@ def create_job(request: JobRequest, *, enqueue: bool = True, per_minute: bool = 
         if request.transcript_file is not None:
             job.transcript_file_name = Path(request.transcript_file.name).name
             job.transcript_file.save(request.transcript_file.name, request.transcript_file)
+        job.reindex()
         job.create_steps()
         job.log("Queued")
         if enqueue:
@@ -194,6 +195,7 @@ def reprocess(job: Job, owner: Any, **changes: object) -> Job:
             priority=job.priority,
             options={**job.options, **changes.get("options", {})},
         )
+        new.reindex()
         new.create_steps()
         new.log(f"Reprocessing job {job.pk} with its stored transcript")
         run_soon(new)

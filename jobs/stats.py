@@ -1,7 +1,9 @@
 """BlogTube's history in numbers: what the stats page shows.
 
 Every figure comes from an aggregate query (GROUP BY in the database); Python
-only walks the groups (days, steps, provider+model pairs), never the jobs.
+only walks the groups (days, steps, provider+model pairs), never the jobs. Nothing is
+computed per row in Python: durations are stored columns (Job.run_seconds) and a job's
+day is found by comparing its timestamp with each day's start in SQL.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Avg, Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -35,8 +37,6 @@ SERIES: tuple[tuple[str, str], ...] = (
 )
 SERIES_KEYS = tuple(key for key, _ in SERIES)
 FINISHED = Job.FINISHED
-
-_DURATION = ExpressionWrapper(F("finished") - F("started"), output_field=DurationField())
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class JobStats:
     def unpriced_models(self) -> list[str]:
         return sorted({m for p in self.providers for m in p.unpriced})
 
-    @property
+    @cached_property  # the page shows it twice
     def prices_as_of(self) -> str:
         return providers.prices_as_of()
 
@@ -201,25 +201,25 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
     since = timezone.make_aware(dt.datetime.combine(first_day, dt.time.min))
     visible = Job.objects.visible_to(user)
     jobs = visible.filter(created__gte=since).order_by()
+    groups = _groups(jobs, first_day, days)
 
-    by_status = dict(jobs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    by_status: dict[str, int] = defaultdict(int)
+    for group in groups:
+        by_status[group["status"]] += group["n"]
     by_status["other"] = sum(n for s, n in by_status.items() if s not in FINISHED)
     total = sum(n for s, n in by_status.items() if s != "other")
+    runs = sum(group["runs"] for group in groups)
 
     return JobStats(
         days=days,
         since=since,
         any_jobs=total > 0 or visible.exists(),
         total=total,
-        by_status=by_status,
-        per_day=_per_day(jobs, first_day, days),
+        by_status=dict(by_status),
+        per_day=_per_day(groups, first_day, days),
         step_times=_step_times(jobs),
-        providers=_provider_usage(jobs),
-        avg_duration=_seconds(
-            jobs.filter(
-                status=Job.Status.COMPLETED, started__isnull=False, finished__isnull=False
-            ).aggregate(avg=Avg(_DURATION))["avg"]
-        ),
+        providers=_provider_usage(groups),
+        avg_duration=sum(group["run"] or 0 for group in groups) / runs if runs else None,
         errors=list(
             jobs.filter(status=Job.Status.FAILED)
             .exclude(error_code="")
@@ -229,26 +229,61 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
             .values_list("error_code", "n")[:5]
         ),
         slowest=list(
-            jobs.filter(status=Job.Status.COMPLETED, started__isnull=False, finished__isnull=False)
-            .select_related("video", "provider")
-            .annotate(took=_DURATION)
-            .order_by("-took")[:5]
+            jobs.filter(status=Job.Status.COMPLETED, run_seconds__isnull=False)
+            .select_related("video", "provider", "post")
+            .order_by("-run_seconds")[:5]
         ),
     )
 
 
-def _per_day(jobs, first_day: dt.date, days: int) -> list[Day]:
-    rows = (
-        jobs.annotate(day=TruncDate("created"))
-        .values("day", "status")
-        .annotate(n=Count("id"))
-        .values_list("day", "status", "n")
+def _groups(jobs, first_day: dt.date, days: int) -> list[dict[str, Any]]:
+    """The window's jobs counted by day, status, provider and model, in one pass: what the
+    totals, the per-day chart, the providers' usage and the average duration add up."""
+    completed = Q(status=Job.Status.COMPLETED)
+    return list(
+        jobs.annotate(day=_day_index(first_day, days))
+        .values("day", "status", "provider_id", "model")
+        .annotate(
+            n=Count("pk"),
+            tokens_in=Sum("tokens_in"),
+            tokens_out=Sum("tokens_out"),
+            run=Sum("run_seconds", filter=completed),
+            runs=Count("run_seconds", filter=completed),
+        )
     )
-    counts: dict[dt.date, dict[str, int]] = defaultdict(_zeros)
-    for day, status, n in rows:
-        counts[day][status if status in FINISHED else "other"] += n
-    dates = (first_day + dt.timedelta(days=i) for i in range(days))
-    return [Day(day=day, counts=counts.get(day) or _zeros()) for day in dates]
+
+
+def _day_index(first_day: dt.date, days: int) -> Case | Value:
+    """The number of the local day ``created`` falls on, 0 for ``first_day`` (``days`` for
+    after the last): a binary search over the days' starts in SQL, so it runs in the
+    database at its speed and knows the time zone's daylight saving changes."""
+    starts = [
+        timezone.make_aware(dt.datetime.combine(first_day + dt.timedelta(days=i), dt.time.min))
+        for i in range(days + 1)
+    ]
+
+    def between(low: int, high: int) -> Case | Value:  # the index, known to be in [low, high]
+        if low == high:
+            return Value(low, output_field=IntegerField())
+        middle = (low + high + 1) // 2
+        return Case(
+            When(created__gte=starts[middle], then=between(middle, high)),
+            default=between(low, middle - 1),
+            output_field=IntegerField(),
+        )
+
+    return between(0, days)
+
+
+def _per_day(groups: list[dict[str, Any]], first_day: dt.date, days: int) -> list[Day]:
+    counts: dict[int, dict[str, int]] = defaultdict(_zeros)
+    for group in groups:
+        status = group["status"]
+        counts[group["day"]][status if status in FINISHED else "other"] += group["n"]
+    return [
+        Day(day=first_day + dt.timedelta(days=i), counts=counts.get(i) or _zeros())
+        for i in range(days)
+    ]
 
 
 def _zeros() -> dict[str, int]:
@@ -261,35 +296,33 @@ def _step_times(jobs) -> list[StepTime]:
         for row in JobStep.objects.filter(
             job__in=jobs,
             status=JobStep.Status.DONE,
-            started__isnull=False,
-            finished__isnull=False,
+            run_seconds__isnull=False,
         )
         .order_by()
         .values("step")
-        .annotate(avg=Avg(_DURATION), n=Count("id"))
+        .annotate(avg=Avg("run_seconds"), n=Count("id"))
     }
     return [
-        StepTime(
-            spec.name, spec.label, _seconds(rows[spec.name]["avg"]) or 0.0, rows[spec.name]["n"]
-        )
+        StepTime(spec.name, spec.label, rows[spec.name]["avg"] or 0.0, rows[spec.name]["n"])
         for spec in STEPS
         if spec.name in rows
     ]
 
 
-def _provider_usage(jobs) -> list[ProviderUsage]:
-    rows = (
-        jobs.values("provider_id", "provider__name", "model")
-        .annotate(n=Count("id"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"))
-        .order_by("provider__name", "model")
-    )
+def _provider_usage(groups: list[dict[str, Any]]) -> list[ProviderUsage]:
+    rows: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for group in groups:
+        row = rows[group["provider_id"], group["model"]]
+        for key in ("n", "tokens_in", "tokens_out"):
+            row[key] += group[key] or 0
     usage: dict[int, ProviderUsage] = {}
-    by_id = providers.Provider.objects.in_bulk({row["provider_id"] for row in rows})
-    for row in rows:
-        provider = by_id[row["provider_id"]]
+    by_id = providers.Provider.objects.in_bulk({provider_id for provider_id, _ in rows})
+    for (provider_id, model), row in sorted(
+        rows.items(), key=lambda item: (by_id[item[0][0]].name, item[0][1])
+    ):
+        provider = by_id[provider_id]
         entry = usage.setdefault(
-            row["provider_id"],
-            ProviderUsage(name=row["provider__name"], free=not provider.is_priced),
+            provider_id, ProviderUsage(name=provider.name, free=not provider.is_priced)
         )
         tokens_in, tokens_out = row["tokens_in"] or 0, row["tokens_out"] or 0
         entry.jobs += row["n"]
@@ -298,17 +331,13 @@ def _provider_usage(jobs) -> list[ProviderUsage]:
         # The offline writer reports no tokens, and a server of one's own charges none.
         if not (tokens_in or tokens_out) or entry.free:
             continue
-        model = Job(provider=provider, model=row["model"]).writer_model
+        model = Job(provider=provider, model=model).writer_model
         cost = providers.cost_usd(model, tokens_in, tokens_out)
         if cost is None:
             entry.unpriced.append(model or "(no model)")
         else:
             entry.cost += cost
     return sorted(usage.values(), key=lambda p: (-p.tokens, p.name))
-
-
-def _seconds(value: dt.timedelta | None) -> float | None:
-    return value.total_seconds() if value is not None else None
 
 
 def parse_days(raw: str | None) -> int:

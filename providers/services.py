@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -137,9 +137,14 @@ def model_to_use(provider: Provider) -> str:
     return local_servers.model_to_use(provider)
 
 
-def default_provider() -> Provider:
+def default_provider(enabled: Iterable[Provider] | None = None) -> Provider:
+    """BLOGTUBE_DEFAULT_PROVIDER if enabled, else the offline writer; ``enabled``, the
+    enabled providers when the caller has them already (no query then, if it is there)."""
     wanted = settings.BLOGTUBE_DEFAULT_PROVIDER
-    provider = enabled_providers().filter(slug=wanted).first()
+    if enabled is None:
+        provider = enabled_providers().filter(slug=wanted).first()
+    else:
+        provider = next((p for p in enabled if p.slug == wanted), None)
     return provider or Provider.objects.get(slug="offline")
 
 

@@ -44,6 +44,8 @@ class Video(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        # The videos page, newest first, read in index order.
+        indexes = [models.Index(fields=["created"], name="video_created")]
 
     def __str__(self) -> str:
         return self.title or self.youtube_id
@@ -126,6 +128,14 @@ class Transcript(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        # The videos page's uploaded transcripts, newest first.
+        indexes = [
+            models.Index(
+                fields=["created"],
+                name="transcript_upload_created",
+                condition=models.Q(video__isnull=True),
+            )
+        ]
         constraints = [
             # Stored once per video and language; uploads are kept apart.
             models.UniqueConstraint(

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from blogtube_site.ownership import visible_filter, visible_to
+from blogtube_site.ownership import visible_to
 from blogtube_site.timecodes import clock
 from videos import transcript_formats
 from videos.models import Transcript, Video
@@ -26,15 +26,7 @@ PAGE_SIZE = 25
 @require_GET
 def video_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    own_posts = visible_filter(request.user, "posts__job__owner")
-    videos = (
-        Video.objects.listed()
-        .annotate(
-            transcript_count=Count("transcripts", distinct=True),
-            post_count=Count("posts", distinct=True, filter=own_posts),
-        )
-        .order_by("-created", "-pk")
-    )
+    videos = Video.objects.listed().order_by("-created", "-pk")
     # Uploaded transcripts have no video page: listed here, they stay reachable.
     uploads = visible_to(
         Transcript.objects.filter(video__isnull=True), request.user, "jobs__owner"
@@ -44,8 +36,8 @@ def video_list(request: HttpRequest) -> HttpResponse:
         uploads = uploads.filter(Q(file_name__icontains=q) | Q(language__icontains=q))
     page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
     upload_page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("upage"))
-    for transcript in upload_page.object_list:
-        transcript.post_list = _posts_of(transcript, request.user)
+    _count_for_page(page, request.user)
+    _posts_for_page(upload_page, request.user)
     context = {
         "q": q,
         "page": page,
@@ -65,10 +57,35 @@ def _query(**params: str | int) -> str:
     return urlencode({k: v for k, v in params.items() if v and v != 1})
 
 
-def _posts_of(transcript: Transcript, user) -> list:
+def _count_for_page(page, user) -> None:
+    """Each listed video's transcripts and (visible) posts, counted for the page's rows
+    only, one grouped query each: counting in the list's own query joined and grouped
+    every video there is before keeping 25."""
+    videos = page.object_list = list(page.object_list)
+    transcripts = _counts(Transcript.objects.filter(video__in=videos), "video_id")
+    posts = Video.posts.rel.related_model.objects.filter(video__in=videos)
+    posts = _counts(visible_to(posts, user, "job__owner"), "video_id")
+    for video in videos:
+        video.transcript_count = transcripts.get(video.pk, 0)
+        video.post_count = posts.get(video.pk, 0)
+
+
+def _counts(rows, field: str) -> dict:
+    return dict(rows.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+
+def _posts_for_page(page, user) -> None:
+    """The posts made from each listed upload, that ``user`` may see, in one query."""
+    transcripts = page.object_list = list(page.object_list)
     # Through the jobs' reverse relations: the videos app imports nothing from jobs.
-    jobs = visible_to(transcript.jobs.select_related("post"), user, "owner")
-    return [job.post for job in jobs if hasattr(job, "post")]
+    jobs = Transcript.jobs.rel.related_model.objects.filter(
+        transcript__in=transcripts, post__isnull=False
+    )
+    posts: dict[int, list] = {t.pk: [] for t in transcripts}
+    for job in visible_to(jobs.select_related("post").order_by("created"), user, "owner"):
+        posts[job.transcript_id].append(job.post)
+    for transcript in transcripts:
+        transcript.post_list = posts[transcript.pk]
 
 
 @require_GET

@@ -228,13 +228,9 @@ def list_jobs(request: HttpRequest, filters: Query[JobFilters]) -> dict[str, Any
     jobs = visible_jobs(request)
     if filters.status:
         jobs = jobs.filter(status=filters.status)
-    if q := (filters.q or "").strip():
-        jobs = jobs.filter(
-            Q(video__title__icontains=q)
-            | Q(source_url__icontains=q)
-            | Q(transcript_file_name__icontains=q)
-            | Q(post__title__icontains=q)
-        )
+    if filters.q:
+        # The jobs page's search and index (jobs.models.search).
+        jobs = jobs.matching(filters.q)
     if filters.cursor:
         jobs = jobs.filter(decode_cursor(filters.cursor))
     page = list(jobs.order_by("-created", "-id")[: filters.limit + 1])

@@ -7,6 +7,7 @@
 - ``batches``: Batch, the jobs made from one playlist or channel
 - ``limits``: Limits, an admin's overrides of one person's limits (jobs.limits applies them)
 - ``publications``: Publication, where a post was published and how to update it there
+- ``search``: JobSearch, the text the jobs list's search reads, indexed by the database
 - ``queue``: Dispatch (paused or not) and QueueAction, the queue room's audit log
 """
 
@@ -20,6 +21,7 @@ from jobs.models.pictures import PostPicture
 from jobs.models.posts import Post, PostVersion
 from jobs.models.publications import Publication
 from jobs.models.queue import Dispatch, QueueAction
+from jobs.models.search import JobSearch
 
 __all__ = [
     "STEPS",
@@ -29,6 +31,7 @@ __all__ = [
     "InvalidTransition",
     "Job",
     "JobEvent",
+    "JobSearch",
     "JobStep",
     "Limits",
     "Post",

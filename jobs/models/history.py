@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
+from jobs.models.elapsed import ElapsedSeconds
+
 if TYPE_CHECKING:
     from jobs.models.job import Job
 
@@ -65,6 +67,12 @@ class JobStep(models.Model):
     message = models.TextField(blank=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # Stored by the database (see jobs.models.elapsed): the stats page averages it.
+    run_seconds = models.GeneratedField(
+        expression=ElapsedSeconds("started", "finished"),
+        output_field=models.FloatField(null=True, blank=True),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["job", "order"]

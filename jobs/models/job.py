@@ -27,6 +27,7 @@ from django_q.models import Schedule
 from blogtube_site.errors import BlogTubeError
 from blogtube_site.ownership import OwnedQuerySet
 from jobs.errors import WorkerLost
+from jobs.models.elapsed import ElapsedSeconds
 from jobs.models.history import (
     STEP_NAMES,
     STEPS,
@@ -81,6 +82,65 @@ class JobQuerySet(OwnedQuerySet):
             JobEvent(job_id=pk, kind=JobEvent.Kind.LOG, message=message) for pk in pks
         )
         return restored
+
+    def matching(self, text: str) -> JobQuerySet:
+        """Jobs whose video title, post title, file name or URL contains ``text``."""
+        from jobs.models.search import JobSearch
+
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(pk__in=JobSearch.objects.matching(text).values("job_id"))
+
+    def reindex(self) -> None:
+        """Store what these jobs show as their title (sort_title, for sorting) and what
+        search reads (JobSearch), from the video, post, file and URL they hold now. Called
+        wherever one of those changes: creating a job, fetching its video, writing or
+        editing its post."""
+        from jobs.models.search import JobSearch
+
+        rows = self.order_by().values_list(
+            "pk", "video__title", "post__title", "transcript_file_name", "source_url"
+        )
+        jobs, texts = [], []
+        for pk, *sources in rows:
+            sort_title, text = indexed_text(*sources)
+            jobs.append(Job(pk=pk, sort_title=sort_title))
+            texts.append(JobSearch(job_id=pk, text=text))
+        Job.objects.bulk_update(jobs, ["sort_title"], batch_size=500)
+        JobSearch.objects.bulk_create(
+            texts,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["job"],
+            update_fields=["text"],
+        )
+
+
+SORT_TITLE_LENGTH = 300
+
+
+def indexed_text(
+    video_title: str | None, post_title: str | None, file_name: str, source_url: str
+) -> tuple[str, str]:
+    """(sort_title, search text) of a job with these: what reindex() stores."""
+    title = title_of(video_title or "", post_title or "", file_name, source_url)
+    parts = (video_title, post_title, file_name, source_url)
+    return title.casefold()[:SORT_TITLE_LENGTH], "\n".join(p for p in parts if p)
+
+
+_LIVE = models.Q(deleted_at__isnull=True)
+
+
+def title_of(video_title: str, post_title: str, file_name: str, source_url: str) -> str:
+    """A job's title: its video's; for an upload, its post's once written, else the file's
+    name; else its URL."""
+    if video_title:
+        return video_title
+    if file_name:
+        # An upload has no video title: once written, the post's title says more.
+        return post_title or file_name
+    return source_url or "Untitled job"
 
 
 class Job(models.Model):
@@ -169,14 +229,51 @@ class Job(models.Model):
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # Kept by the database itself, so no write path can forget it: what stats average
+    # and rank ("slowest") without computing it per row.
+    run_seconds = models.GeneratedField(
+        expression=ElapsedSeconds("started", "finished"),
+        output_field=models.FloatField(null=True, blank=True),
+        db_persist=True,
+    )
     updated = models.DateTimeField(auto_now=True)
+    # The title the list shows, casefolded, written by reindex(): sorting by title reads an
+    # index instead of joining videos and posts and sorting every job.
+    sort_title = models.CharField(max_length=SORT_TITLE_LENGTH, blank=True, editable=False)
     # Set: in the bin, hidden from lists, stats and the API until restored or purged.
-    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Indexed only where set (job_binned): an index holding every live job's NULL would
+    # look cheaper to SQLite than the lists' own indexes, and it would sort every row.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]
+        # Each of the lists' orders, and the stats' window, read in index order, without
+        # the bin (every page leaves it out): a page costs the same at any size.
+        indexes = [
+            models.Index(fields=[*fields, "created"], name=f"job_live_{name}", condition=_LIVE)
+            for name, fields in (
+                ("created", ()),
+                ("owner", ("owner",)),
+                ("status", ("status",)),
+                ("owner_status", ("owner", "status")),
+                ("provider", ("provider",)),
+                ("progress", ("progress",)),
+                ("title", ("sort_title",)),
+            )
+        ] + [
+            # Recently deleted, and the clean-up's purge of it.
+            models.Index(
+                fields=["deleted_at"],
+                name="job_binned",
+                condition=models.Q(deleted_at__isnull=False),
+            ),
+            # The stats' slowest jobs, longest first.
+            models.Index(
+                fields=["status", "-run_seconds"], name="job_live_slowest", condition=_LIVE
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
@@ -188,13 +285,15 @@ class Job(models.Model):
 
     @property
     def title(self) -> str:
-        if self.video_id and self.video.title:
-            return self.video.title
-        if self.transcript_file_name:
-            # An upload has no video title: once written, the post's title says more.
-            post = self.post_or_none
-            return post.title if post and post.title else self.transcript_file_name
-        return self.source_url or "Untitled job"
+        video_title = self.video.title if self.video_id else ""
+        # The post is only read when the title comes from it: a list does not ask for it.
+        post = self.post_or_none if self.transcript_file_name and not video_title else None
+        post_title = post.title if post else ""
+        return title_of(video_title, post_title, self.transcript_file_name, self.source_url)
+
+    def reindex(self) -> None:
+        """See JobQuerySet.reindex: this job's title and search text, stored again."""
+        Job.objects.filter(pk=self.pk).reindex()
 
     @property
     def is_active(self) -> bool:
@@ -729,6 +828,11 @@ class Job(models.Model):
     def store_post(self, formatted: FormattedPost) -> Post:
         """The job's post from formatted text: created the first time, updated when a retry
         formats it again. Another post holding the slug gets this one a job-id suffix."""
+        post = self._save_post(formatted)
+        self.reindex()  # found by the post's title from now on
+        return post
+
+    def _save_post(self, formatted: FormattedPost) -> Post:
         fields: dict[str, Any] = {
             "video_id": self.video_id,
             "title": formatted.title[:300],

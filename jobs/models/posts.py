@@ -111,6 +111,7 @@ class Post(models.Model):
             # than leaving files that disagree with the database.
             self.write_files()
             self.save()
+            self.job.reindex()
         return version
 
     def _finish_html(self, fragment: str) -> str:

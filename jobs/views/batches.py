@@ -14,6 +14,7 @@ from jobs.models import Batch
 @require_GET
 def batch_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(Batch.objects.visible_to(request.user), 25).get_page(request.GET.get("page"))
+    page.object_list = Batch.with_totals(page.object_list)
     return render(request, "jobs/batch_list.html", {"page": page})
 
 

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blogtube_site.errors import BlogTubeError
 from blogtube_site.query_params import uuids, whole_number
-from jobs import batches, limits, services
+from jobs import batches, limits, listing, services
 from jobs import live as live_regions
 from jobs import options as job_options
 from jobs.formatting import OUTPUT_FORMATS
@@ -40,13 +38,6 @@ def _recent(request: HttpRequest) -> list[Job]:
     return list(jobs[:5])
 
 
-SORTS = {
-    "created": "created",
-    "status": "status",
-    "progress": "progress",
-    "provider": "provider__name",
-    "title": "video__title",
-}
 COLUMNS = [
     ("title", "Video"),
     ("status", "Status"),
@@ -59,40 +50,27 @@ COLUMNS = [
 
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    filters = {
-        "q": request.GET.get("q", "").strip(),
-        "status": request.GET.get("status", ""),
-        "provider": request.GET.get("provider", ""),
-        "sort": request.GET.get("sort", "-created"),
-    }
-    jobs = Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
-    if filters["q"]:
-        jobs = jobs.filter(
-            Q(video__title__icontains=filters["q"])
-            | Q(source_url__icontains=filters["q"])
-            | Q(transcript_file_name__icontains=filters["q"])
-            | Q(post__title__icontains=filters["q"])
+    filters = listing.Filters.from_query(request.GET)
+    jobs = filters.apply(
+        Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
+    )
+    try:
+        page = listing.page(
+            jobs, filters, after=request.GET.get("after", ""), before=request.GET.get("before", "")
         )
-    if filters["status"] in Job.Status.values:
-        jobs = jobs.filter(status=filters["status"])
-    if filters["provider"]:
-        jobs = jobs.filter(provider__slug=filters["provider"])
-    field = SORTS.get(filters["sort"].lstrip("-"))
-    if not field:
-        filters["sort"] = "-created"
-        field = "created"
-    jobs = jobs.order_by(("-" if filters["sort"].startswith("-") else "") + field, "-created")
-    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
-    query = urlencode({k: v for k, v in filters.items() if v and k != "sort"})
+    except listing.BadCursor:
+        # A link from an edited or older address: the first page rather than an error.
+        page = listing.page(jobs, filters)
+    query = urlencode({k: v for k, v in asdict(filters).items() if v and k != "sort"})
     context = {
         "page": page,
-        "jobs": page.object_list,
-        "filters": filters,
+        "jobs": page.jobs,
+        "filters": asdict(filters),
         "query": query,
         "columns": COLUMNS,
         "statuses": Job.Status.choices,
         "providers": providers.enabled_providers(),
-        "batches": Batch.objects.visible_to(request.user)[:3],
+        "batches": Batch.with_totals(Batch.objects.visible_to(request.user)[:3]),
     }
     template = "jobs/list.html#job-table" if request.htmx else "jobs/list.html"
     return render(request, template, context)

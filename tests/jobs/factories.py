@@ -17,6 +17,8 @@ def make_job(provider: Provider | None = None, **fields) -> Job:
         source_url=fields.pop("source_url", "https://youtu.be/dQw4w9WgXcQ"),
         **fields,
     )
+    # As jobs.services.create_job does: searchable and sortable by title from the start.
+    job.reindex()
     job.create_steps()
     return job
 

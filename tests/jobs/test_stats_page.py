@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -191,3 +192,50 @@ def test_nice_max():
     assert charts.nice_max(0) == (1, 1)
     assert charts.nice_max(7) == (8, 2)
     assert charts.nice_max(93) == (100, 25)
+
+
+def test_each_job_counts_on_its_local_day_across_a_daylight_saving_change(settings, user):
+    """Days are the reader's time zone's: Berlin's clocks went back on 26 Oct 2025, a
+    25-hour day; a job at 23:30 local time that day still counts on the 26th."""
+    settings.TIME_ZONE = "Europe/Berlin"
+    berlin = ZoneInfo("Europe/Berlin")
+    offline = Provider.objects.get(slug="offline")
+    now = dt.datetime(2025, 10, 28, 12, 0, tzinfo=berlin)
+    for when in (
+        dt.datetime(2025, 10, 26, 0, 30, tzinfo=berlin),  # still summer time
+        dt.datetime(2025, 10, 26, 23, 30, tzinfo=berlin),  # winter time, same day
+        dt.datetime(2025, 10, 27, 0, 0, tzinfo=berlin),  # the next day's first second
+        dt.datetime(2025, 10, 25, 23, 59, 59, tzinfo=berlin),  # the day before
+    ):
+        job = make_job(offline, status="completed")
+        Job.objects.filter(pk=job.pk).update(created=when)
+    with timezone.override(berlin):
+        s = job_stats(7, user=user, now=now)
+    totals = {day.day.isoformat(): day.total for day in s.per_day}
+    assert totals["2025-10-25"] == 1
+    assert totals["2025-10-26"] == 2
+    assert totals["2025-10-27"] == 1
+    assert s.total == 4
+
+
+def test_durations_are_stored_by_the_database_to_the_microsecond(offline_provider):
+    job = make_job(offline_provider)
+    job.claim()
+    started = Job.objects.get(pk=job.pk).started
+    finished = started + dt.timedelta(seconds=83, microseconds=250_001)
+    Job.objects.filter(pk=job.pk).update(finished=finished)
+    assert Job.objects.get(pk=job.pk).run_seconds == pytest.approx(83.250001, abs=1e-6)
+    job.refresh_from_db()
+    job.complete()
+    job.refresh_from_db()
+    assert job.run_seconds == pytest.approx((job.finished - job.started).total_seconds(), abs=1e-6)
+    assert Job.objects.filter(pk=make_job(offline_provider).pk).get().run_seconds is None
+
+
+@pytest.mark.parametrize("days", [7, 30, 90])
+def test_the_stats_page_asks_ten_queries_at_most(
+    staff_client, history, days, django_assert_max_num_queries
+):
+    staff_client.get(reverse("jobs:stats"), {"days": days})  # fills the price table's cache
+    with django_assert_max_num_queries(10):
+        assert staff_client.get(reverse("jobs:stats"), {"days": days}).status_code == 200
