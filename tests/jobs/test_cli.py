@@ -75,7 +75,7 @@ def test_a_transient_failure_waits_and_goes_on(
     # Each line of the log once: the second run, which resumes at the writing step, does not
     # print the first run's lines again.
     lines = captured.err.splitlines()
-    done_before = [line for line in lines if re.match(r"\[[1-4]/7\] ", line)]
+    done_before = [line for line in lines if re.match(r"\[[1-4]/9\] ", line)]
     assert done_before and all(lines.count(line) == 1 for line in done_before), lines
     assert sum("Retrying at" in line for line in lines) == 1
 

@@ -4,6 +4,7 @@ shows one person's job to another."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -132,6 +133,10 @@ async def test_a_dashboard_shows_a_job_only_to_who_may_see_it(monkeypatch):
     for name, user in (("alice", None), ("alice-2", None), ("bob", bob), ("boss", boss)):
         socket = Communicator(application, "/ws/dashboard/", headers=await signed_in_headers(user))
         assert (await socket.connect())[0]
+        # A page showing both rows (the server still pushes only those its person may see).
+        await socket.send_to(
+            text_data=json.dumps({"watch": [f"job-row-{alice_job.pk}", f"job-row-{bob_job.pk}"]})
+        )
         sockets[name] = socket
 
     await database_sync_to_async(alice_job.claim)()
