@@ -174,7 +174,8 @@ class JobOptionsForm(forms.Form):
         label="Transcript language",
         initial="en",
         required=False,
-        max_length=50,
+        # The column's length: a longer list would be a database error, not the person's.
+        max_length=Job._meta.get_field("language").max_length,
         validators=[check_language_list],
         help_text=(
             "A code such as en, or a preference list such as de,en. "

@@ -4,7 +4,7 @@ A job is found by its video's title, its post's title, its uploaded file's name 
 four columns on three tables, which ``LIKE '%…%'`` had to scan and join for every search
 (585 ms at 100,000 jobs). Job.reindex() writes them here as one text, and the database
 indexes it for substring search: a trigram full-text table on SQLite (FTS5), a trigram GIN
-index on PostgreSQL (pg_trgm); both made by migration 0016. Trigrams, not words, because
+index on PostgreSQL (pg_trgm); both made by migration 0019. Trigrams, not words, because
 people type parts of titles and ids ("sourd", "dQw4w9"), which word indexes do not find.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
-# The SQLite full-text table (migration 0016): its rowid is JobSearch.id.
+# The SQLite full-text table (migration 0019): its rowid is JobSearch.id.
 FTS_TABLE = "jobs_jobsearch_fts"
 # Shorter strings have no trigram: they are searched without the index.
 TRIGRAM = 3
