@@ -16,6 +16,7 @@ import pytest
 
 from jobs.models import Batch
 from providers.models import Provider
+from publishing.models import Destination
 from tests.accounts import signed_in_user
 from tests.browser.conftest import sign_in
 from tests.browser.test_it_live_job_page import REPLY, write_srt
@@ -38,6 +39,7 @@ PAGES = [
     "/providers/",
     "/stats/",
     "/accounts/tokens/",
+    "/destinations/",
     "/queue/",
 ]
 
@@ -97,6 +99,13 @@ def test_every_page_is_clean_through_a_jobs_life_and_fits_a_phone(
     done = make_job(batch=batch)
     done.claim()
     done.complete()
+    # A destination, so its page has a table (with a long site address) to fit on a phone.
+    destination = Destination(
+        owner=user, name="My WordPress", kind="wordpress", username="ada",
+        site_url="https://a-rather-long-blog-name.example.com/and/a/path/",
+    )  # fmt: skip
+    destination.set_secret("abcd efgh ijkl mnop qrst uvwx")
+    destination.save()
     video = Video.objects.create(
         youtube_id="dQw4w9WgXcQ", url="https://youtu.be/dQw4w9WgXcQ", title="Sourdough"
     )
