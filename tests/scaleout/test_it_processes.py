@@ -163,14 +163,22 @@ class Page:
                 ) as socket:
                     ready.set()
                     deadline = time.monotonic() + GUARD
+                    finished = False
                     while time.monotonic() < deadline:
                         try:
-                            message = socket.recv(timeout=5)
+                            # Once the job has ended, a quiet socket means everything came.
+                            message = socket.recv(timeout=3 if finished else 5)
                         except TimeoutError:
+                            if finished:
+                                return
                             continue
                         self.messages.append(message)
-                        if "status-completed" in message or "status-failed" in message:
-                            return
+                        # The status region is read fresh: it can say Completed in a push
+                        # whose log stops short of the last events, which the next push
+                        # brings. Keep reading until the socket goes quiet.
+                        finished = finished or any(
+                            s in message for s in ("status-completed", "status-failed")
+                        )
             except ConnectionClosed as closed:
                 self.error = closed
             except BaseException as error:
