@@ -77,10 +77,13 @@ class Filters:
     def keys(self) -> list[tuple[str, bool]]:
         """(field, descending) pairs, ending in unique ones: the full order of a page."""
         field = SORTS[self.sort.lstrip("-")]
-        tail = [("created", True), ("id", True)]
+        descending = self.sort.startswith("-")
+        # Ties go the sort's own way: each order's index (field, created) is then read in one
+        # direction; a mixed one made SQLite sort every job of a common title.
+        tail = [("created", descending), ("id", descending)]
         if field == "created":
-            return [("created", self.sort.startswith("-")), ("id", self.sort.startswith("-"))]
-        return [(field, self.sort.startswith("-")), *tail]
+            return tail
+        return [(field, descending), *tail]
 
     @property
     def ordering(self) -> list[str]:
