@@ -10,7 +10,7 @@ icontains compares.
 
 from django.db import migrations
 
-from jobs.models.job import indexed_text
+from jobs.models.search import indexed_text
 
 FTS = "jobs_jobsearch_fts"
 SQLITE = [

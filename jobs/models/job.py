@@ -37,6 +37,7 @@ from jobs.models.history import (
     step_label,
 )
 from jobs.models.posts import Post, remove_files
+from jobs.models.search import SORT_TITLE_LENGTH, JobSearch, indexed_text, title_of
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money
 
 if TYPE_CHECKING:
@@ -85,8 +86,6 @@ class JobQuerySet(OwnedQuerySet):
 
     def matching(self, text: str) -> JobQuerySet:
         """Jobs whose video title, post title, file name or URL contains ``text``."""
-        from jobs.models.search import JobSearch
-
         text = text.strip()
         if not text:
             return self
@@ -97,8 +96,6 @@ class JobQuerySet(OwnedQuerySet):
         search reads (JobSearch), from the video, post, file and URL they hold now. Called
         wherever one of those changes: creating a job, fetching its video, writing or
         editing its post."""
-        from jobs.models.search import JobSearch
-
         rows = self.order_by().values_list(
             "pk", "video__title", "post__title", "transcript_file_name", "source_url"
         )
@@ -117,30 +114,7 @@ class JobQuerySet(OwnedQuerySet):
         )
 
 
-SORT_TITLE_LENGTH = 300
-
-
-def indexed_text(
-    video_title: str | None, post_title: str | None, file_name: str, source_url: str
-) -> tuple[str, str]:
-    """(sort_title, search text) of a job with these: what reindex() stores."""
-    title = title_of(video_title or "", post_title or "", file_name, source_url)
-    parts = (video_title, post_title, file_name, source_url)
-    return title.casefold()[:SORT_TITLE_LENGTH], "\n".join(p for p in parts if p)
-
-
 _LIVE = models.Q(deleted_at__isnull=True)
-
-
-def title_of(video_title: str, post_title: str, file_name: str, source_url: str) -> str:
-    """A job's title: its video's; for an upload, its post's once written, else the file's
-    name; else its URL."""
-    if video_title:
-        return video_title
-    if file_name:
-        # An upload has no video title: once written, the post's title says more.
-        return post_title or file_name
-    return source_url or "Untitled job"
 
 
 class Job(models.Model):

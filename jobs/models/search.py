@@ -45,3 +45,26 @@ class JobSearch(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+SORT_TITLE_LENGTH = 300
+
+
+def indexed_text(
+    video_title: str | None, post_title: str | None, file_name: str, source_url: str
+) -> tuple[str, str]:
+    """(sort_title, search text) of a job with these: what reindex() stores."""
+    title = title_of(video_title or "", post_title or "", file_name, source_url)
+    parts = (video_title, post_title, file_name, source_url)
+    return title.casefold()[:SORT_TITLE_LENGTH], "\n".join(p for p in parts if p)
+
+
+def title_of(video_title: str, post_title: str, file_name: str, source_url: str) -> str:
+    """A job's title: its video's; for an upload, its post's once written, else the file's
+    name; else its URL."""
+    if video_title:
+        return video_title
+    if file_name:
+        # An upload has no video title: once written, the post's title says more.
+        return post_title or file_name
+    return source_url or "Untitled job"
