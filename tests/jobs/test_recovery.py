@@ -206,32 +206,38 @@ def new_threads_end(before: set[threading.Thread]) -> None:
     wait_until(lambda: not (set(threading.enumerate()) - before))
 
 
-def sigterm_to_this_process() -> None:
+def sigterm_to_this_process(signum: int = signal.SIGTERM) -> None:
     # Without the command's handler this would end the test run: check it is there first.
-    assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN, None)
-    os.kill(os.getpid(), signal.SIGTERM)
+    assert signal.getsignal(signum) not in (
+        signal.SIG_DFL,
+        signal.SIG_IGN,
+        signal.default_int_handler,
+        None,
+    )
+    os.kill(os.getpid(), signum)
 
 
 @real_transactions
 @pytest.mark.usefixtures("operator")  # the CLI writes as the first staff account
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_sigterm_cancels_the_command_line_job(
-    youtube_video, offline_provider, monkeypatch, command_line
+    youtube_video, offline_provider, monkeypatch, command_line, signum
 ):
     def listening_step(job: Job):
-        sigterm_to_this_process()
+        sigterm_to_this_process(signum)
         wait_until(job.cancel_is_requested)
         raise Cancelled()
 
     monkeypatch.setitem(pipeline.STEP_FUNCTIONS, "generate", listening_step)
     before = set(threading.enumerate())
-    handler = signal.getsignal(signal.SIGTERM)
+    handler = signal.getsignal(signum)
     status, _, err = command_line("blogtube", VIDEO_URL)
     new_threads_end(before)
 
     assert status == 1 and "Cancelled." in err
     job = Job.objects.get()
     assert job.status == Job.Status.CANCELLED
-    assert signal.getsignal(signal.SIGTERM) is handler  # put back as it was
+    assert signal.getsignal(signum) is handler  # put back as it was
 
 
 @real_transactions

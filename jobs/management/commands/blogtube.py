@@ -31,6 +31,8 @@ from videos import services as videos
 
 # How long a cancelled job's run may take to reach a cancel check before it is taken from it.
 CANCEL_GRACE_SECONDS = 10
+# How soon Ctrl-C or SIGTERM is acted on, and how often the log is read meanwhile.
+STOP_POLL_SECONDS = 0.2
 
 
 class Command(BaseCommand):
@@ -194,14 +196,14 @@ class Command(BaseCommand):
         estimate = _estimate(job, upload)
         if estimate:
             self.stderr.write(estimate)
-        with _interrupted_by_sigterm():
+        with _stop_requests() as stop:
             # Each run goes on from the last event printed: every line of the log once.
-            printed = self._run_with_progress(job, 0)
+            printed = self._run_with_progress(job, 0, stop)
             job.refresh_from_db()
             while job.status == Job.Status.QUEUED and job.retry_at:
                 # A transient failure (rate limit, outage): wait as a worker would, then go on.
-                self._wait_until(job)
-                printed = self._run_with_progress(job, printed)
+                self._wait_until(job, stop)
+                printed = self._run_with_progress(job, printed, stop)
                 job.refresh_from_db()
         if job.status != Job.Status.COMPLETED:
             if job.status == Job.Status.CANCELLED:
@@ -234,27 +236,25 @@ class Command(BaseCommand):
         else:
             self.stdout.write(text)
 
-    def _wait_until(self, job: Job) -> None:
-        try:
-            while (left := (job.retry_at - timezone.now()).total_seconds()) > 0:
-                time.sleep(min(left, 1.0))
-        except KeyboardInterrupt:
-            job.request_cancel()  # queued: cancelled at once
-            raise CommandError("Cancelled.") from None
+    def _wait_until(self, job: Job, stop: _StopRequest) -> None:
+        while (left := (job.retry_at - timezone.now()).total_seconds()) > 0:
+            if stop.requested:
+                job.request_cancel()  # queued: cancelled at once
+                raise CommandError("Cancelled.")
+            time.sleep(min(left, STOP_POLL_SECONDS))
 
-    def _run_with_progress(self, job: Job, last_id: int) -> int:
+    def _run_with_progress(self, job: Job, last_id: int, stop: _StopRequest) -> int:
         """Run the job here, printing its events after `last_id`; the last one printed."""
         worker = threading.Thread(target=run_job, args=(str(job.pk),), daemon=True)
         worker.start()
-        try:
-            while worker.is_alive():
-                last_id = self._print_events(job, last_id)
-                worker.join(0.2)  # ends the wait as soon as the job does
-        except KeyboardInterrupt:
-            self.stderr.write("\nStopping…")
-            self._cancel(job, worker)
-            self._print_events(job, last_id)
-            raise CommandError("Cancelled.") from None
+        while worker.is_alive():
+            if stop.requested:
+                self.stderr.write("\nStopping…")
+                self._cancel(job, worker)
+                self._print_events(job, last_id)
+                raise CommandError("Cancelled.")
+            last_id = self._print_events(job, last_id)
+            worker.join(STOP_POLL_SECONDS)  # ends the wait as soon as the job does
         last_id = self._print_events(job, last_id)
         if sys.stderr.isatty():
             self.stderr.write("")
@@ -320,21 +320,32 @@ def _owner(username: str | None):
     return user
 
 
-@contextmanager
-def _interrupted_by_sigterm() -> Iterator[None]:
-    """SIGTERM (a service manager, `kill`) stops the job as Ctrl-C does."""
+class _StopRequest:
+    requested = False
 
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+
+@contextmanager
+def _stop_requests() -> Iterator[_StopRequest]:
+    """Ctrl-C and SIGTERM (a service manager, `kill`) stop the job.
+
+    The handlers only note the request, which the command's loops read between their queries:
+    an exception raised wherever a signal lands could stop a query midway, and leave
+    PostgreSQL's connection mid-statement for the cancel that follows.
+    """
+    stop = _StopRequest()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.requested = True
 
     if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers belong to the main thread
+        yield stop  # signal handlers belong to the main thread
         return
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield stop
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _estimate(job: Job, upload: SimpleUploadedFile | None) -> str:
