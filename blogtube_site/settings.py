@@ -259,7 +259,11 @@ Q_CLUSTER = {
     "max_attempts": 1,
     "catch_up": False,
     "ack_failures": True,
-    "save_limit": 500,
+    # A successful task is not stored: the job's own rows (status, steps, events) are its
+    # record, and django-q2 paid for each stored one with a write transaction that read
+    # every kept success back (up to save_limit rows, unpickled) and two more writes.
+    # Failed tasks (a crash outside the job's own handling) are still kept.
+    "save_limit": -1,
     "label": "Task queue",
 }
 if REDIS_URL and env.bool("BLOGTUBE_REDIS_BROKER", default=False):

@@ -80,12 +80,13 @@ def run_job(job_id: str) -> None:
 def _run(job: Job) -> None:
     try:
         try:
-            for step in job.pending_steps():
-                if job.cancel_is_requested():
-                    raise Cancelled()
-                job.start_step(step)
+            steps = job.pending_steps()
+            if steps:
+                job.start_step(steps[0])  # Cancelled, if a cancel came first
+            # Each step ends and the next starts in one write, which checks for a cancel.
+            for step, then in zip(steps, [*steps[1:], None], strict=True):
                 message, skipped = STEP_FUNCTIONS[step](job)
-                job.finish_step(step, message, skipped=skipped)
+                job.finish_step(step, message, skipped=skipped, then=then)
             job.complete()
         except InvalidTransition:
             raise  # this run lost the job: below
@@ -262,11 +263,13 @@ def generate(job: Job) -> StepResult:
             "Reprocess with an AI provider to write it in another language.",
             level="warning",
         )
-    job.reset_draft()
+    if job.draft:  # an earlier attempt's; a new job's is empty, with nothing to restart
+        job.reset_draft()
     expected = EXPECTED_CHARS.get(request.length, EXPECTED_CHARS["medium"])
     flush_every = settings.BLOGTUBE_DRAFT_FLUSH_SECONDS
     pending: list[str] = []
     written = 0
+    tokens = [0, 0]  # in, out: stored with the last of the text, in the same write
     last_flush = time.monotonic()
     writer = {"provider": job.provider, "model": job.writer_model}
 
@@ -288,7 +291,8 @@ def generate(job: Job) -> StepResult:
             job.reset_draft()
             continue
         if chunk.usage:
-            job.add_usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+            tokens[0] += chunk.usage.prompt_tokens
+            tokens[1] += chunk.usage.completion_tokens
         if not chunk.text:
             continue
         pending.append(chunk.text)
@@ -299,7 +303,7 @@ def generate(job: Job) -> StepResult:
             last_flush = time.monotonic()
             if job.cancel_is_requested():
                 raise Cancelled()
-    job.append_draft("".join(pending), step="generate", percent=95)
+    job.append_draft("".join(pending), step="generate", percent=95, tokens=(*tokens,))
     if writer["provider"] != job.provider:
         job.record_writer(writer["provider"], writer["model"])
     job.refresh_from_db(fields=["draft", "tokens_in", "tokens_out"])

@@ -210,20 +210,29 @@ def write_post(
     told the new provider and model, and if text had already streamed a
     StreamChunk(reset=True) comes first, meaning "drop what you have, it starts again".
     """
-    chain = [(provider, model or provider.effective_model)]
-    if provider.has_server:
-        chain += [(p, p.effective_model) for p in fallback_chain(provider)]
+    current, current_model = provider, model or provider.effective_model
+    # Who would take over is asked only once needed: a post written at the first try
+    # reads nothing more (the chain's listing costs queries, and a local server's probe).
+    successors: list[tuple[Provider, str]] | None = None
     streamed = False
-    for index, (current, current_model) in enumerate(chain):
+    while True:
         try:
             for chunk in _write_with(current, current_model, request, on_event):
                 streamed = streamed or bool(chunk.text)
                 yield chunk
             return
         except BlogTubeError as error:
-            if index + 1 == len(chain) or not should_fall_back(error):
+            if not should_fall_back(error):
                 raise
-            successor, successor_model = chain[index + 1]
+            if successors is None:
+                successors = (
+                    [(p, p.effective_model) for p in fallback_chain(provider)]
+                    if provider.has_server
+                    else []
+                )
+            if not successors:
+                raise
+            successor, successor_model = successors.pop(0)
             error = redact_error(error)  # its words go to the job's log and the worker's
             reason = _REASONS.get(error.code, error.message.rstrip("."))
             message = (
@@ -238,6 +247,7 @@ def write_post(
             if streamed:
                 yield StreamChunk(reset=True)
                 streamed = False
+            current, current_model = successor, successor_model
 
 
 def _write_with(

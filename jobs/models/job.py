@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Value, When
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
 
-from blogtube_site.errors import BlogTubeError
+from blogtube_site.errors import BlogTubeError, Cancelled
 from blogtube_site.ownership import OwnedQuerySet
 from jobs.errors import WorkerLost
 from jobs.models.elapsed import ElapsedSeconds
@@ -408,7 +408,11 @@ class Job(models.Model):
     def hold(self) -> None:
         """Raise InvalidTransition unless this object's run still holds the job; inside a
         transaction, the row stays held until commit. Counts as a heartbeat too."""
-        if not self._mine().update(heartbeat=timezone.now()):
+        self._hold()
+
+    def _hold(self, **fields: Any) -> None:
+        """hold(), changing the row's ``fields`` in the same guarded UPDATE."""
+        if not self._mine().update(heartbeat=timezone.now(), **fields):
             raise InvalidTransition(f"Job {self.pk} is no longer run by this worker.")
 
     def beat(self) -> bool:
@@ -720,84 +724,130 @@ class Job(models.Model):
         return [name for name in STEP_NAMES if name in pending]
 
     def start_step(self, step: str, message: str = "") -> None:
-        """Mark a step running; InvalidTransition when the job is not running (any more)."""
+        """Mark a step running. Cancelled when a cancel was asked (the step never starts);
+        InvalidTransition when the job is not running in this worker (any more)."""
         with transaction.atomic():
             # The guard is the UPDATE itself: a cancel or a reaper in between wins or waits.
-            running = self._mine().update(current_step=step, heartbeat=timezone.now())
-            if not running:
-                raise InvalidTransition(f"Job {self.pk} is not running in this worker.")
-            JobStep.objects.filter(job=self, step=step).update(
-                status=JobStep.Status.RUNNING,
-                started=timezone.now(),
-                finished=None,
-                percent=0,
-                message=message,
+            started = self._mine().filter(cancel_requested=False).update(
+                current_step=step, heartbeat=timezone.now(), progress=self._at_least(step, 0)
             )
-            self._add_event(
-                JobEvent.Kind.STEP,
-                message or step_label(step),
-                data={"step": step, "status": "running"},
-            )
-            self._advance_progress(step, 0)
+            if not started:
+                self._refuse_start()
+            self._add_events(self._step_started(step, message))
         self.current_step = step
 
     def step_progress(self, step: str, percent: int, message: str = "") -> None:
+        percent = max(0, min(100, int(percent)))
         with transaction.atomic():
-            self.hold()
-            percent = self._step_reaches(step, percent, message=message or F("message"))
+            self._hold(progress=self._at_least(step, percent))
+            JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
+                percent=percent, message=message or F("message")
+            )
             if message:
                 self._add_event(JobEvent.Kind.LOG, message, data={"step": step, "percent": percent})
             else:
                 self._add_event(JobEvent.Kind.STEP, "", data={"step": step, "percent": percent})
 
-    def finish_step(self, step: str, message: str = "", *, skipped: bool = False) -> None:
+    def finish_step(
+        self, step: str, message: str = "", *, skipped: bool = False, then: str | None = None
+    ) -> None:
+        """Mark a step done (or skipped). With ``then``, that step starts in the same
+        transaction, as start_step would start it: one write between two steps, where there
+        were two. A cancel asked meanwhile raises Cancelled once this step is recorded done."""
         status = JobStep.Status.SKIPPED if skipped else JobStep.Status.DONE
+        done = self._at_least(step, 100)
         with transaction.atomic():
-            self.hold()
+            started = then is not None and self._mine().filter(cancel_requested=False).update(
+                current_step=then, heartbeat=timezone.now(), progress=self._at_least(then, 0)
+            )
+            if not started:
+                self._hold(progress=done)
             JobStep.objects.filter(job=self, step=step).update(
                 status=status, percent=100, finished=timezone.now(), message=message
             )
-            self._add_event(
-                JobEvent.Kind.STEP,
-                message or f"{step_label(step)}: done",
-                data={"step": step, "status": status},
-            )
-            self._advance_progress(step, 100)
+            events = [
+                JobEvent(
+                    job_id=self.pk,
+                    kind=JobEvent.Kind.STEP,
+                    message=message or f"{step_label(step)}: done",
+                    data={"step": step, "status": status},
+                )
+            ]
+            if started:
+                events.append(self._step_started(then))
+            self._add_events(*events)
+        if then is not None:
+            if not started:
+                raise Cancelled()
+            self.current_step = then
 
-    def _step_reaches(self, step: str, percent: float, **fields: Any) -> int:
-        """The step's bar, and the job's, move up to percent (kept within 0-100); the
-        step's other fields change with it. Returns the percent as stored."""
-        percent = max(0, min(100, int(percent)))
-        JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
-            percent=percent, **fields
+    def _step_started(self, step: str, message: str = "") -> JobEvent:
+        """The step's row says running (its run's job UPDATE done by the caller); returns
+        the event that says so, for the caller to add."""
+        JobStep.objects.filter(job=self, step=step).update(
+            status=JobStep.Status.RUNNING,
+            started=timezone.now(),
+            finished=None,
+            percent=0,
+            message=message,
         )
-        self._advance_progress(step, percent)
-        return percent
+        return JobEvent(
+            job_id=self.pk,
+            kind=JobEvent.Kind.STEP,
+            message=message or step_label(step),
+            data={"step": step, "status": "running"},
+        )
 
-    def _advance_progress(self, step: str, percent: int) -> None:
-        value = overall_progress(step, percent)
+    def _refuse_start(self) -> None:
+        """Why a step could not start: raise Cancelled when the run still holds the job and
+        a cancel was asked, InvalidTransition when the run lost it."""
+        if self._mine().filter(cancel_requested=True).exists():
+            raise Cancelled()
+        raise InvalidTransition(f"Job {self.pk} is not running in this worker.")
+
+    @staticmethod
+    def _at_least(step: str, percent: float) -> Greatest:
         # Never backwards: a retry re-running a step must not shrink the bar.
-        Job.objects.filter(pk=self.pk, progress__lt=value).update(progress=value)
+        return Greatest(F("progress"), Value(overall_progress(step, percent)))
 
     # --- output -----------------------------------------------------------
 
     def reset_draft(self) -> None:
         with transaction.atomic():
-            self.hold()
-            Job.objects.filter(pk=self.pk).update(draft="")
+            self._hold(draft="")
             self._add_event(JobEvent.Kind.DRAFT_RESET, "", data={})
 
-    def append_draft(self, text: str, *, step: str = "", percent: int | None = None) -> None:
-        """Append streamed text; the event carries the same text so pages can replay it."""
-        if not text and percent is None:
+    def append_draft(
+        self,
+        text: str,
+        *,
+        step: str = "",
+        percent: int | None = None,
+        tokens: tuple[int, int] = (0, 0),
+    ) -> None:
+        """Append streamed text; the event carries the same text so pages can replay it.
+        ``tokens`` (in, out) are added to the job's usage in the same write."""
+        if not text and percent is None and not any(tokens):
             return
+        fields: dict[str, Any] = {}
+        if text:
+            fields["draft"] = Concat(F("draft"), Value(text))
+        if any(tokens):
+            fields["tokens_in"] = F("tokens_in") + tokens[0]
+            fields["tokens_out"] = F("tokens_out") + tokens[1]
+        reaches = step and percent is not None
+        if reaches:
+            percent = max(0, min(100, int(percent)))
+            fields["progress"] = self._at_least(step, percent)
         with transaction.atomic():
-            self.hold()
+            # One guarded UPDATE holds the run, appends the text and moves the bar.
+            self._hold(**fields)
             if text:
-                Job.objects.filter(pk=self.pk).update(draft=Concat(F("draft"), Value(text)))
                 self._add_event(JobEvent.Kind.TOKEN, "", data={"text": text})
-            if step and percent is not None:
-                self._step_reaches(step, percent)
+            if reaches:
+                JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
+                    percent=percent
+                )
 
     def store_post(self, formatted: FormattedPost) -> Post:
         """The job's post from formatted text: created the first time, updated when a retry
@@ -853,10 +903,15 @@ class Job(models.Model):
     def _add_event(
         self, kind: str, message: str, *, level: str = "info", data: dict | None = None
     ) -> JobEvent:
-        event = JobEvent.objects.create(
-            job_id=self.pk, kind=kind, level=level, message=message, data=data or {}
-        )
+        event = JobEvent(job_id=self.pk, kind=kind, level=level, message=message, data=data or {})
+        self._add_events(event)
+        return event
+
+    def _add_events(self, *events: JobEvent) -> None:
+        """Append the events (one INSERT), and ring once they commit: one ring for them
+        all, with the newest id, since a page reads every event after the last it sent."""
+        JobEvent.objects.bulk_create(events)
         from jobs.doorbell import ring  # the doorbell imports channels; keep models light
 
-        transaction.on_commit(lambda: ring(self.pk, event.pk))
-        return event
+        newest = events[-1].pk
+        transaction.on_commit(lambda: ring(self.pk, newest))
