@@ -728,10 +728,7 @@ class Job(models.Model):
         InvalidTransition when the job is not running in this worker (any more)."""
         with transaction.atomic():
             # The guard is the UPDATE itself: a cancel or a reaper in between wins or waits.
-            started = self._mine().filter(cancel_requested=False).update(
-                current_step=step, heartbeat=timezone.now(), progress=self._at_least(step, 0)
-            )
-            if not started:
+            if not self._moves_to(step):
                 self._refuse_start()
             self._add_events(self._step_started(step, message))
         self.current_step = step
@@ -757,9 +754,7 @@ class Job(models.Model):
         status = JobStep.Status.SKIPPED if skipped else JobStep.Status.DONE
         done = self._at_least(step, 100)
         with transaction.atomic():
-            started = then is not None and self._mine().filter(cancel_requested=False).update(
-                current_step=then, heartbeat=timezone.now(), progress=self._at_least(then, 0)
-            )
+            started = then is not None and self._moves_to(then)
             if not started:
                 self._hold(progress=done)
             JobStep.objects.filter(job=self, step=step).update(
@@ -780,6 +775,15 @@ class Job(models.Model):
             if not started:
                 raise Cancelled()
             self.current_step = then
+
+    def _moves_to(self, step: str) -> bool:
+        """The job's row names ``step`` as current (a heartbeat too), unless this run lost
+        the job or a cancel was asked: the guarded UPDATE every step starts with."""
+        return bool(
+            self._mine()
+            .filter(cancel_requested=False)
+            .update(current_step=step, heartbeat=timezone.now(), progress=self._at_least(step, 0))
+        )
 
     def _step_started(self, step: str, message: str = "") -> JobEvent:
         """The step's row says running (its run's job UPDATE done by the caller); returns
