@@ -298,11 +298,10 @@ def generate(job: Job) -> StepResult:
         pending.append(chunk.text)
         written += len(chunk.text)
         if time.monotonic() - last_flush >= flush_every or len(pending) >= 200:
+            # Cancelled here when a cancel was asked: the writer stops at its next write.
             job.append_draft("".join(pending), step="generate", percent=95 * written // expected)
             pending.clear()
             last_flush = time.monotonic()
-            if job.cancel_is_requested():
-                raise Cancelled()
     job.append_draft("".join(pending), step="generate", percent=95, tokens=(*tokens,))
     if writer["provider"] != job.provider:
         job.record_writer(writer["provider"], writer["model"])
@@ -370,6 +369,7 @@ def pictures(job: Job) -> StepResult:
 
 def save(job: Job) -> StepResult:
     post = Post.objects.get(job=job)
+    post.job = job  # its files' formats are the job's: not read again
     md_path = post.write_files()
     post.save(update_fields=["file_path"])
     return f"Saved {md_path.name}", False

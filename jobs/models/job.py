@@ -777,12 +777,16 @@ class Job(models.Model):
             self.current_step = then
 
     def _moves_to(self, step: str) -> bool:
-        """The job's row names ``step`` as current (a heartbeat too), unless this run lost
-        the job or a cancel was asked: the guarded UPDATE every step starts with."""
+        """The job's row names ``step`` as current: the guarded UPDATE every step starts
+        with. False when a cancel was asked or this run lost the job."""
+        return self._goes_on(current_step=step, progress=self._at_least(step, 0))
+
+    def _goes_on(self, **fields: Any) -> bool:
+        """hold(), changing ``fields``, unless a cancel was asked: False then (or when this
+        run lost the job), and nothing written. Checking for the cancel in the UPDATE that
+        writes anyway saves the run a query each time it looks."""
         return bool(
-            self._mine()
-            .filter(cancel_requested=False)
-            .update(current_step=step, heartbeat=timezone.now(), progress=self._at_least(step, 0))
+            self._mine().filter(cancel_requested=False).update(heartbeat=timezone.now(), **fields)
         )
 
     def _step_started(self, step: str, message: str = "") -> JobEvent:
@@ -830,7 +834,8 @@ class Job(models.Model):
         tokens: tuple[int, int] = (0, 0),
     ) -> None:
         """Append streamed text; the event carries the same text so pages can replay it.
-        ``tokens`` (in, out) are added to the job's usage in the same write."""
+        ``tokens`` (in, out) are added to the job's usage in the same write. Cancelled, the
+        text kept, when a cancel was asked: the writer stops there."""
         if not text and percent is None and not any(tokens):
             return
         fields: dict[str, Any] = {}
@@ -844,14 +849,19 @@ class Job(models.Model):
             percent = max(0, min(100, int(percent)))
             fields["progress"] = self._at_least(step, percent)
         with transaction.atomic():
-            # One guarded UPDATE holds the run, appends the text and moves the bar.
-            self._hold(**fields)
+            # One guarded UPDATE holds the run, appends the text, moves the bar and looks
+            # for a cancel; a second one only when there is one, to keep the text.
+            going = self._goes_on(**fields)
+            if not going:
+                self._hold(**fields)
             if text:
                 self._add_event(JobEvent.Kind.TOKEN, "", data={"text": text})
             if reaches:
                 JobStep.objects.filter(job=self, step=step, percent__lt=percent).update(
                     percent=percent
                 )
+        if not going:
+            raise Cancelled()
 
     def store_post(self, formatted: FormattedPost) -> Post:
         """The job's post from formatted text: created the first time, updated when a retry

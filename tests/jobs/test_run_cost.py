@@ -37,7 +37,7 @@ def test_it_runs_a_job_with_a_streaming_model_in_a_bounded_number_of_queries(
 
     job = queued_upload(llm_provider)
     # 198 before this test was written; SAVEPOINT and RELEASE count too.
-    with django_assert_max_num_queries(125):
+    with django_assert_max_num_queries(120):
         pipeline.run_job(str(job.pk))
 
     job.refresh_from_db()
@@ -52,7 +52,7 @@ def test_it_runs_an_offline_job_in_a_bounded_number_of_queries(
     pipeline.run_job(str(queued_upload(offline_provider).pk))
 
     job = queued_upload(offline_provider)
-    with django_assert_max_num_queries(110):  # 171 before
+    with django_assert_max_num_queries(105):  # 171 before
         pipeline.run_job(str(job.pk))
 
     job.refresh_from_db()
