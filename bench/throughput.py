@@ -10,12 +10,15 @@ Each row queues --jobs jobs through the real form (uploaded transcripts: no YouT
 starts `manage.py qcluster` with that many workers; the rate is jobs over the time from
 the first job's start to the last one's end, so the cluster's own start-up is left out.
 The model is the tests' fake OpenAI-compatible server with no delay (`--model offline`:
-the built-in offline writer instead).
+the built-in offline writer instead), in this process. "CPU ms/job" is the cluster's own CPU
+time (all its processes, start-up included) over the jobs: on a busy machine it says what a
+job costs better than the rate does.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -124,11 +127,13 @@ def run_row(args: argparse.Namespace, workers: int, base_url: str, folder: str) 
         start_new_session=True,
     )
     deadline = time.monotonic() + args.timeout
+    cpu = 0.0
     try:
         while time.monotonic() < deadline:
             if not Job.objects.filter(status__in=Job.ACTIVE).exists():
                 break
             time.sleep(0.2)
+        cpu = cluster_cpu_seconds(cluster.pid)
     finally:
         os.killpg(cluster.pid, signal.SIGTERM)
         try:
@@ -148,7 +153,23 @@ def run_row(args: argparse.Namespace, workers: int, base_url: str, folder: str) 
         "seconds": seconds,
         "rate": completed / seconds if seconds else 0.0,
         "model": args.model,
+        "cpu": cpu,
     }
+
+
+def cluster_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the cluster's processes, its start-up included: what the
+    jobs cost the cores whatever else the machine runs, where wall time says more about
+    the neighbours on a busy machine."""
+    import psutil
+
+    top = psutil.Process(pid)
+    total = 0.0
+    for process in [top, *top.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def print_row(database: str, row: dict, first: dict, *, header: bool) -> None:
@@ -157,7 +178,8 @@ def print_row(database: str, row: dict, first: dict, *, header: bool) -> None:
         print(f"load average {load}, {os.cpu_count()} cores, model: {row['model']}, code: {ROOT}")
         print(
             f"{'database':<10} {'workers':>7} {'jobs':>5} {'done':>5} {'left':>5} "
-            f"{'seconds':>8} {'jobs/s':>7} {'per worker':>10} {'vs first row':>12}"
+            f"{'seconds':>8} {'jobs/s':>7} {'per worker':>10} {'vs first row':>12} "
+            f"{'CPU ms/job':>10}"
         )
     per_worker = row["rate"] / row["workers"]
     base = first["rate"] / first["workers"] if first["rate"] else 0
@@ -166,7 +188,8 @@ def print_row(database: str, row: dict, first: dict, *, header: bool) -> None:
     print(
         f"{database:<10} {row['workers']:>7} {row['jobs']:>5} {row['completed']:>5} "
         f"{row['unfinished']:>5} {row['seconds']:>8.2f} {row['rate']:>7.2f} "
-        f"{per_worker:>10.2f} {scaling + efficiency:>12}",
+        f"{per_worker:>10.2f} {scaling + efficiency:>12} "
+        f"{1000 * row['cpu'] / max(row['completed'], 1):>10.0f}",
         flush=True,
     )
 
