@@ -93,7 +93,8 @@ def test_a_failing_provider_hands_the_job_to_the_next(
     assert "one two" not in job.draft
     logs = list(job.events.filter(kind=JobEvent.Kind.LOG).values_list("message", flat=True))
     assert any("is unavailable (not answering); continuing with Backup" in m for m in logs)
-    assert job.events.filter(kind=JobEvent.Kind.DRAFT_RESET).count() >= 2  # start, handover
+    # The handover restarts the draft (a new job's empty one needed no restart at the start).
+    assert job.events.filter(kind=JobEvent.Kind.DRAFT_RESET).count() == 1
     step = job.steps.get(step="generate")
     assert step.message.endswith("written by Backup (backup-model)")
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jobs import pipeline
+from jobs.errors import TimedOut
 from jobs.models import Job, JobEvent, JobStep
 from jobs.services import JobRequest, create_job
 from tests.accounts import signed_in_user
@@ -96,3 +97,19 @@ def test_it_stops_before_the_next_step_when_a_cancel_comes_during_one(
     statuses = dict(job.steps.values_list("step", "status"))
     assert statuses["validate"] == JobStep.Status.DONE  # the step it was on still ended
     assert statuses["fetch_info"] == JobStep.Status.PENDING  # the next never started
+
+
+def test_it_restarts_the_draft_an_earlier_attempt_left(llm_provider, fake_llm):
+    fake_llm.configure(reply=LONG_REPLY)
+    job = queued_upload(llm_provider)
+    job.claim()
+    job.append_draft("Words of a first attempt that timed out. ")
+    job.fail(TimedOut())
+    job.retry()
+
+    pipeline.run_job(str(job.pk))
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.COMPLETED, job.error_message
+    assert job.draft == LONG_REPLY
+    assert job.events.filter(kind=JobEvent.Kind.DRAFT_RESET).count() == 1
