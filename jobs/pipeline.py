@@ -23,7 +23,7 @@ from jobs.formatting import PostMeta, format_post
 from jobs.heartbeat import beating
 from jobs.models import Dispatch, InvalidTransition, Job, Post, Publication
 from jobs.pictures import add_pictures
-from jobs.recovery import reap
+from jobs.recovery import reap_after_run
 from jobs.scheduling import retry_later
 from providers import services as providers
 from publishing import services as publishing
@@ -71,10 +71,10 @@ def run_job(job_id: str) -> None:
     with beating(job):
         _run(job)
     # The reaper's schedule waits in the broker behind every queued job's task, and a job
-    # shorter than a heartbeat never beats: so every finished run also puts back jobs a
-    # dead worker left running, and gives a task to ready jobs owed one (the job that ran
-    # may have been a stranded task's).
-    reap()
+    # shorter than a heartbeat never beats: so finished runs also put back jobs a dead
+    # worker left running, and give a task to ready jobs owed one (the job that ran may
+    # have been a stranded task's), at most once a second in a process.
+    reap_after_run()
 
 
 def _run(job: Job) -> None:

@@ -62,6 +62,15 @@ def no_local_model_servers(settings):
 
 
 @pytest.fixture(autouse=True)
+def reaps_after_every_run():
+    # A finished run reaps at most once a second in a process: a test's own run must not
+    # find the last test's reap too recent.
+    from jobs import recovery
+
+    recovery.forget_last_reap()
+
+
+@pytest.fixture(autouse=True)
 def no_shared_renders_from_other_tests():
     # Each test's database starts again at the same ids: a socket must not be handed what a
     # page of the previous test was sent.
