@@ -927,5 +927,5 @@ class Job(models.Model):
         JobEvent.objects.bulk_create(events)
         from jobs.doorbell import ring  # the doorbell imports channels; keep models light
 
-        newest = events[-1].pk
+        newest = events[-1].pk or 0  # 0, "unknown": SQLite before 3.35 returns no ids
         transaction.on_commit(lambda: ring(self.pk, newest))
