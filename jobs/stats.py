@@ -1,9 +1,11 @@
 """BlogTube's history in numbers: what the stats page shows.
 
 Every figure comes from an aggregate query (GROUP BY in the database); Python
-only walks the groups (days, steps, provider+model pairs), never the jobs. Nothing is
-computed per row in Python: durations are stored columns (Job.run_seconds) and a job's
-day is found by comparing its timestamp with each day's start in SQL.
+only walks the groups (days, steps, provider+model pairs), never the jobs. The past days
+are read from their rollup (jobs.rollup: a few rows per day, whatever the number of jobs),
+today from its jobs; the slowest jobs from an index, exact. Nothing is computed per row in
+Python: durations are stored columns (Job.run_seconds) and a job's day is found by
+comparing its timestamp with each day's start in SQL.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Avg, Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from jobs import charts
-from jobs.models import STEPS, Job, JobStep
+from jobs import charts, rollup
+from jobs.models import STEPS, Job, JobStep, StatsGroup, StatsStep
 from jobs.templatetags.blogtube_extras import duration, money
 from providers import services as providers
 
@@ -195,17 +197,28 @@ class JobStats:
 
 
 def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = None) -> JobStats:
-    """``user``'s history in numbers (staff: everyone's)."""
+    """``user``'s history in numbers (staff: everyone's): the past days from their rollup
+    (jobs.rollup), today from its jobs."""
     now = now or timezone.now()
-    first_day = timezone.localdate(now) - dt.timedelta(days=days - 1)
-    since = timezone.make_aware(dt.datetime.combine(first_day, dt.time.min))
+    today = timezone.localdate(now)
+    first_day = today - dt.timedelta(days=days - 1)
+    since = rollup.day_start(first_day)
+    rollup.refresh(first_day, today)
     visible = Job.objects.visible_to(user)
-    jobs = visible.filter(created__gte=since).order_by()
-    groups = _groups(jobs, first_day, days)
+    live = visible.filter(created__gte=rollup.day_start(today)).order_by()
+    past = {
+        "stats_day__time_zone": timezone.get_current_timezone_name(),
+        "stats_day__day__gte": first_day,
+        "stats_day__day__lt": today,
+    }
+    groups = _groups(StatsGroup.objects.visible_to(user).filter(**past), live, today, first_day)
 
     by_status: dict[str, int] = defaultdict(int)
+    errors: dict[str, int] = defaultdict(int)
     for group in groups:
         by_status[group["status"]] += group["n"]
+        if group["status"] == Job.Status.FAILED and group["error_code"]:
+            errors[group["error_code"]] += group["n"]
     by_status["other"] = sum(n for s, n in by_status.items() if s not in FINISHED)
     total = sum(n for s, n in by_status.items() if s != "other")
     runs = sum(group["runs"] for group in groups)
@@ -217,62 +230,60 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
         total=total,
         by_status=dict(by_status),
         per_day=_per_day(groups, first_day, days),
-        step_times=_step_times(jobs),
+        step_times=_step_times(StatsStep.objects.visible_to(user).filter(**past), live),
         providers=_provider_usage(groups),
         avg_duration=sum(group["run"] or 0 for group in groups) / runs if runs else None,
-        errors=list(
-            jobs.filter(status=Job.Status.FAILED)
-            .exclude(error_code="")
-            .values_list("error_code")
-            .annotate(n=Count("id"))
-            .order_by("-n", "error_code")
-            .values_list("error_code", "n")[:5]
-        ),
+        errors=sorted(errors.items(), key=lambda item: (-item[1], item[0]))[:5],
+        # Exact, from the jobs: the index on (status, run_seconds) reads the longest first.
         slowest=list(
-            jobs.filter(status=Job.Status.COMPLETED, run_seconds__isnull=False)
+            visible.filter(
+                created__gte=since, status=Job.Status.COMPLETED, run_seconds__isnull=False
+            )
             .select_related("video", "provider", "post")
             .order_by("-run_seconds")[:5]
         ),
     )
 
 
-def _groups(jobs, first_day: dt.date, days: int) -> list[dict[str, Any]]:
-    """The window's jobs counted by day, status, provider and model, in one pass: what the
-    totals, the per-day chart, the providers' usage and the average duration add up."""
+def _groups(past, live, today: dt.date, first_day: dt.date) -> list[dict[str, Any]]:
+    """The window's jobs counted by day, status, provider, model and error, in one query:
+    the rolled-up days' groups (summed over owners where there are several) and today's
+    jobs. What the totals, the per-day chart, the providers' usage, the errors and the
+    average duration add up."""
     completed = Q(status=Job.Status.COMPLETED)
-    return list(
-        jobs.annotate(day=_day_index(first_day, days))
-        .values("day", "status", "provider_id", "model")
+    rows = (
+        past.order_by()
+        .annotate(day=F("stats_day__day"))
+        .values("day", *rollup.GROUP_KEYS)
         .annotate(
-            n=Count("pk"),
+            n=Sum("jobs"),
             tokens_in=Sum("tokens_in"),
             tokens_out=Sum("tokens_out"),
-            run=Sum("run_seconds", filter=completed),
-            runs=Count("run_seconds", filter=completed),
+            run=Sum("run_seconds"),
+            runs=Sum("runs"),
+        )
+        .union(
+            live.annotate(day=Value(today, output_field=DateField()))
+            .values("day", *rollup.GROUP_KEYS)
+            .annotate(
+                n=Count("pk"),
+                tokens_in=Sum("tokens_in"),
+                tokens_out=Sum("tokens_out"),
+                run=Sum("run_seconds", filter=completed),
+                runs=Count("run_seconds", filter=completed),
+            ),
+            all=True,
         )
     )
-
-
-def _day_index(first_day: dt.date, days: int) -> Case | Value:
-    """The number of the local day ``created`` falls on, 0 for ``first_day`` (``days`` for
-    after the last): a binary search over the days' starts in SQL, so it runs in the
-    database at its speed and knows the time zone's daylight saving changes."""
-    starts = [
-        timezone.make_aware(dt.datetime.combine(first_day + dt.timedelta(days=i), dt.time.min))
-        for i in range(days + 1)
+    # Sums of big integers come back as decimals from PostgreSQL.
+    return [
+        {
+            **row,
+            "day": (row["day"] - first_day).days,
+            **{key: int(row[key] or 0) for key in ("n", "tokens_in", "tokens_out", "runs")},
+        }
+        for row in rows
     ]
-
-    def between(low: int, high: int) -> Case | Value:  # the index, known to be in [low, high]
-        if low == high:
-            return Value(low, output_field=IntegerField())
-        middle = (low + high + 1) // 2
-        return Case(
-            When(created__gte=starts[middle], then=between(middle, high)),
-            default=between(low, middle - 1),
-            output_field=IntegerField(),
-        )
-
-    return between(0, days)
 
 
 def _per_day(groups: list[dict[str, Any]], first_day: dt.date, days: int) -> list[Day]:
@@ -290,22 +301,31 @@ def _zeros() -> dict[str, int]:
     return dict.fromkeys(SERIES_KEYS, 0)
 
 
-def _step_times(jobs) -> list[StepTime]:
-    rows = {
-        row["step"]: row
-        for row in JobStep.objects.filter(
-            job__in=jobs,
-            status=JobStep.Status.DONE,
-            run_seconds__isnull=False,
-        )
-        .order_by()
+def _step_times(past, live_jobs) -> list[StepTime]:
+    """Each step's average over the rolled-up days' sums and today's runs, in one query."""
+    seconds: dict[str, float] = defaultdict(float)
+    runs: dict[str, int] = defaultdict(int)
+    rows = (
+        past.order_by()
         .values("step")
-        .annotate(avg=Avg("run_seconds"), n=Count("id"))
-    }
+        .annotate(seconds=Sum("seconds"), n=Sum("runs"))
+        .union(
+            JobStep.objects.filter(
+                job__in=live_jobs, status=JobStep.Status.DONE, run_seconds__isnull=False
+            )
+            .order_by()
+            .values("step")
+            .annotate(seconds=Sum("run_seconds"), n=Count("id")),
+            all=True,
+        )
+    )
+    for row in rows:
+        seconds[row["step"]] += row["seconds"] or 0.0
+        runs[row["step"]] += int(row["n"])
     return [
-        StepTime(spec.name, spec.label, rows[spec.name]["avg"] or 0.0, rows[spec.name]["n"])
+        StepTime(spec.name, spec.label, seconds[spec.name] / runs[spec.name], runs[spec.name])
         for spec in STEPS
-        if spec.name in rows
+        if runs.get(spec.name)
     ]
 
 
