@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 
-from jobs.models import Job, JobStep, StatsChange, StatsDay, StatsGroup, StatsStep
+from jobs.models import Job, JobStep, StatsChange, StatsDay, StatsGroup, StatsSlowest, StatsStep
 
 # Days older than the longest window are never read again: forgotten when others are summed.
 KEEP_DAYS = 90
@@ -26,6 +26,10 @@ KEEP_DAYS = 90
 # date starts up to a day earlier.
 NOTE_MARGIN = dt.timedelta(days=2)
 GROUP_KEYS = ("status", "provider_id", "model", "error_code")
+# A day's rows to store, each with the fields of its model.
+Rows = list[tuple[dt.date, dict[str, Any]]]
+# The page shows the window's five slowest jobs: each day keeps its own five (per owner).
+SLOWEST = 5
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -55,30 +59,23 @@ def day_index(first_day: dt.date, days: int, field: str = "created") -> Case | V
 def refresh(first_day: dt.date, today: dt.date) -> None:
     """Sum again each day from ``first_day`` to the day before ``today`` that is not
     summed, or changed since it was."""
-    if first_day >= today:
-        return
+    if first_day < today and _stale(first_day, today):
+        roll_up(first_day, today, keep_from=today - dt.timedelta(days=KEEP_DAYS))
+
+
+def roll_up(first_day: dt.date, today: dt.date, *, keep_from: dt.date) -> None:
+    """Sum the stale days of [first_day, today) from their jobs, in the current time zone."""
     zone = timezone.get_current_timezone_name()
-    changed = StatsChange.objects.filter(
-        created__gte=OuterRef("start"), created__lt=OuterRef("end")
-    )
-    current = set(
-        StatsDay.objects.filter(time_zone=zone, day__gte=first_day, day__lt=today)
-        .exclude(Exists(changed))
-        .values_list("day", flat=True)
-    )
-    days = [first_day + dt.timedelta(days=i) for i in range((today - first_day).days)]
-    stale = [day for day in days if day not in current]
-    if stale:
-        roll_up(stale, zone=zone, keep_from=today - dt.timedelta(days=KEEP_DAYS))
-
-
-def roll_up(days: list[dt.date], *, zone: str, keep_from: dt.date) -> None:
-    """Sum ``days`` (in the current time zone, named ``zone``) from their jobs."""
-    spans = list(_spans(days))
     try:
         with transaction.atomic():
+            # Asked again inside the transaction: on SQLite it waited for the write lock,
+            # maybe behind another request that summed the same days.
+            days = _stale(first_day, today)
+            if not days:
+                return
+            spans = list(_spans(days))
             StatsChange.objects.filter(_within(spans)).delete()
-            groups, steps = _sums(spans)
+            groups, steps, slowest = _sums(spans)
             # Another zone's days would have their notes taken by this zone's sums.
             StatsDay.objects.filter(
                 Q(day__in=days) | ~Q(time_zone=zone) | Q(day__lt=keep_from)
@@ -99,8 +96,27 @@ def roll_up(days: list[dt.date], *, zone: str, keep_from: dt.date) -> None:
                 (StatsStep(stats_day=made[day], **row) for day, row in steps),
                 batch_size=1000,
             )
+            StatsSlowest.objects.bulk_create(
+                (StatsSlowest(stats_day=made[day], **row) for day, row in slowest),
+                batch_size=1000,
+            )
     except IntegrityError:
         pass  # another request summed the same days at the same moment: theirs stand
+
+
+def _stale(first_day: dt.date, today: dt.date) -> list[dt.date]:
+    """The days of [first_day, today) never summed in this time zone, or changed since."""
+    zone = timezone.get_current_timezone_name()
+    changed = StatsChange.objects.filter(
+        created__gte=OuterRef("start"), created__lt=OuterRef("end")
+    )
+    current = set(
+        StatsDay.objects.filter(time_zone=zone, day__gte=first_day, day__lt=today)
+        .exclude(Exists(changed))
+        .values_list("day", flat=True)
+    )
+    days = (first_day + dt.timedelta(days=i) for i in range((today - first_day).days))
+    return [day for day in days if day not in current]
 
 
 def _end(day: dt.date) -> dt.datetime:
@@ -131,10 +147,8 @@ def _within(spans: list[tuple[dt.date, int]], field: str = "created") -> Q:
     return condition
 
 
-def _sums(
-    spans: list[tuple[dt.date, int]],
-) -> tuple[list[tuple[dt.date, dict[str, Any]]], list[tuple[dt.date, dict[str, Any]]]]:
-    """The days' group and step rows, each once per owner and once for everyone."""
+def _sums(spans: list[tuple[dt.date, int]]) -> tuple[Rows, Rows, Rows]:
+    """The days' group, step and slowest rows, each once per owner and once for everyone."""
     first = spans[0][0]
     length = (spans[-1][0] - first).days + spans[-1][1]
     completed = Q(status=Job.Status.COMPLETED)
@@ -176,14 +190,45 @@ def _sums(
         ("seconds", "runs"),
         first,
     )
-    return group_rows, step_rows
+    return group_rows, step_rows, _slowest(spans, first, length)
+
+
+def _slowest(spans: list[tuple[dt.date, int]], first: dt.date, length: int) -> Rows:
+    """Each day's five slowest completed jobs, of each owner and of everyone."""
+    runs = (
+        Job.objects.not_deleted()
+        .filter(_within(spans), status=Job.Status.COMPLETED, run_seconds__isnull=False)
+        .order_by("-run_seconds", "pk")
+        .annotate(day=day_index(first, length))
+        .values_list("day", "owner_id", "pk", "run_seconds")
+    )
+    kept: dict[tuple, int] = defaultdict(int)
+    rows: Rows = []
+    for index, owner_id, pk, run_seconds in runs.iterator(chunk_size=2000):
+        day = first + dt.timedelta(days=index)
+        for everyone in (False, True):
+            scope = (day, everyone, None if everyone else owner_id)
+            if kept[scope] < SLOWEST:
+                kept[scope] += 1
+                rows.append(
+                    (
+                        day,
+                        {
+                            "everyone": everyone,
+                            "owner_id": scope[2],
+                            "job_id": pk,
+                            "run_seconds": run_seconds,
+                        },
+                    )
+                )
+    return rows
 
 
 def _with_everyone(
     rows: Iterable[dict[str, Any]], keys: tuple[str, ...], sums: tuple[str, ...], first: dt.date
-) -> list[tuple[dt.date, dict[str, Any]]]:
+) -> Rows:
     """Each owner's rows as they are, and everyone's: the same summed over owners."""
-    out: list[tuple[dt.date, dict[str, Any]]] = []
+    out: Rows = []
     everyone: dict[tuple, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(sums, 0))
     for row in rows:
         day = first + dt.timedelta(days=row["day"])

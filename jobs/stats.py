@@ -3,7 +3,7 @@
 Every figure comes from an aggregate query (GROUP BY in the database); Python
 only walks the groups (days, steps, provider+model pairs), never the jobs. The past days
 are read from their rollup (jobs.rollup: a few rows per day, whatever the number of jobs),
-today from its jobs; the slowest jobs from an index, exact. Nothing is computed per row in
+today from its jobs. Nothing is computed per row in
 Python: durations are stored columns (Job.run_seconds) and a job's day is found by
 comparing its timestamp with each day's start in SQL.
 """
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from jobs import charts, rollup
-from jobs.models import STEPS, Job, JobStep, StatsGroup, StatsStep
+from jobs.models import STEPS, Job, JobStep, StatsGroup, StatsSlowest, StatsStep
 from jobs.templatetags.blogtube_extras import duration, money
 from providers import services as providers
 
@@ -234,14 +234,26 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
         providers=_provider_usage(groups),
         avg_duration=sum(group["run"] or 0 for group in groups) / runs if runs else None,
         errors=sorted(errors.items(), key=lambda item: (-item[1], item[0]))[:5],
-        # Exact, from the jobs: the index on (status, run_seconds) reads the longest first.
-        slowest=list(
-            visible.filter(
-                created__gte=since, status=Job.Status.COMPLETED, run_seconds__isnull=False
-            )
-            .select_related("video", "provider", "post")
-            .order_by("-run_seconds")[:5]
-        ),
+        slowest=_slowest(visible, StatsSlowest.objects.visible_to(user).filter(**past), today),
+    )
+
+
+def _slowest(visible, past, today: dt.date) -> list[Job]:
+    """The window's five slowest completed jobs, exact: they are among its past days' own
+    five slowest (rolled up) and today's jobs, a few hundred at most."""
+    completed = visible.filter(status=Job.Status.COMPLETED, run_seconds__isnull=False)
+    candidates = (
+        past.order_by()
+        .values("job_id")
+        .union(
+            completed.filter(created__gte=rollup.day_start(today)).order_by().values("pk"),
+            all=True,
+        )
+    )
+    return list(
+        completed.filter(pk__in=candidates)
+        .select_related("video", "provider", "post")
+        .order_by("-run_seconds", "pk")[: rollup.SLOWEST]
     )
 
 

@@ -1,5 +1,5 @@
 """The stats page's rollup: each past local day's jobs summed once (StatsDay and its
-StatsGroup and StatsStep rows), so the page reads days x groups rows, not every job.
+StatsGroup, StatsStep and StatsSlowest rows), so the page reads days x groups rows, not every job.
 
 A rollup is only as good as its freshness, and jobs change long after their day: they
 finish, are retried, binned, restored, purged, their owner deleted, their tokens counted.
@@ -99,6 +99,19 @@ class StatsStep(RolledUp):
 
     def __str__(self) -> str:
         return f"{self.stats_day}: {self.step} ran {self.runs} times"
+
+
+class StatsSlowest(RolledUp):
+    """One of a day's five slowest completed jobs: the window's slowest five are among
+    its days' (and today's), so the page ranks a few hundred rows, not every job."""
+
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    run_seconds = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.stats_day}: {self.job_id} took {self.run_seconds} s"
 
 
 class StatsChange(models.Model):
@@ -227,6 +240,7 @@ def install_triggers(connection: Any) -> None:
                 cursor.execute(f"CREATE TRIGGER {name} {body}")
         else:
             raise NotImplementedError(f"No stats triggers for {connection.vendor}.")
+        cursor.execute("DELETE FROM jobs_statsslowest")
         cursor.execute("DELETE FROM jobs_statsstep")
         cursor.execute("DELETE FROM jobs_statsgroup")
         cursor.execute("DELETE FROM jobs_statsday")
