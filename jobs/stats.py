@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, DateField, F, Q, Sum, Value
+from django.db.models import Count, DateField, F, IntegerField, Q, Sum, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -211,17 +211,20 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
         "stats_day__day__gte": first_day,
         "stats_day__day__lt": today,
     }
-    groups = _groups(StatsGroup.objects.visible_to(user).filter(**past), live, today, first_day)
+    by_day, by_provider = _groups(
+        StatsGroup.objects.visible_to(user).filter(**past), live, today, first_day
+    )
 
     by_status: dict[str, int] = defaultdict(int)
-    errors: dict[str, int] = defaultdict(int)
-    for group in groups:
+    for group in by_day:
         by_status[group["status"]] += group["n"]
+    errors: dict[str, int] = defaultdict(int)
+    for group in by_provider:
         if group["status"] == Job.Status.FAILED and group["error_code"]:
             errors[group["error_code"]] += group["n"]
     by_status["other"] = sum(n for s, n in by_status.items() if s not in FINISHED)
     total = sum(n for s, n in by_status.items() if s != "other")
-    runs = sum(group["runs"] for group in groups)
+    runs = sum(group["runs"] for group in by_day)
 
     return JobStats(
         days=days,
@@ -229,10 +232,10 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
         any_jobs=total > 0 or visible.exists(),
         total=total,
         by_status=dict(by_status),
-        per_day=_per_day(groups, first_day, days),
+        per_day=_per_day(by_day, first_day, days),
         step_times=_step_times(StatsStep.objects.visible_to(user).filter(**past), live),
-        providers=_provider_usage(groups),
-        avg_duration=sum(group["run"] or 0 for group in groups) / runs if runs else None,
+        providers=_provider_usage(by_provider),
+        avg_duration=sum(group["run"] or 0 for group in by_day) / runs if runs else None,
         errors=sorted(errors.items(), key=lambda item: (-item[1], item[0]))[:5],
         slowest=_slowest(visible, StatsSlowest.objects.visible_to(user).filter(**past), today),
     )
@@ -257,48 +260,75 @@ def _slowest(visible, past, today: dt.date) -> list[Job]:
     )
 
 
-def _groups(past, live, today: dt.date, first_day: dt.date) -> list[dict[str, Any]]:
-    """The window's jobs counted by day, status, provider, model and error, in one query:
-    the rolled-up days' groups (summed over owners where there are several) and today's
-    jobs. What the totals, the per-day chart, the providers' usage, the errors and the
-    average duration add up."""
+Groups = list[dict[str, Any]]
+
+
+def _groups(past, live, today: dt.date, first_day: dt.date) -> tuple[Groups, Groups]:
+    """The window's jobs counted two ways in one query, from the rolled-up days' groups
+    and today's jobs: by day and status (the totals, the per-day chart, the average
+    duration), and by status, provider, model and error (the providers' usage, the
+    errors). Python walks a few hundred rows at any number of jobs."""
     completed = Q(status=Job.Status.COMPLETED)
-    rows = (
-        past.order_by()
-        .annotate(day=F("stats_day__day"))
-        .values("day", *rollup.GROUP_KEYS)
-        .annotate(
-            n=Sum("jobs"),
-            tokens_in=Sum("tokens_in"),
-            tokens_out=Sum("tokens_out"),
-            run=Sum("run_seconds"),
-            runs=Sum("runs"),
-        )
-        .union(
-            live.annotate(day=Value(today, output_field=DateField()))
-            .values("day", *rollup.GROUP_KEYS)
-            .annotate(
-                n=Count("pk"),
-                tokens_in=Sum("tokens_in"),
-                tokens_out=Sum("tokens_out"),
-                run=Sum("run_seconds", filter=completed),
-                runs=Count("run_seconds", filter=completed),
-            ),
-            all=True,
-        )
-    )
+    past_sums = {
+        "n": Sum("jobs"),
+        "tokens_in": Sum("tokens_in"),
+        "tokens_out": Sum("tokens_out"),
+        "run": Sum("run_seconds"),
+        "runs": Sum("runs"),
+    }
+    live_sums = {
+        "n": Count("pk"),
+        "tokens_in": Sum("tokens_in"),
+        "tokens_out": Sum("tokens_out"),
+        "run": Sum("run_seconds", filter=completed),
+        "runs": Count("run_seconds", filter=completed),
+    }
+    no_day = Value(None, output_field=DateField())
+    parts = [
+        _counted(past, day=F("stats_day__day"), by_provider=False, sums=past_sums),
+        _counted(past, day=no_day, by_provider=True, sums=past_sums),
+        _counted(
+            live, day=Value(today, output_field=DateField()), by_provider=False, sums=live_sums
+        ),
+        _counted(live, day=no_day, by_provider=True, sums=live_sums),
+    ]
+    by_day: Groups = []
+    by_provider: Groups = []
     # Sums of big integers come back as decimals from PostgreSQL.
-    return [
-        {
-            **row,
-            "day": (row["day"] - first_day).days,
+    for row in parts[0].union(*parts[1:], all=True):
+        group = {
+            "day": (row["d"] - first_day).days if row["d"] else None,
+            "status": row["st"],
+            "provider_id": row["pr"],
+            "model": row["mo"],
+            "error_code": row["er"],
+            "run": row["run"],
             **{key: int(row[key] or 0) for key in ("n", "tokens_in", "tokens_out", "runs")},
         }
-        for row in rows
-    ]
+        (by_day if group["provider_id"] is None else by_provider).append(group)
+    return by_day, by_provider
 
 
-def _per_day(groups: list[dict[str, Any]], first_day: dt.date, days: int) -> list[Day]:
+def _counted(rows, *, day, by_provider: bool, sums: dict[str, Any]):
+    """``rows`` grouped by day and status, or by status, provider, model and error: the
+    same columns either way (the other grouping's empty), so one UNION reads them all."""
+    if by_provider:
+        keys = {"pr": F("provider_id"), "mo": F("model"), "er": F("error_code")}
+    else:
+        keys = {
+            "pr": Value(None, output_field=IntegerField()),
+            "mo": Value(""),
+            "er": Value(""),
+        }
+    return (
+        rows.order_by()
+        .annotate(d=day, st=F("status"), **keys)
+        .values("d", "st", "pr", "mo", "er")
+        .annotate(**sums)
+    )
+
+
+def _per_day(groups: Groups, first_day: dt.date, days: int) -> list[Day]:
     counts: dict[int, dict[str, int]] = defaultdict(_zeros)
     for group in groups:
         status = group["status"]
@@ -341,7 +371,7 @@ def _step_times(past, live_jobs) -> list[StepTime]:
     ]
 
 
-def _provider_usage(groups: list[dict[str, Any]]) -> list[ProviderUsage]:
+def _provider_usage(groups: Groups) -> list[ProviderUsage]:
     rows: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for group in groups:
         row = rows[group["provider_id"], group["model"]]

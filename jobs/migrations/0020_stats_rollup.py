@@ -78,6 +78,7 @@ class Migration(migrations.Migration):
                     "owner",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
@@ -88,6 +89,7 @@ class Migration(migrations.Migration):
                     "provider",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="providers.provider",
@@ -96,12 +98,17 @@ class Migration(migrations.Migration):
                 (
                     "stats_day",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, to="jobs.statsday"
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="jobs.statsday",
                     ),
                 ),
             ],
             options={
                 "abstract": False,
+                "indexes": [
+                    models.Index(fields=["stats_day", "everyone", "owner"], name="statsgroup_scope")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -119,6 +126,7 @@ class Migration(migrations.Migration):
                     "job",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="jobs.job",
@@ -128,6 +136,7 @@ class Migration(migrations.Migration):
                     "owner",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
@@ -137,12 +146,19 @@ class Migration(migrations.Migration):
                 (
                     "stats_day",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, to="jobs.statsday"
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="jobs.statsday",
                     ),
                 ),
             ],
             options={
                 "abstract": False,
+                "indexes": [
+                    models.Index(
+                        fields=["stats_day", "everyone", "owner"], name="statsslowest_scope"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -162,6 +178,7 @@ class Migration(migrations.Migration):
                     "owner",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
@@ -171,12 +188,17 @@ class Migration(migrations.Migration):
                 (
                     "stats_day",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, to="jobs.statsday"
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="jobs.statsday",
                     ),
                 ),
             ],
             options={
                 "abstract": False,
+                "indexes": [
+                    models.Index(fields=["stats_day", "everyone", "owner"], name="statsstep_scope")
+                ],
             },
         ),
         migrations.RunPython(install, drop),

@@ -51,7 +51,8 @@ class RollupQuerySet(models.QuerySet):
 class RolledUp(models.Model):
     """What a day's group and step rows share: the day and whose jobs they sum."""
 
-    stats_day = models.ForeignKey(StatsDay, on_delete=models.CASCADE)
+    # Indexed with whose rows they are (Meta), which every read filters on.
+    stats_day = models.ForeignKey(StatsDay, on_delete=models.CASCADE, db_index=False)
     # True: every owner's jobs (what staff see); False: ``owner``'s alone (empty: the
     # jobs from before accounts). No constraint: a deleted person's jobs lose their owner,
     # which marks their days stale, so a dangling id is never read.
@@ -61,6 +62,7 @@ class RolledUp(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
 
@@ -68,6 +70,7 @@ class RolledUp(models.Model):
 
     class Meta:
         abstract = True
+        indexes = [models.Index(fields=["stats_day", "everyone", "owner"], name="%(class)s_scope")]
 
 
 class StatsGroup(RolledUp):
@@ -75,7 +78,11 @@ class StatsGroup(RolledUp):
 
     status = models.CharField(max_length=10)
     provider = models.ForeignKey(
-        "providers.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "providers.Provider",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     model = models.CharField(max_length=200)
     error_code = models.CharField(max_length=50)
@@ -106,7 +113,11 @@ class StatsSlowest(RolledUp):
     its days' (and today's), so the page ranks a few hundred rows, not every job."""
 
     job = models.ForeignKey(
-        "jobs.Job", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "jobs.Job",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     run_seconds = models.FloatField()
 
