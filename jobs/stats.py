@@ -205,7 +205,11 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
     since = rollup.day_start(first_day)
     rollup.refresh(first_day, today)
     visible = Job.objects.visible_to(user)
-    live = visible.filter(created__gte=rollup.day_start(today)).order_by()
+    # Every status, named: SQLite then reads today's jobs from (owner, status, created)
+    # one status at a time, not every job the person ever had to group them by status.
+    live = visible.filter(
+        created__gte=rollup.day_start(today), status__in=Job.Status.values
+    ).order_by()
     past = {
         "stats_day__time_zone": timezone.get_current_timezone_name(),
         "stats_day__day__gte": first_day,
