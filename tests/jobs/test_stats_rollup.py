@@ -101,9 +101,9 @@ def history(berlin, people):
     return people
 
 
-def direct(user, days: int) -> dict:
+def direct(user, days: int, now: dt.datetime = NOW) -> dict:
     """The figures the page must show, counted one job at a time."""
-    today = timezone.localdate(NOW)
+    today = timezone.localdate(now)
     first_day = today - dt.timedelta(days=days - 1)
     since = timezone.make_aware(dt.datetime.combine(first_day, dt.time.min))
     jobs = list(Job.objects.visible_to(user).filter(created__gte=since).select_related("provider"))
@@ -140,9 +140,9 @@ def direct(user, days: int) -> dict:
     }
 
 
-def shown(user, days: int) -> dict:
+def shown(user, days: int, now: dt.datetime = NOW) -> dict:
     """The same figures as the page (and the API: the same function) shows them."""
-    s = job_stats(days, user=user, now=NOW)
+    s = job_stats(days, user=user, now=now)
     return {
         "total": s.total,
         "by_status": {status: s.by_status.get(status, 0) for status in Job.FINISHED},
@@ -158,10 +158,10 @@ def shown(user, days: int) -> dict:
     }
 
 
-def assert_figures_match(people) -> None:
+def assert_figures_match(people, now: dt.datetime = NOW) -> None:
     for who, user in people.items():
         for days in RANGES:
-            expected, got = direct(user, days), shown(user, days)
+            expected, got = direct(user, days, now), shown(user, days, now)
             for key in ("avg_duration", "steps"):
                 assert got.pop(key) == pytest.approx(expected.pop(key)), (who, days, key)
             assert got == expected, (who, days)
@@ -281,6 +281,27 @@ def test_it_follows_changes_made_outside_the_state_machine(history):
     moved = an_old(status="completed")
     Job.objects.filter(pk=moved.pk).update(created=moved.created - dt.timedelta(days=3))
     assert_figures_match(history)
+
+
+def test_today_is_summed_once_it_is_past_and_old_days_are_forgotten(history):
+    assert_figures_match(history)
+    today = NOW.date()
+    assert not StatsDay.objects.filter(day=today).exists()  # read live
+
+    for later in (1, 2, 45, 200):
+        assert_figures_match(history, NOW + dt.timedelta(days=later))
+    # The window moved on: only the last 89 days before "today" are kept.
+    days = set(StatsDay.objects.values_list("day", flat=True))
+    assert min(days) == today + dt.timedelta(days=200 - 89)
+
+
+def test_another_time_zone_sums_its_own_days(history, settings):
+    assert_figures_match(history)
+    settings.TIME_ZONE = "America/New_York"
+    with timezone.override(ZoneInfo("America/New_York")):
+        assert_figures_match(history)
+        assert set(StatsDay.objects.values_list("time_zone", flat=True)) == {"America/New_York"}
+    assert_figures_match(history)  # and back: summed again in Berlin's days
 
 
 def test_a_day_is_summed_again_only_when_one_of_its_jobs_changed(history):
