@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
+import time
 from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -353,3 +355,47 @@ def test_a_plain_users_page_asks_ten_queries_at_most(client, django_assert_max_n
         client.get(reverse("jobs:stats"), {"days": days})  # sums the days, fills caches
         with django_assert_max_num_queries(10):
             assert client.get(reverse("jobs:stats"), {"days": days}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_committed_while_its_day_is_summed_is_not_lost(berlin, people):
+    """A worker's transaction changes a job of a day already stale while a page sums that
+    day: the page waits for it (PostgreSQL: the note it holds; SQLite: the write lock), so
+    either the sums hold the change or its note outlives them. Never neither."""
+    job = make_job(Provider.objects.get(slug="offline"), status="completed", owner=None)
+    yesterday = NOW - dt.timedelta(days=1)
+    Job.objects.filter(pk=job.pk).update(
+        created=yesterday, started=yesterday, finished=yesterday + dt.timedelta(seconds=5)
+    )
+    job_stats(7, user=people["staff"], now=NOW)  # summed
+    Job.objects.filter(pk=job.pk).update(tokens_in=1)  # stale, with a note
+    changed, release = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        try:
+            with transaction.atomic():
+                Job.objects.filter(pk=job.pk).update(status="failed", error_code="LATE")
+                changed.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def page() -> None:
+        try:
+            job_stats(7, user=people["staff"], now=NOW)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker), threading.Thread(target=page)]
+    threads[0].start()
+    assert changed.wait(10)
+    threads[1].start()
+    time.sleep(0.5)  # the page is waiting for the worker's transaction now
+    release.set()
+    for thread in threads:
+        thread.join(20)
+
+    s = job_stats(7, user=people["staff"], now=NOW)
+    assert s.by_status.get("failed") == 1
+    assert s.errors == [("LATE", 1)]
+    assert_figures_match(people)
