@@ -16,6 +16,7 @@ from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from jobs import rollup
 from jobs.apps import _stats_triggers
 from jobs.errors import UnexpectedError
 from jobs.models import Job, JobStep, StatsChange, StatsDay, StatsGroup
@@ -283,6 +284,10 @@ def test_it_follows_changes_made_outside_the_state_machine(history):
     moved = an_old(status="completed")
     Job.objects.filter(pk=moved.pk).update(created=moved.created - dt.timedelta(days=3))
     assert_figures_match(history)
+
+
+def test_the_rollup_keeps_every_day_the_longest_window_shows():
+    assert max(RANGES) <= rollup.KEEP_DAYS
 
 
 def test_today_is_summed_once_it_is_past_and_old_days_are_forgotten(history):
