@@ -246,21 +246,18 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
 
 
 def _slowest(visible, past, today: dt.date) -> list[Job]:
-    """The window's five slowest completed jobs, exact: they are among its past days' own
-    five slowest (rolled up) and today's jobs, a few hundred at most."""
+    """The window's five slowest completed jobs, exact: they are among the past days' own
+    five slowest (rolled up, with their durations) and today's five slowest."""
     completed = visible.filter(status=Job.Status.COMPLETED, run_seconds__isnull=False)
-    candidates = (
-        past.order_by()
-        .values("job_id")
-        .union(
-            completed.filter(created__gte=rollup.day_start(today)).order_by().values("pk"),
-            all=True,
-        )
-    )
+    longest = ("-run_seconds", "pk")
+    today_jobs = completed.filter(created__gte=rollup.day_start(today))
     return list(
-        completed.filter(pk__in=candidates)
+        completed.filter(
+            Q(pk__in=past.order_by("-run_seconds", "job_id").values("job_id")[: rollup.SLOWEST])
+            | Q(pk__in=today_jobs.order_by(*longest).values("pk")[: rollup.SLOWEST])
+        )
         .select_related("video", "provider", "post")
-        .order_by("-run_seconds", "pk")[: rollup.SLOWEST]
+        .order_by(*longest)[: rollup.SLOWEST]
     )
 
 
