@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, DateField, F, IntegerField, Q, Sum, Value
+from django.db.models import Count, DateField, F, FloatField, IntegerField, Q, Sum, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -220,15 +220,14 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
     )
 
     by_status: dict[str, int] = defaultdict(int)
-    for group in by_day:
-        by_status[group["status"]] += group["n"]
     errors: dict[str, int] = defaultdict(int)
     for group in by_provider:
+        by_status[group["status"]] += group["n"]
         if group["status"] == Job.Status.FAILED and group["error_code"]:
             errors[group["error_code"]] += group["n"]
     by_status["other"] = sum(n for s, n in by_status.items() if s not in FINISHED)
     total = sum(n for s, n in by_status.items() if s != "other")
-    runs = sum(group["runs"] for group in by_day)
+    runs = sum(group["runs"] for group in by_provider)
 
     return JobStats(
         days=days,
@@ -239,7 +238,7 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
         per_day=_per_day(by_day, first_day, days),
         step_times=_step_times(StatsStep.objects.visible_to(user).filter(**past), live),
         providers=_provider_usage(by_provider),
-        avg_duration=sum(group["run"] or 0 for group in by_day) / runs if runs else None,
+        avg_duration=sum(group["run"] or 0 for group in by_provider) / runs if runs else None,
         errors=sorted(errors.items(), key=lambda item: (-item[1], item[0]))[:5],
         slowest=_slowest(visible, StatsSlowest.objects.visible_to(user).filter(**past), today),
     )
@@ -262,78 +261,110 @@ def _slowest(visible, past, today: dt.date) -> list[Job]:
 
 
 Groups = list[dict[str, Any]]
+# The per-day chart's series a day's row counts in its own column ("other": the rest).
+DAY_COLUMNS = {"c": Job.Status.COMPLETED, "f": Job.Status.FAILED, "x": Job.Status.CANCELLED}
 
 
 def _groups(past, live, today: dt.date, first_day: dt.date) -> tuple[Groups, Groups]:
     """The window's jobs counted two ways in one query, from the rolled-up days' groups
-    and today's jobs: by day and status (the totals, the per-day chart, the average
-    duration), and by status, provider, model and error (the providers' usage, the
-    errors). Python walks a few hundred rows at any number of jobs."""
+    and today's jobs: per day, by status in columns (the per-day chart), and by status,
+    provider, model and error (the totals, the providers' usage, the errors, the average
+    duration). Python walks a day's row and a few dozen groups at any number of jobs."""
     completed = Q(status=Job.Status.COMPLETED)
-    past_sums = {
-        "n": Sum("jobs"),
-        "tokens_in": Sum("tokens_in"),
-        "tokens_out": Sum("tokens_out"),
-        "run": Sum("run_seconds"),
-        "runs": Sum("runs"),
-    }
-    live_sums = {
-        "n": Count("pk"),
-        "tokens_in": Sum("tokens_in"),
-        "tokens_out": Sum("tokens_out"),
-        "run": Sum("run_seconds", filter=completed),
-        "runs": Count("run_seconds", filter=completed),
-    }
-    no_day = Value(None, output_field=DateField())
+    none = {"tokens_in": Value(0), "tokens_out": Value(0), "run": Value(None, FloatField())}
+    zeros = {column: Value(0) for column in DAY_COLUMNS}
     parts = [
-        _counted(past, day=F("stats_day__day"), by_provider=False, sums=past_sums),
-        _counted(past, day=no_day, by_provider=True, sums=past_sums),
         _counted(
-            live, day=Value(today, output_field=DateField()), by_provider=False, sums=live_sums
+            past,
+            day=F("stats_day__day"),
+            by_provider=False,
+            sums={
+                "n": Sum("jobs"),
+                **none,
+                "runs": Value(0),
+                **{c: Sum("jobs", filter=Q(status=s)) for c, s in DAY_COLUMNS.items()},
+            },
         ),
-        _counted(live, day=no_day, by_provider=True, sums=live_sums),
+        _counted(
+            past,
+            day=Value(None, output_field=DateField()),
+            by_provider=True,
+            sums={
+                "n": Sum("jobs"),
+                "tokens_in": Sum("tokens_in"),
+                "tokens_out": Sum("tokens_out"),
+                "run": Sum("run_seconds"),
+                "runs": Sum("runs"),
+                **zeros,
+            },
+        ),
+        _counted(
+            live,
+            day=Value(today, output_field=DateField()),
+            by_provider=False,
+            sums={
+                "n": Count("pk"),
+                **none,
+                "runs": Value(0),
+                **{c: Count("pk", filter=Q(status=s)) for c, s in DAY_COLUMNS.items()},
+            },
+        ),
+        _counted(
+            live,
+            day=Value(None, output_field=DateField()),
+            by_provider=True,
+            sums={
+                "n": Count("pk"),
+                "tokens_in": Sum("tokens_in"),
+                "tokens_out": Sum("tokens_out"),
+                "run": Sum("run_seconds", filter=completed),
+                "runs": Count("run_seconds", filter=completed),
+                **zeros,
+            },
+        ),
     ]
     by_day: Groups = []
     by_provider: Groups = []
-    # Sums of big integers come back as decimals from PostgreSQL.
+    counted = ("n", "tokens_in", "tokens_out", "runs", *DAY_COLUMNS)
     for row in parts[0].union(*parts[1:], all=True):
-        group = {
-            "day": (row["d"] - first_day).days if row["d"] else None,
-            "status": row["st"],
-            "provider_id": row["pr"],
-            "model": row["mo"],
-            "error_code": row["er"],
-            "run": row["run"],
-            **{key: int(row[key] or 0) for key in ("n", "tokens_in", "tokens_out", "runs")},
-        }
-        (by_day if group["provider_id"] is None else by_provider).append(group)
+        # Sums of big integers come back as decimals from PostgreSQL.
+        group = {**row, **{key: int(row[key] or 0) for key in counted}}
+        if row["d"] is None:
+            by_provider.append(
+                {"status": row["st"], "provider_id": row["pr"], "model": row["mo"]}
+                | {"error_code": row["er"]}
+                | {key: group[key] for key in ("n", "tokens_in", "tokens_out", "run", "runs")}
+            )
+        else:
+            counts = {status.value: group[column] for column, status in DAY_COLUMNS.items()}
+            by_day.append({"day": (row["d"] - first_day).days, "n": group["n"], "counts": counts})
     return by_day, by_provider
 
 
 def _counted(rows, *, day, by_provider: bool, sums: dict[str, Any]):
-    """``rows`` grouped by day and status, or by status, provider, model and error: the
-    same columns either way (the other grouping's empty), so one UNION reads them all."""
+    """``rows`` grouped by day, or by status, provider, model and error: the same columns
+    either way (the other grouping's empty), so one UNION reads them all."""
     if by_provider:
-        keys = {"pr": F("provider_id"), "mo": F("model"), "er": F("error_code")}
+        keys = {"st": F("status"), "pr": F("provider_id"), "mo": F("model"), "er": F("error_code")}
     else:
         keys = {
+            "st": Value(""),
             "pr": Value(None, output_field=IntegerField()),
             "mo": Value(""),
             "er": Value(""),
         }
     return (
-        rows.order_by()
-        .annotate(d=day, st=F("status"), **keys)
-        .values("d", "st", "pr", "mo", "er")
-        .annotate(**sums)
+        rows.order_by().annotate(d=day, **keys).values("d", "st", "pr", "mo", "er").annotate(**sums)
     )
 
 
 def _per_day(groups: Groups, first_day: dt.date, days: int) -> list[Day]:
     counts: dict[int, dict[str, int]] = defaultdict(_zeros)
     for group in groups:
-        status = group["status"]
-        counts[group["day"]][status if status in FINISHED else "other"] += group["n"]
+        day = counts[group["day"]]
+        for series, n in group["counts"].items():
+            day[series] += n
+        day["other"] += group["n"] - sum(group["counts"].values())
     return [
         Day(day=first_day + dt.timedelta(days=i), counts=counts.get(i) or _zeros())
         for i in range(days)
