@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from jobs.models import Job, JobStep, StatsChange, StatsDay, StatsGroup, StatsSlowest, StatsStep
 
+DAYS_PER_TRANSACTION = 15
 # Days older than the longest window are never read again: forgotten when others are summed.
 KEEP_DAYS = 90
 # Notes are kept a little longer than their days: another time zone's day of the same
@@ -59,18 +60,26 @@ def day_index(first_day: dt.date, days: int, field: str = "created") -> Case | V
 def refresh(first_day: dt.date, today: dt.date) -> None:
     """Sum again each day from ``first_day`` to the day before ``today`` that is not
     summed, or changed since it was."""
-    if first_day < today and _stale(first_day, today):
-        roll_up(first_day, today, keep_from=today - dt.timedelta(days=KEEP_DAYS))
+    if first_day >= today:
+        return
+    stale = _stale(first_day, today)
+    # A few days per transaction: on SQLite it holds the write lock, which workers wait for.
+    for start in range(0, len(stale), DAYS_PER_TRANSACTION):
+        roll_up(
+            stale[start : start + DAYS_PER_TRANSACTION],
+            keep_from=today - dt.timedelta(days=KEEP_DAYS),
+        )
 
 
-def roll_up(first_day: dt.date, today: dt.date, *, keep_from: dt.date) -> None:
-    """Sum the stale days of [first_day, today) from their jobs, in the current time zone."""
+def roll_up(days: list[dt.date], *, keep_from: dt.date) -> None:
+    """Sum ``days`` (those still stale) from their jobs, in the current time zone."""
     zone = timezone.get_current_timezone_name()
     try:
         with transaction.atomic():
             # Asked again inside the transaction: on SQLite it waited for the write lock,
             # maybe behind another request that summed the same days.
-            days = _stale(first_day, today)
+            still = set(_stale(days[0], days[-1] + dt.timedelta(days=1)))
+            days = [day for day in days if day in still]
             if not days:
                 return
             spans = list(_spans(days))
