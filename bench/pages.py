@@ -1,4 +1,5 @@
-"""Pages at 100,000 jobs against 1,000: each page N times, signed in as staff (who sees all).
+"""Pages at 100,000 jobs against 1,000: each page N times, signed in as staff (who sees all)
+or, where the page's name says so, as a plain user (who sees their own).
 
     .venv/bin/python bench/seed_jobs.py          # once: the 1k and 100k databases
     .venv/bin/python bench/pages.py [--runs 30] [--sizes 1000 100000]
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seed_jobs import DEFAULT_SIZES, STAFF, bench_env, database_url  # noqa: E402
+from seed_jobs import DEFAULT_SIZES, STAFF, USERS, bench_env, database_url  # noqa: E402
 
 WARMUP = 3
 TURN = 5  # requests per size per turn
@@ -52,8 +53,13 @@ def pages(job_id: str, provider: str, deep: dict[str, str]) -> list[tuple[str, s
         ("jobs list, htmx swap", "/jobs/?status=completed&sort=-status"),
         ("jobs list, sorted by provider", "/jobs/?sort=provider"),
         ("job page", f"/jobs/{job_id}/"),
+        ("stats, 7 days", "/stats/?days=7"),
         ("stats, 30 days", "/stats/"),
         ("stats, 90 days", "/stats/?days=90"),
+        # One person's own jobs: their rollup rows, not everyone's.
+        ("stats, 7 days, plain user", "/stats/?days=7"),
+        ("stats, 30 days, plain user", "/stats/"),
+        ("stats, 90 days, plain user", "/stats/?days=90"),
         ("videos", "/videos/"),
         ("videos, searched", "/videos/?q=garden"),
         ("batches", "/batches/"),
@@ -169,9 +175,10 @@ def serve(only: str | None) -> None:
     call_command("migrate", verbosity=0)
     from jobs import listing
 
-    client = Client()
     staff = get_user_model().objects.get(username=STAFF)
-    client.force_login(staff)
+    clients = {"staff": Client(), "plain user": Client()}
+    clients["staff"].force_login(staff)
+    clients["plain user"].force_login(get_user_model().objects.get(username=USERS[0]))
     job = Job.objects.filter(status="completed", video__isnull=False).order_by("-created").first()
     deep = {}
     for sort in ("-created", "title"):
@@ -184,12 +191,15 @@ def serve(only: str | None) -> None:
         for name, url in pages(str(job.pk), job.provider.slug, deep)
         if not only or only in name
     }
+    if any(name.startswith("stats") for name in urls):
+        _backfill()
     print(json.dumps(list(urls)), flush=True)
     warm: set[str] = set()
     for line in sys.stdin:
         name = json.loads(line)
         url = urls[name]
         headers = {"HX-Request": "true"} if "htmx" in name else {}
+        client = clients["plain user" if "plain user" in name else "staff"]
         if name not in warm:
             warm.add(name)
             for _ in range(WARMUP):
@@ -204,6 +214,25 @@ def serve(only: str | None) -> None:
             client.get(url, headers=headers)
             times.append((time.perf_counter() - start) * 1000)
         print(json.dumps({"times": times, "queries": len(queries)}), flush=True)
+
+
+def _backfill() -> None:
+    """The first read after migrate sums every past day of the longest window (migrate
+    forgets the rollup): timed once, apart from the pages' runs."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from jobs import rollup
+
+    today = timezone.localdate()
+    start = time.perf_counter()
+    rollup.refresh(today - dt.timedelta(days=rollup.KEEP_DAYS - 1), today)
+    took = (time.perf_counter() - start) * 1000
+    name = Path(connection.settings_dict["NAME"]).name
+    print(f"# {name}: the rollup of {rollup.KEEP_DAYS - 1} days summed in {took:.0f} ms",
+          file=sys.stderr, flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

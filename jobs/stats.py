@@ -1,9 +1,11 @@
 """BlogTube's history in numbers: what the stats page shows.
 
 Every figure comes from an aggregate query (GROUP BY in the database); Python
-only walks the groups (days, steps, provider+model pairs), never the jobs. Nothing is
-computed per row in Python: durations are stored columns (Job.run_seconds) and a job's
-day is found by comparing its timestamp with each day's start in SQL.
+only walks the groups (days, steps, provider+model pairs), never the jobs. The past days
+are read from their rollup (jobs.rollup: a few rows per day, whatever the number of jobs),
+today from its jobs. Nothing is computed per row in
+Python: durations are stored columns (Job.run_seconds) and a job's day is found by
+comparing its timestamp with each day's start in SQL.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Avg, Case, Count, IntegerField, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Count, DateField, F, FloatField, IntegerField, Q, Sum, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from jobs import charts
-from jobs.models import STEPS, Job, JobStep
+from jobs import charts, rollup
+from jobs.models import STEPS, Job, JobStep, StatsGroup, StatsSlowest, StatsStep
 from jobs.templatetags.blogtube_extras import duration, money
 from providers import services as providers
 
@@ -195,20 +198,37 @@ class JobStats:
 
 
 def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = None) -> JobStats:
-    """``user``'s history in numbers (staff: everyone's)."""
+    """``user``'s history in numbers (staff: everyone's): the past days from their rollup
+    (jobs.rollup), today from its jobs."""
     now = now or timezone.now()
-    first_day = timezone.localdate(now) - dt.timedelta(days=days - 1)
-    since = timezone.make_aware(dt.datetime.combine(first_day, dt.time.min))
+    today = timezone.localdate(now)
+    first_day = today - dt.timedelta(days=days - 1)
+    since = rollup.day_start(first_day)
+    rollup.refresh(first_day, today)
     visible = Job.objects.visible_to(user)
-    jobs = visible.filter(created__gte=since).order_by()
-    groups = _groups(jobs, first_day, days)
+    # Every status, named: SQLite then reads today's jobs from (owner, status, created)
+    # one status at a time, not every job the person ever had to group them by status.
+    live = visible.filter(
+        created__gte=rollup.day_start(today), status__in=Job.Status.values
+    ).order_by()
+    past = {
+        "stats_day__time_zone": timezone.get_current_timezone_name(),
+        "stats_day__day__gte": first_day,
+        "stats_day__day__lt": today,
+    }
+    by_day, by_provider = _groups(
+        StatsGroup.objects.visible_to(user).filter(**past), live, today, first_day
+    )
 
     by_status: dict[str, int] = defaultdict(int)
-    for group in groups:
+    errors: dict[str, int] = defaultdict(int)
+    for group in by_provider:
         by_status[group["status"]] += group["n"]
+        if group["status"] == Job.Status.FAILED and group["error_code"]:
+            errors[group["error_code"]] += group["n"]
     by_status["other"] = sum(n for s, n in by_status.items() if s not in FINISHED)
     total = sum(n for s, n in by_status.items() if s != "other")
-    runs = sum(group["runs"] for group in groups)
+    runs = sum(group["runs"] for group in by_provider)
 
     return JobStats(
         days=days,
@@ -216,70 +236,145 @@ def job_stats(days: int = DEFAULT_DAYS, *, user: Any, now: dt.datetime | None = 
         any_jobs=total > 0 or visible.exists(),
         total=total,
         by_status=dict(by_status),
-        per_day=_per_day(groups, first_day, days),
-        step_times=_step_times(jobs),
-        providers=_provider_usage(groups),
-        avg_duration=sum(group["run"] or 0 for group in groups) / runs if runs else None,
-        errors=list(
-            jobs.filter(status=Job.Status.FAILED)
-            .exclude(error_code="")
-            .values_list("error_code")
-            .annotate(n=Count("id"))
-            .order_by("-n", "error_code")
-            .values_list("error_code", "n")[:5]
-        ),
-        slowest=list(
-            jobs.filter(status=Job.Status.COMPLETED, run_seconds__isnull=False)
-            .select_related("video", "provider", "post")
-            .order_by("-run_seconds")[:5]
-        ),
+        per_day=_per_day(by_day, first_day, days),
+        step_times=_step_times(StatsStep.objects.visible_to(user).filter(**past), live),
+        providers=_provider_usage(by_provider),
+        avg_duration=sum(group["run"] or 0 for group in by_provider) / runs if runs else None,
+        errors=sorted(errors.items(), key=lambda item: (-item[1], item[0]))[:5],
+        slowest=_slowest(visible, StatsSlowest.objects.visible_to(user).filter(**past), today),
     )
 
 
-def _groups(jobs, first_day: dt.date, days: int) -> list[dict[str, Any]]:
-    """The window's jobs counted by day, status, provider and model, in one pass: what the
-    totals, the per-day chart, the providers' usage and the average duration add up."""
-    completed = Q(status=Job.Status.COMPLETED)
+def _slowest(visible, past, today: dt.date) -> list[Job]:
+    """The window's five slowest completed jobs, exact: they are among the past days' own
+    five slowest (rolled up, with their durations) and today's five slowest."""
+    completed = visible.filter(status=Job.Status.COMPLETED, run_seconds__isnull=False)
+    longest = ("-run_seconds", "pk")
+    past_five = past.order_by("-run_seconds", "job_id").values("job_id")[: rollup.SLOWEST]
+    today_five = (
+        completed.filter(created__gte=rollup.day_start(today))
+        .order_by(*longest)
+        .values("pk")[: rollup.SLOWEST]
+    )
+    # Ten ids, read by primary key. PostgreSQL does that for an IN over a UNION, and would
+    # walk the run_seconds index past thousands of jobs for an OR of two INs; SQLite
+    # allows no LIMIT inside a UNION, and reads an OR of two INs by primary key.
+    if connection.features.supports_slicing_ordering_in_compound:
+        candidates = Q(pk__in=past_five.union(today_five, all=True))
+    else:
+        candidates = Q(pk__in=past_five) | Q(pk__in=today_five)
     return list(
-        jobs.annotate(day=_day_index(first_day, days))
-        .values("day", "status", "provider_id", "model")
-        .annotate(
-            n=Count("pk"),
-            tokens_in=Sum("tokens_in"),
-            tokens_out=Sum("tokens_out"),
-            run=Sum("run_seconds", filter=completed),
-            runs=Count("run_seconds", filter=completed),
-        )
+        completed.filter(candidates)
+        .select_related("video", "provider", "post")
+        .order_by(*longest)[: rollup.SLOWEST]
     )
 
 
-def _day_index(first_day: dt.date, days: int) -> Case | Value:
-    """The number of the local day ``created`` falls on, 0 for ``first_day`` (``days`` for
-    after the last): a binary search over the days' starts in SQL, so it runs in the
-    database at its speed and knows the time zone's daylight saving changes."""
-    starts = [
-        timezone.make_aware(dt.datetime.combine(first_day + dt.timedelta(days=i), dt.time.min))
-        for i in range(days + 1)
+Groups = list[dict[str, Any]]
+# The per-day chart's series a day's row counts in its own column ("other": the rest).
+DAY_COLUMNS = {"c": Job.Status.COMPLETED, "f": Job.Status.FAILED, "x": Job.Status.CANCELLED}
+
+
+def _groups(past, live, today: dt.date, first_day: dt.date) -> tuple[Groups, Groups]:
+    """The window's jobs counted two ways in one query, from the rolled-up days' groups
+    and today's jobs: per day, by status in columns (the per-day chart), and by status,
+    provider, model and error (the totals, the providers' usage, the errors, the average
+    duration). Python walks a day's row and a few dozen groups at any number of jobs."""
+    completed = Q(status=Job.Status.COMPLETED)
+    none = {"tokens_in": Value(0), "tokens_out": Value(0), "run": Value(None, FloatField())}
+    zeros = {column: Value(0) for column in DAY_COLUMNS}
+    parts = [
+        _counted(
+            past,
+            day=F("stats_day__day"),
+            by_provider=False,
+            sums={
+                "n": Sum("jobs"),
+                **none,
+                "runs": Value(0),
+                **{c: Sum("jobs", filter=Q(status=s)) for c, s in DAY_COLUMNS.items()},
+            },
+        ),
+        _counted(
+            past,
+            day=Value(None, output_field=DateField()),
+            by_provider=True,
+            sums={
+                "n": Sum("jobs"),
+                "tokens_in": Sum("tokens_in"),
+                "tokens_out": Sum("tokens_out"),
+                "run": Sum("run_seconds"),
+                "runs": Sum("runs"),
+                **zeros,
+            },
+        ),
+        _counted(
+            live,
+            day=Value(today, output_field=DateField()),
+            by_provider=False,
+            sums={
+                "n": Count("pk"),
+                **none,
+                "runs": Value(0),
+                **{c: Count("pk", filter=Q(status=s)) for c, s in DAY_COLUMNS.items()},
+            },
+        ),
+        _counted(
+            live,
+            day=Value(None, output_field=DateField()),
+            by_provider=True,
+            sums={
+                "n": Count("pk"),
+                "tokens_in": Sum("tokens_in"),
+                "tokens_out": Sum("tokens_out"),
+                "run": Sum("run_seconds", filter=completed),
+                "runs": Count("run_seconds", filter=completed),
+                **zeros,
+            },
+        ),
     ]
+    by_day: Groups = []
+    by_provider: Groups = []
+    counted = ("n", "tokens_in", "tokens_out", "runs", *DAY_COLUMNS)
+    for row in parts[0].union(*parts[1:], all=True):
+        # Sums of big integers come back as decimals from PostgreSQL.
+        group = {**row, **{key: int(row[key] or 0) for key in counted}}
+        if row["d"] is None:
+            by_provider.append(
+                {"status": row["st"], "provider_id": row["pr"], "model": row["mo"]}
+                | {"error_code": row["er"]}
+                | {key: group[key] for key in ("n", "tokens_in", "tokens_out", "run", "runs")}
+            )
+        else:
+            counts = {status.value: group[column] for column, status in DAY_COLUMNS.items()}
+            by_day.append({"day": (row["d"] - first_day).days, "n": group["n"], "counts": counts})
+    return by_day, by_provider
 
-    def between(low: int, high: int) -> Case | Value:  # the index, known to be in [low, high]
-        if low == high:
-            return Value(low, output_field=IntegerField())
-        middle = (low + high + 1) // 2
-        return Case(
-            When(created__gte=starts[middle], then=between(middle, high)),
-            default=between(low, middle - 1),
-            output_field=IntegerField(),
-        )
 
-    return between(0, days)
+def _counted(rows, *, day, by_provider: bool, sums: dict[str, Any]):
+    """``rows`` grouped by day, or by status, provider, model and error: the same columns
+    either way (the other grouping's empty), so one UNION reads them all."""
+    if by_provider:
+        keys = {"st": F("status"), "pr": F("provider_id"), "mo": F("model"), "er": F("error_code")}
+    else:
+        keys = {
+            "st": Value(""),
+            "pr": Value(None, output_field=IntegerField()),
+            "mo": Value(""),
+            "er": Value(""),
+        }
+    return (
+        rows.order_by().annotate(d=day, **keys).values("d", "st", "pr", "mo", "er").annotate(**sums)
+    )
 
 
-def _per_day(groups: list[dict[str, Any]], first_day: dt.date, days: int) -> list[Day]:
+def _per_day(groups: Groups, first_day: dt.date, days: int) -> list[Day]:
     counts: dict[int, dict[str, int]] = defaultdict(_zeros)
     for group in groups:
-        status = group["status"]
-        counts[group["day"]][status if status in FINISHED else "other"] += group["n"]
+        day = counts[group["day"]]
+        for series, n in group["counts"].items():
+            day[series] += n
+        day["other"] += group["n"] - sum(group["counts"].values())
     return [
         Day(day=first_day + dt.timedelta(days=i), counts=counts.get(i) or _zeros())
         for i in range(days)
@@ -290,26 +385,35 @@ def _zeros() -> dict[str, int]:
     return dict.fromkeys(SERIES_KEYS, 0)
 
 
-def _step_times(jobs) -> list[StepTime]:
-    rows = {
-        row["step"]: row
-        for row in JobStep.objects.filter(
-            job__in=jobs,
-            status=JobStep.Status.DONE,
-            run_seconds__isnull=False,
-        )
-        .order_by()
+def _step_times(past, live_jobs) -> list[StepTime]:
+    """Each step's average over the rolled-up days' sums and today's runs, in one query."""
+    seconds: dict[str, float] = defaultdict(float)
+    runs: dict[str, int] = defaultdict(int)
+    rows = (
+        past.order_by()
         .values("step")
-        .annotate(avg=Avg("run_seconds"), n=Count("id"))
-    }
+        .annotate(seconds=Sum("seconds"), n=Sum("runs"))
+        .union(
+            JobStep.objects.filter(
+                job__in=live_jobs, status=JobStep.Status.DONE, run_seconds__isnull=False
+            )
+            .order_by()
+            .values("step")
+            .annotate(seconds=Sum("run_seconds"), n=Count("id")),
+            all=True,
+        )
+    )
+    for row in rows:
+        seconds[row["step"]] += row["seconds"] or 0.0
+        runs[row["step"]] += int(row["n"])
     return [
-        StepTime(spec.name, spec.label, rows[spec.name]["avg"] or 0.0, rows[spec.name]["n"])
+        StepTime(spec.name, spec.label, seconds[spec.name] / runs[spec.name], runs[spec.name])
         for spec in STEPS
-        if spec.name in rows
+        if runs.get(spec.name)
     ]
 
 
-def _provider_usage(groups: list[dict[str, Any]]) -> list[ProviderUsage]:
+def _provider_usage(groups: Groups) -> list[ProviderUsage]:
     rows: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for group in groups:
         row = rows[group["provider_id"], group["model"]]

@@ -9,6 +9,8 @@
 - ``publications``: Publication, where a post was published and how to update it there
 - ``search``: JobSearch, the text the jobs list's search reads, indexed by the database
 - ``queue``: Dispatch (paused or not) and QueueAction, the queue room's audit log
+- ``rollup``: the stats page's per-day sums (StatsDay, StatsGroup, StatsStep, StatsSlowest)
+  and what made a day stale (StatsChange)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from jobs.models.pictures import PostPicture
 from jobs.models.posts import Post, PostVersion
 from jobs.models.publications import Publication
 from jobs.models.queue import Dispatch, QueueAction
+from jobs.models.rollup import StatsChange, StatsDay, StatsGroup, StatsSlowest, StatsStep
 from jobs.models.search import JobSearch
 
 __all__ = [
@@ -39,5 +42,10 @@ __all__ = [
     "PostVersion",
     "Publication",
     "QueueAction",
+    "StatsChange",
+    "StatsDay",
+    "StatsGroup",
+    "StatsSlowest",
+    "StatsStep",
     "draft_until",
 ]
