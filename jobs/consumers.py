@@ -6,8 +6,8 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from jobs import fanout, live, poller
-from jobs.doorbell import DASHBOARD_GROUP, job_group
+from jobs import audience, fanout, live, poller
+from jobs.doorbell import DASHBOARD_GROUP
 from jobs.metrics import WEBSOCKETS
 
 # 4xxx: the htmx ws extension retries after 1006/1011/1012/1013 only, so a
@@ -25,8 +25,14 @@ def _signed_in(scope: dict) -> bool:
 class JobConsumer(AsyncWebsocketConsumer):
     """Pushes a job's regions: everything on connect, then what each event adds."""
 
+    # Rung through the process's audience (jobs/audience.py), not a channel of its own:
+    # a channel per socket cost a message, a dispatch and a thread hop per socket and event.
+    channel_layer_alias = None
+
     async def connect(self) -> None:
         self.job_id = str(self.scope["url_route"]["kwargs"]["job_id"])
+        self.last_event_id: int | None = None  # None until the full state is sent
+        self.sending = asyncio.Lock()
         await self.accept()
         if not _signed_in(self.scope):
             await self.close(code=CLOSE_NOT_SIGNED_IN)
@@ -34,33 +40,44 @@ class JobConsumer(AsyncWebsocketConsumer):
         if not await database_sync_to_async(live.can_see)(self.scope["user"], self.job_id):
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        # Join before reading, so no doorbell can fall between the read and the join.
-        self.group = job_group(self.job_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Watch before reading, so no ring can fall between the read and the watch.
+        await audience.watch(self.job_id, self)
+        self.watching = True
         WEBSOCKETS.labels("job").inc()
+        rung = audience.rings(self.job_id)
         await poller.ensure_running()
         update = await fanout.full_state(self.job_id)
-        self.last_event_id = update.last_event_id
-        await self.send(text_data=update.html)
+        async with self.sending:
+            self.last_event_id = update.last_event_id
+            await self.send(text_data=update.html)
+        if audience.rings(self.job_id) != rung:
+            # Rings heard during the read passed this socket by, as it had nothing yet.
+            await self.catch_up(0)
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
+        if getattr(self, "watching", False):
             WEBSOCKETS.labels("job").dec()
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await audience.leave(self.job_id, self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         # The page sends nothing we act on; ignore instead of erroring the socket.
         return
 
-    async def job_changed(self, event: dict) -> None:
-        announced = event.get("event") or 0
+    async def catch_up(self, announced: int) -> None:
+        """Send what the page lacks; ``announced`` is the newest event id rung (0: unknown)."""
+        if self.last_event_id is None:
+            return  # still connecting: it catches up itself once its full state is sent
         if announced and announced <= self.last_event_id:
             return  # sent already (the ring of an event that came with an earlier one)
-        update = await fanout.changes_since(self.job_id, self.last_event_id, announced)
-        if update is None or update.last_event_id <= self.last_event_id:
-            return
-        self.last_event_id = update.last_event_id
-        await self.send(text_data=update.html)
+        async with self.sending:
+            after = self.last_event_id
+            if announced and announced <= after:
+                return
+            update = await fanout.changes_since(self.job_id, after, announced)
+            if update is None or update.last_event_id <= after:
+                return
+            self.last_event_id = update.last_event_id
+            await self.send(text_data=update.html)
 
 
 class DashboardConsumer(AsyncWebsocketConsumer):
