@@ -4,6 +4,7 @@ page ever gets a job its person may not see."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from channels.layers import get_channel_layer
 from blogtube_site.asgi import application
 from jobs.doorbell import job_group
 from tests.accounts import make_user
+from tests.jobs.factories import make_job
 from tests.jobs.test_live_fanout import Page, open_page, running_job
 from tests.websocket import Communicator, signed_in_headers
 
@@ -133,3 +135,27 @@ async def test_a_persons_page_never_gets_another_persons_job_streaming_on_the_sa
     assert await bob_page.socket.receive_nothing()
     await alice_page.socket.disconnect()
     await bob_page.socket.disconnect()
+
+
+async def test_a_dashboard_redrawn_at_most_twice_a_second_ends_showing_the_jobs_latest_state():
+    job = await database_sync_to_async(make_job)()
+    socket = Communicator(application, "/ws/dashboard/", headers=await signed_in_headers())
+    assert (await socket.connect())[0]
+    await socket.send_to(text_data=json.dumps({"watch": [f"job-row-{job.pk}"]}))
+
+    @database_sync_to_async
+    def run_to_the_end() -> None:
+        job.claim()
+        job.start_step("generate")
+        for n in range(10):
+            job.append_draft(f"w{n} ")
+        job.finish_step("generate")
+        job.complete()
+
+    await run_to_the_end()
+    pushed = ""
+    while "Post ready" not in pushed:  # the toast comes with the row of the finished job
+        pushed += await socket.receive_from()
+    assert "Completed" in pushed.rsplit(f'<tr id="job-row-{job.pk}"', 1)[1]
+    assert await socket.receive_nothing()
+    await socket.disconnect()
