@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/live_viewers.py [--viewers 1000] [--jobs 20] [--seconds 20]
                                            [--mode embedded|redis] [--port 8300]
+                                           [--dashboards] [--code DIR] [--profile FILE]
 
 Three processes, as in production: daphne serving the app (the embedded setup: SQLite and
 its event poller; or --mode redis: channels_redis on 127.0.0.1:6379 db 5, keys of its own),
@@ -50,6 +51,9 @@ def main() -> None:
         "--client-processes", type=int, default=4, help="processes the viewers are spread over"
     )
     parser.add_argument("--code", help="run this checkout's code instead (e.g. an older commit)")
+    parser.add_argument(
+        "--dashboards", action="store_true", help="each viewer also opens the dashboard socket"
+    )
     parser.add_argument("--profile", help="write daphne's cProfile statistics to this file")
     parser.add_argument("--write", help=argparse.SUPPRESS)  # the worker process
     parser.add_argument("--watch", help=argparse.SUPPRESS)  # a process of viewers
@@ -174,6 +178,7 @@ async def watch(args: argparse.Namespace, job_ids: list[str], cookie: str, pid: 
                         "pieces": pieces,
                         "seconds": args.seconds,
                         "opening": max(1, 50 // args.client_processes),
+                        "dashboards": args.dashboards,
                     }
                 ),
                 cwd=ROOT,
@@ -224,6 +229,7 @@ async def watch_slice(args: argparse.Namespace) -> dict:
     # A crowd arrives over a moment, not in one instant: 50 handshakes in flight in all.
     opening = asyncio.Semaphore(plan["opening"])
     sockets: list = [None] * count
+    dashboards: list = [None] * count
 
     async def open_one(n: int) -> None:
         url = f"ws://127.0.0.1:{plan['port']}/ws/jobs/{jobs[(first + n) % len(jobs)]}/"
@@ -238,6 +244,15 @@ async def watch_slice(args: argparse.Namespace) -> dict:
                     ping_interval=None,
                 )
                 await asyncio.wait_for(sockets[n].recv(), 60)  # the full state
+                if plan["dashboards"]:  # every page's second socket; a job page shows no rows
+                    dashboards[n] = await websockets.connect(
+                        f"ws://127.0.0.1:{plan['port']}/ws/dashboard/",
+                        origin=f"http://127.0.0.1:{plan['port']}",
+                        additional_headers={"Cookie": plan["cookie"]},
+                        open_timeout=60,
+                        ping_interval=None,
+                    )
+                    await dashboards[n].send(json.dumps({"watch": []}))
             except Exception as exc:
                 failed.append(f"{type(exc).__name__}: {exc} ({exc.__cause__!r})")
                 sockets[n] = None
@@ -264,7 +279,7 @@ async def watch_slice(args: argparse.Namespace) -> dict:
     readers = [asyncio.create_task(read(n)) for n in range(count)]
     # Every piece, or give up well after the writer's end: what is missing then is lost.
     await asyncio.wait(readers, timeout=plan["seconds"] + 60)
-    for s in sockets:
+    for s in sockets + dashboards:
         if s is not None:
             await s.close()
     return {
@@ -309,7 +324,8 @@ def report(args: argparse.Namespace, result: dict) -> None:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average {load}, {os.cpu_count()} cores, mode {args.mode}, code: {ROOT}")
     rows = [
-        ("viewers (WebSockets on one daphne)", args.viewers),
+        ("viewers (on one daphne)", args.viewers),
+        ("sockets a viewer opens", 2 if args.dashboards else 1),
         ("jobs streaming", job_count),
         (f"pieces per job (one every {args.flush:g} s)", pieces),
         ("failed handshakes", len(result["failed"])),
@@ -323,6 +339,10 @@ def report(args: argparse.Namespace, result: dict) -> None:
         ("latency p95 ms", f"{ms[max(0, int(len(ms) * 0.95) - 1)]:.0f}"),
         ("latency max ms", f"{ms[-1]:.0f}"),
         ("daphne CPU while streaming", f"{result['cpu'] / result['wall']:.0%} of one core"),
+        (
+            "daphne CPU per update delivered",
+            f"{result['cpu'] / max(1, len(result['latencies'])) * 1e6:.0f} µs",
+        ),
         ("viewers' CPU (all processes)", f"{result['viewers_cpu'] / result['wall']:.0%} of a core"),
     ]
     width = max(len(name) for name, _ in rows)
