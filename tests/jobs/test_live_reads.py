@@ -4,10 +4,13 @@ would be read again for every event of every streaming job."""
 
 from __future__ import annotations
 
-from django.db import connection
+import time
+
+import pytest
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
-from jobs import live
+from jobs import fanout, live
 from tests.jobs.factories import make_job
 from videos.models import Transcript, Video
 
@@ -37,3 +40,19 @@ def test_a_push_for_a_job_with_a_long_transcript_reads_neither_it_nor_the_draft(
     read = " ".join(query["sql"] for query in queries)
     assert "videos_transcript" not in read
     assert '"jobs_job"."draft"' not in read
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sockets_reads_keep_their_connection_instead_of_connecting_for_every_event(settings):
+    job = make_job()
+    read = fanout._kept(lambda: live.changes_since(str(job.pk), 0))
+    settings.BLOGTUBE_LIVE_CONN_SECONDS = 60
+    try:
+        read()
+        kept = connection.connection
+        close_old_connections()  # what channels does around every database call
+        read()
+        assert kept is not None and connection.connection is kept
+    finally:
+        settings.BLOGTUBE_LIVE_CONN_SECONDS = 0
+        connection.close_at = time.monotonic()  # as it was: closed at the next check
