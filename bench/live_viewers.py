@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/live_viewers.py [--viewers 1000] [--jobs 20] [--seconds 20]
                                            [--mode embedded|redis] [--port 8300]
+                                           [--dashboards] [--code DIR] [--profile FILE]
+                                           [--nice -10]
 
 Three processes, as in production: daphne serving the app (the embedded setup: SQLite and
 its event poller; or --mode redis: channels_redis on 127.0.0.1:6379 db 5, keys of its own),
@@ -31,6 +33,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if "--code" in sys.argv:  # another checkout of BlogTube (an older commit, to compare with)
+    ROOT = Path(sys.argv[sys.argv.index("--code") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 REDIS_URL = "redis://127.0.0.1:6379/5"
 PIECE = re.compile(r"\[(\d+)\.(\d+)@(\d+\.\d+)\]")
@@ -47,12 +51,26 @@ def main() -> None:
     parser.add_argument(
         "--client-processes", type=int, default=4, help="processes the viewers are spread over"
     )
+    parser.add_argument("--code", help="run this checkout's code instead (e.g. an older commit)")
+    parser.add_argument(
+        "--dashboards", action="store_true", help="each viewer also opens the dashboard socket"
+    )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="run every process of the bench at this niceness (e.g. -10, as root): on a shared "
+        "machine, close to having the cores to itself",
+    )
+    parser.add_argument("--profile", help="write daphne's cProfile statistics to this file")
     parser.add_argument("--write", help=argparse.SUPPRESS)  # the worker process
     parser.add_argument("--watch", help=argparse.SUPPRESS)  # a process of viewers
     args = parser.parse_args()
     if args.watch:
         print(json.dumps(asyncio.run(watch_slice(args))), flush=True)
         return
+    if args.nice and not (args.write or args.watch):
+        os.setpriority(os.PRIO_PROCESS, 0, args.nice)  # inherited by daphne and the rest
     folder = args.write or tempfile.mkdtemp(prefix="blogtube-viewers-")
     configure(folder, args.mode)
     if args.write:
@@ -69,8 +87,8 @@ def configure(folder: str, mode: str) -> None:
         DEBUG="false",
         LOG_LEVEL="WARNING",
         # The app's settings, with Redis keys of this run's own.
-        DJANGO_SETTINGS_MODULE="tests.scaleout.settings",
-        BLOGTUBE_TEST_REDIS_PREFIX=f"live-viewers-{Path(folder).name}",
+        DJANGO_SETTINGS_MODULE="blogtube_site.settings",
+        REDIS_KEY_PREFIX=f"blogtube-live-viewers-{Path(folder).name}",
     )
     if mode == "redis":
         os.environ.update(REDIS_URL=REDIS_URL, BLOGTUBE_EVENT_POLLER="false")
@@ -108,17 +126,17 @@ def run(args: argparse.Namespace, folder: str) -> None:
     browser.force_login(owner)
     cookie = browser.cookies[settings.SESSION_COOKIE_NAME]
 
+    serve = ["-b", "127.0.0.1", "-p", str(args.port), "blogtube_site.asgi:application"]
+    command = [sys.executable, "-m", "daphne", *serve]
+    if args.profile:  # daphne's thread under cProfile, written when it stops
+        command = [
+            sys.executable, "-c",
+            "import cProfile, sys; from daphne.cli import CommandLineInterface; "
+            f"sys.path.insert(0, ''); cProfile.run({f'CommandLineInterface().run({serve!r})'!r}, "
+            f"{str(Path(args.profile).resolve())!r})",
+        ]  # fmt: skip
     daphne = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(args.port),
-            "blogtube_site.asgi:application",
-        ],
+        command,
         cwd=ROOT,
         stdout=open(Path(folder) / "daphne.log", "ab"),  # noqa: SIM115
         stderr=subprocess.STDOUT,
@@ -170,6 +188,7 @@ async def watch(args: argparse.Namespace, job_ids: list[str], cookie: str, pid: 
                         "pieces": pieces,
                         "seconds": args.seconds,
                         "opening": max(1, 50 // args.client_processes),
+                        "dashboards": args.dashboards,
                     }
                 ),
                 cwd=ROOT,
@@ -185,7 +204,8 @@ async def watch(args: argparse.Namespace, job_ids: list[str], cookie: str, pid: 
     writer = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--write", str(Path(os.environ["MEDIA_ROOT"])),
         "--mode", args.mode, "--jobs", str(args.jobs), "--seconds", str(args.seconds),
-        "--flush", str(args.flush), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+        "--flush", str(args.flush), *(["--code", args.code] if args.code else []),
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     for process in viewers:
         process.stdin.write(b"go\n")
@@ -201,6 +221,7 @@ async def watch(args: argparse.Namespace, job_ids: list[str], cookie: str, pid: 
         "pieces": pieces,
         "handshakes": handshakes,
         "cpu": cpu,
+        "viewers_cpu": sum(r["cpu"] for r in results),
         "wall": streamed,
         "job_count": len(job_ids),
     }
@@ -218,6 +239,7 @@ async def watch_slice(args: argparse.Namespace) -> dict:
     # A crowd arrives over a moment, not in one instant: 50 handshakes in flight in all.
     opening = asyncio.Semaphore(plan["opening"])
     sockets: list = [None] * count
+    dashboards: list = [None] * count
 
     async def open_one(n: int) -> None:
         url = f"ws://127.0.0.1:{plan['port']}/ws/jobs/{jobs[(first + n) % len(jobs)]}/"
@@ -232,6 +254,15 @@ async def watch_slice(args: argparse.Namespace) -> dict:
                     ping_interval=None,
                 )
                 await asyncio.wait_for(sockets[n].recv(), 60)  # the full state
+                if plan["dashboards"]:  # every page's second socket; a job page shows no rows
+                    dashboards[n] = await websockets.connect(
+                        f"ws://127.0.0.1:{plan['port']}/ws/dashboard/",
+                        origin=f"http://127.0.0.1:{plan['port']}",
+                        additional_headers={"Cookie": plan["cookie"]},
+                        open_timeout=60,
+                        ping_interval=None,
+                    )
+                    await dashboards[n].send(json.dumps({"watch": []}))
             except Exception as exc:
                 failed.append(f"{type(exc).__name__}: {exc} ({exc.__cause__!r})")
                 sockets[n] = None
@@ -254,13 +285,19 @@ async def watch_slice(args: argparse.Namespace) -> dict:
     await asyncio.gather(*(open_one(n) for n in range(count)))
     print("open", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    cpu_before = time.process_time()
     readers = [asyncio.create_task(read(n)) for n in range(count)]
     # Every piece, or give up well after the writer's end: what is missing then is lost.
     await asyncio.wait(readers, timeout=plan["seconds"] + 60)
-    for s in sockets:
+    for s in sockets + dashboards:
         if s is not None:
             await s.close()
-    return {"received": received, "latencies": latencies, "failed": failed}
+    return {
+        "received": received,
+        "latencies": latencies,
+        "failed": failed,
+        "cpu": time.process_time() - cpu_before,
+    }
 
 
 def write(args: argparse.Namespace) -> None:
@@ -295,9 +332,11 @@ def report(args: argparse.Namespace, result: dict) -> None:
         complete += sorted(set(numbers)) == list(range(pieces))
     ms = sorted(x * 1000 for x in result["latencies"]) or [float("nan")]
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average {load}, {os.cpu_count()} cores, mode {args.mode}")
+    nice = f", niceness {args.nice}" if args.nice else ""
+    print(f"load average {load}, {os.cpu_count()} cores, mode {args.mode}{nice}, code: {ROOT}")
     rows = [
-        ("viewers (WebSockets on one daphne)", args.viewers),
+        ("viewers (on one daphne)", args.viewers),
+        ("sockets a viewer opens", 2 if args.dashboards else 1),
         ("jobs streaming", job_count),
         (f"pieces per job (one every {args.flush:g} s)", pieces),
         ("failed handshakes", len(result["failed"])),
@@ -311,6 +350,11 @@ def report(args: argparse.Namespace, result: dict) -> None:
         ("latency p95 ms", f"{ms[max(0, int(len(ms) * 0.95) - 1)]:.0f}"),
         ("latency max ms", f"{ms[-1]:.0f}"),
         ("daphne CPU while streaming", f"{result['cpu'] / result['wall']:.0%} of one core"),
+        (
+            "daphne CPU per update delivered",
+            f"{result['cpu'] / max(1, len(result['latencies'])) * 1e6:.0f} µs",
+        ),
+        ("viewers' CPU (all processes)", f"{result['viewers_cpu'] / result['wall']:.0%} of a core"),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

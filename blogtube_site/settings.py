@@ -170,6 +170,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int(
     "DATABASE_CONN_MAX_AGE", default=600 if sys.argv[1:2] == ["qcluster"] else 0
 )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The live pages' shared reads all run on one long-lived thread of the web process: it keeps
+# its connection this long after a read (0: a new connection for every read), see jobs/fanout.py.
+BLOGTUBE_LIVE_CONN_SECONDS = env.float("BLOGTUBE_LIVE_CONN_SECONDS", default=60.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A worker and the web process write at the same time. With Django's
     # defaults nearly every job died with "database is locked"; WAL lets readers

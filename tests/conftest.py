@@ -71,6 +71,13 @@ def reaps_after_every_run():
 
 
 @pytest.fixture(autouse=True)
+def no_kept_socket_connection(settings):
+    # A connection kept on the sockets' thread would outlive the test database (PostgreSQL
+    # refuses to drop it); tests/jobs/test_live_reads.py keeps one and closes it.
+    settings.BLOGTUBE_LIVE_CONN_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def no_shared_renders_from_other_tests():
     # Each test's database starts again at the same ids: a socket must not be handed what a
     # page of the previous test was sent.
