@@ -88,16 +88,24 @@ def test_a_signal_sent_to_it_is_passed_on_once():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(
-    ("signum", "to_group"),
-    # Ctrl-C or `kill` reach the worker alone; honcho signals its whole process group.
-    [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGTERM, True)],
+    ("signum", "to_group", "once"),
+    # Ctrl-C or `kill` reach the worker alone; honcho signals its whole process group, at
+    # times while the cluster is still starting (stopped as soon as it was started).
+    [
+        (signal.SIGINT, False, b"running."),
+        (signal.SIGTERM, False, b"running."),
+        (signal.SIGTERM, True, b"running."),
+        (signal.SIGTERM, True, b"starting."),
+    ],
 )
-def test_the_worker_stops_on_a_signal_and_leaves_no_process(signum, to_group, media_root, tmp_path):
+def test_the_worker_stops_on_a_signal_and_leaves_no_process(
+    signum, to_group, once, media_root, tmp_path
+):
     log = tmp_path / "worker.log"
     worker = _spawn([sys.executable, "manage.py", "worker"], _server_env(media_root), log)
     try:
         deadline = time.monotonic() + 120
-        while b"running." not in (log.read_bytes() if log.exists() else b""):
+        while once not in (log.read_bytes() if log.exists() else b""):
             assert worker.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)

@@ -41,7 +41,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, grace: float, **options) -> None:
         cluster = Cluster()
-        cluster.start()
         asked: list[float] = []
 
         def stop(signum: int, frame: object) -> None:
@@ -49,11 +48,22 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             asked.append(time.monotonic())
-            threading.Thread(target=cluster.stop, name="stop-cluster", daemon=True).start()
 
+        # Before the cluster starts, in place of the handler Cluster() set: that one stops the
+        # cluster from inside the signal, and a signal during start() (honcho stopping at once,
+        # the group's SIGTERM killing the sentinel as it starts) left start() failing or hung.
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        try:
+            cluster.start()
+        except RuntimeError:  # the sentinel died starting: fine if it was told to stop
+            if not asked:
+                raise
+        stopping: threading.Thread | None = None
         while cluster.sentinel.is_alive():
+            if asked and stopping is None:
+                stopping = threading.Thread(target=cluster.stop, name="stop-cluster", daemon=True)
+                stopping.start()
             if asked and time.monotonic() - asked[0] > grace:
                 log.warning("The worker did not stop within %.0f s: ending its processes.", grace)
                 if os.getpgrp() == os.getpid():  # the group is the cluster's alone
