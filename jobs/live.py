@@ -32,7 +32,9 @@ class Update:
 
 
 def _job(job_id: str) -> Job:
-    return Job.objects.select_related("video", "provider", "transcript", "post").get(pk=job_id)
+    jobs = Job.objects.select_related("video", "provider", "transcript", "post")
+    # The steps region and post_is_ready read the same rows.
+    return jobs.prefetch_related("steps").get(pk=job_id)
 
 
 def page_context(job: Job) -> dict:

@@ -621,7 +621,8 @@ class Job(models.Model):
         """The post is written and saved: shown even while the job runs again to publish."""
         if self.status == self.Status.COMPLETED:
             return True
-        return self.steps.filter(step="save", status=JobStep.Status.DONE).exists()
+        # The page's steps, when it read them already (prefetch_related("steps")).
+        return any(s.step == "save" and s.status == JobStep.Status.DONE for s in self.steps.all())
 
     def delete_unless_running(self) -> bool:
         """Delete the job with everything it owns unless a worker runs it.
