@@ -20,7 +20,8 @@ from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.template.defaultfilters import pluralize
 
 from jobs.models import Job
@@ -112,7 +113,11 @@ def page(jobs: QuerySet[Job], filters: Filters, *, after: str = "", before: str 
     """The page of ``jobs`` (ordered by ``filters``) after the row ``after`` names, or
     before ``before``'s; the first page without either. Raises BadCursor."""
     keys = filters.keys
-    count = jobs.order_by()[: COUNT_CAP + 1].count()
+    # A constant selected, not the jobs' ids: the count then reads the filter's index alone,
+    # not each job's row (1 ms for 10,000 failed jobs on SQLite, not 14). Value(1) would say it,
+    # but Django drops a constant from a sliced count and writes an empty SELECT.
+    one = RawSQL("1", [], output_field=IntegerField())
+    count = jobs.order_by().annotate(one=one).values("one")[: COUNT_CAP + 1].count()
     if before:
         flipped = [(field, not descending) for field, descending in keys]
         rows = list(
