@@ -1,6 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "jobs"
+
+    def ready(self) -> None:
+        from providers.services import Provider
+
+        post_save.connect(
+            provider_saved, sender=Provider, dispatch_uid="jobs.sort_provider_follows_name"
+        )
+
+
+def provider_saved(instance: Any, update_fields: Any = None, **_signal: Any) -> None:
+    """A provider renamed (in admin): its jobs sort under the new name, in the same
+    transaction. Providers know nothing of jobs, so jobs listens."""
+    if update_fields is not None and "name" not in update_fields:
+        return
+    from jobs.models import Job
+    from jobs.models.search import provider_sort_key
+
+    key = provider_sort_key(instance.name)
+    Job.objects.filter(provider=instance).exclude(sort_provider=key).update(sort_provider=key)

@@ -34,7 +34,7 @@ SORTS = {
     "created": "created",
     "status": "status",
     "progress": "progress",
-    "provider": "provider__name",
+    "provider": "sort_provider",
     "title": "sort_title",
 }
 DEFAULT_SORT = "-created"

@@ -37,7 +37,14 @@ from jobs.models.history import (
     step_label,
 )
 from jobs.models.posts import Post, remove_files
-from jobs.models.search import SORT_TITLE_LENGTH, JobSearch, indexed_text, title_of
+from jobs.models.search import (
+    SORT_PROVIDER_LENGTH,
+    SORT_TITLE_LENGTH,
+    JobSearch,
+    indexed_text,
+    provider_sort_key,
+    title_of,
+)
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money
 
 if TYPE_CHECKING:
@@ -92,19 +99,23 @@ class JobQuerySet(OwnedQuerySet):
         return self.filter(pk__in=JobSearch.objects.matching(text).values("job_id"))
 
     def reindex(self) -> None:
-        """Store what these jobs show as their title (sort_title, for sorting) and what
-        search reads (JobSearch), from the video, post, file and URL they hold now. Called
-        wherever one of those changes: creating a job, fetching its video, writing or
-        editing its post."""
+        """Store what these jobs show as their title (sort_title, for sorting), their
+        provider's name (sort_provider) and what search reads (JobSearch), from the video,
+        post, file, URL and provider they hold now. Called wherever one of those changes:
+        creating a job, fetching its video, writing or editing its post, a fallback provider
+        writing it, admin editing it (a provider renamed: jobs.apps)."""
         rows = self.order_by().values_list(
-            "pk", "video__title", "post__title", "transcript_file_name", "source_url"
-        )
+            "pk", "provider__name", "video__title", "post__title", "transcript_file_name",
+            "source_url",
+        )  # fmt: skip
         jobs, texts = [], []
-        for pk, *sources in rows:
+        for pk, provider, *sources in rows:
             sort_title, text = indexed_text(*sources)
-            jobs.append(Job(pk=pk, sort_title=sort_title))
+            jobs.append(
+                Job(pk=pk, sort_title=sort_title, sort_provider=provider_sort_key(provider))
+            )
             texts.append(JobSearch(job_id=pk, text=text))
-        Job.objects.bulk_update(jobs, ["sort_title"], batch_size=500)
+        Job.objects.bulk_update(jobs, ["sort_title", "sort_provider"], batch_size=500)
         JobSearch.objects.bulk_create(
             texts,
             batch_size=500,
@@ -214,6 +225,10 @@ class Job(models.Model):
     # The title the list shows, casefolded, written by reindex(): sorting by title reads an
     # index instead of joining videos and posts and sorting every job.
     sort_title = models.CharField(max_length=SORT_TITLE_LENGTH, blank=True, editable=False)
+    # Its provider's name, casefolded, written by reindex() and again for every job of a
+    # provider renamed: sorting by provider reads an index (job_live_sort_provider) instead
+    # of joining providers and sorting every job (505 ms at 100,000).
+    sort_provider = models.CharField(max_length=SORT_PROVIDER_LENGTH, blank=True, editable=False)
     # Set: in the bin, hidden from lists, stats and the API until restored or purged.
     # Indexed only where set (job_binned): an index holding every live job's NULL would
     # look cheaper to SQLite than the lists' own indexes, and it would sort every row.
@@ -235,6 +250,7 @@ class Job(models.Model):
                 ("provider", ("provider",)),
                 ("progress", ("progress",)),
                 ("title", ("sort_title",)),
+                ("sort_provider", ("sort_provider",)),
             )
         ] + [
             # Recently deleted, and the clean-up's purge of it.
@@ -834,9 +850,10 @@ class Job(models.Model):
 
     def record_writer(self, provider: Provider, model: str) -> None:
         """A fallback provider wrote the post: the job names it, so its cost is priced right."""
-        if not self._mine().update(provider=provider, model=model):
+        sort_provider = provider_sort_key(provider.name)
+        if not self._mine().update(provider=provider, model=model, sort_provider=sort_provider):
             raise InvalidTransition(f"Job {self.pk} is no longer run by this worker.")
-        self.provider, self.model = provider, model
+        self.provider, self.model, self.sort_provider = provider, model, sort_provider
         self.log(
             f"Written by {provider.name}" + (f" ({model})" if model else ""),
             provider=provider.slug,

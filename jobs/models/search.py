@@ -48,6 +48,13 @@ class JobSearch(models.Model):
 
 
 SORT_TITLE_LENGTH = 300
+# Provider.name's length.
+SORT_PROVIDER_LENGTH = 100
+
+
+def provider_sort_key(name: str) -> str:
+    """What Job.sort_provider holds for a provider of this name: the list sorts by it."""
+    return name.casefold()[:SORT_PROVIDER_LENGTH]
 
 
 def indexed_text(
