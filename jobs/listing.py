@@ -149,12 +149,18 @@ def _page(rows: list[Job], keys, count: int, *, has_previous: bool, has_next: bo
 
 
 def _beyond(keys: list[tuple[str, bool]], values: list[Any]) -> Q:
-    """Rows after ``values`` in the order ``keys``: (a > x) or (a = x and b > y) or ..."""
+    """Rows after ``values`` in the order ``keys``: a >= x and ((a > x) or (a = x and b > y)
+    or ...). The first term says nothing the rest does not, but it is the one a database
+    starts its index scan at: without it PostgreSQL read the title index from its start and
+    dropped 99,971 rows to show the last page of 100,000 (193 ms)."""
     alternatives = []
     for i, (field, descending) in enumerate(keys):
         equal = {f: v for (f, _), v in zip(keys[:i], values[:i], strict=True)}
         alternatives.append(Q(**equal, **{f"{field}__{'lt' if descending else 'gt'}": values[i]}))
-    return reduce(operator.or_, alternatives)
+    (first, descending), *_ = keys
+    return Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]}) & reduce(
+        operator.or_, alternatives
+    )
 
 
 def _value(job: Job, field: str) -> Any:
