@@ -152,6 +152,10 @@ def test_the_count_stops_at_the_cap(client, sixty_jobs, monkeypatch):
     monkeypatch.setattr(listing, "COUNT_CAP", 50)
     assert "50+ jobs" in client.get(reverse("jobs:list")).content.decode()
     assert "8 jobs" in client.get(reverse("jobs:list"), {"q": "éclair"}).content.decode()
+    # A search stops counting sooner.
+    monkeypatch.setattr(listing, "SEARCH_COUNT_CAP", 5)
+    assert "5+ jobs" in client.get(reverse("jobs:list"), {"q": "éclair"}).content.decode()
+    assert "50+ jobs" in client.get(reverse("jobs:list")).content.decode()
 
 
 @pytest.mark.parametrize(
