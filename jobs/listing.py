@@ -70,9 +70,9 @@ class Filters:
             sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
         )
 
-    def apply(self, jobs: QuerySet[Job]) -> QuerySet[Job]:
+    def apply(self, jobs: QuerySet[Job], *, many_matches: bool = False) -> QuerySet[Job]:
         if self.q:
-            jobs = jobs.matching(self.q)
+            jobs = jobs.matching(self.q, many=many_matches)
         if self.status:
             jobs = jobs.filter(status=self.status)
         if self.provider:
@@ -116,15 +116,19 @@ class Page:
 
 
 def page(jobs: QuerySet[Job], filters: Filters, *, after: str = "", before: str = "") -> Page:
-    """The page of ``jobs`` (ordered by ``filters``) after the row ``after`` names, or
-    before ``before``'s; the first page without either. Raises BadCursor."""
+    """The page of ``jobs`` (filtered and ordered by ``filters`` here) after the row ``after``
+    names, or before ``before``'s; the first page without either. Raises BadCursor."""
     keys = filters.keys
+    unfiltered, jobs = jobs, filters.apply(jobs)
     # A constant selected, not the jobs' ids: the count then reads the filter's index alone,
     # not each job's row (1 ms for 10,000 failed jobs on SQLite, not 14). Value(1) would say it,
     # but Django drops a constant from a sliced count and writes an empty SELECT.
     one = RawSQL("1", [], output_field=IntegerField())
     cap = SEARCH_COUNT_CAP if filters.q else COUNT_CAP
     count = jobs.order_by().annotate(one=one).values("one")[: cap + 1].count()
+    if filters.q and count > cap:
+        # A common word: read in the page's order, not every match sorted (Job.matching).
+        jobs = filters.apply(unfiltered, many_matches=True)
     if before:
         flipped = [(field, not descending) for field, descending in keys]
         rows = list(

@@ -51,9 +51,7 @@ COLUMNS = [
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     filters = listing.Filters.from_query(request.GET)
-    jobs = filters.apply(
-        Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
-    )
+    jobs = Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
     try:
         page = listing.page(
             jobs, filters, after=request.GET.get("after", ""), before=request.GET.get("before", "")

@@ -242,3 +242,16 @@ def test_the_videos_page_asks_the_same_queries_for_any_number_of_videos(
         make_job(video=video)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("videos:list")).status_code == 200
+
+
+@pytest.mark.parametrize("sort", ["-created", "title", "-progress"])
+def test_a_common_word_finds_and_pages_the_same_jobs_as_a_rare_one(
+    client, sixty_jobs, monkeypatch, sort
+):
+    params = {"q": "ana", "sort": sort}
+    few = walk(client, params)
+    # Past the search's count cap the list reads jobs in order and keeps the matching ones.
+    monkeypatch.setattr(listing, "SEARCH_COUNT_CAP", 5)
+    many = walk(client, params)
+    assert many == few
+    assert sum(len(p) for p in few) == 17  # the bananas and Bananas
