@@ -62,6 +62,11 @@ class JobAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "retention": Policy.current()}
         return super().changelist_view(request, extra_context)
 
+    def save_model(self, request, obj: Job, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Its provider or video may have changed: what the list sorts and searches by follows.
+        obj.reindex()
+
     def delete_model(self, request, obj: Job) -> None:
         if not obj.delete_unless_running():
             self.message_user(request, "A running job is not deleted.", messages.WARNING)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 class JobsConfig(AppConfig):
@@ -12,7 +12,12 @@ class JobsConfig(AppConfig):
     name = "jobs"
 
     def ready(self) -> None:
+        from providers.services import Provider
+
         post_migrate.connect(_stats_triggers, sender=self)
+        post_save.connect(
+            provider_saved, sender=Provider, dispatch_uid="jobs.sort_provider_follows_name"
+        )
 
 
 def _stats_triggers(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
@@ -24,3 +29,15 @@ def _stats_triggers(sender: AppConfig, using: str = "default", **kwargs: Any) ->
     tables = set(connection.introspection.table_names())
     if {"jobs_job", "jobs_jobstep", "jobs_statschange", "jobs_statsday"} <= tables:
         install_triggers(connection)
+
+
+def provider_saved(instance: Any, update_fields: Any = None, **_signal: Any) -> None:
+    """A provider renamed (in admin): its jobs sort under the new name, in the same
+    transaction. Providers know nothing of jobs, so jobs listens."""
+    if update_fields is not None and "name" not in update_fields:
+        return
+    from jobs.models import Job
+    from jobs.models.search import provider_sort_key
+
+    key = provider_sort_key(instance.name)
+    Job.objects.filter(provider=instance).exclude(sort_provider=key).update(sort_provider=key)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django import forms
@@ -115,17 +115,41 @@ def language_field(label: str, empty_label: str, **kwargs: Any) -> forms.CharFie
     )
 
 
+class OfferedChoices(forms.models.ModelChoiceIterator):
+    """The select's options from the providers the form read once: Django's own iterator asks
+    the queryset again for the options and again for the first one (the required attribute)."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for provider in self.field.offered:
+            yield self.choice(provider)
+
+    def __len__(self) -> int:
+        return len(self.field.offered) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
 class ProviderField(forms.ModelChoiceField):
     """An enabled provider by id (the web's select) or slug (the CLI); none sent: the default."""
 
+    iterator = OfferedChoices
+
     def __init__(self) -> None:
-        # The form sets the queryset: enabled_providers() asks the database at once.
+        # The form offers them (offer()): offered_providers() asks the database at once.
+        self.offered: list[providers.Provider] = []
         super().__init__(
             queryset=None,
             empty_label=None,
             label="AI provider",
             required=False,
         )
+
+    def offer(self, offered: list[providers.Provider]) -> None:
+        self.offered = offered
+        self.queryset = providers.Provider.objects.filter(pk__in=[p.pk for p in offered])
 
     def to_python(self, value: object) -> providers.Provider | None:
         if value in self.empty_values:
@@ -217,10 +241,10 @@ class JobOptionsForm(forms.Form):
     def __init__(self, *args: Any, uploads: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._uploads = uploads
-        enabled = providers.enabled_providers()
-        self.fields["provider"].queryset = enabled
         # The select lists them anyway: read them once, and the default among them.
-        self.fields["provider"].initial = providers.default_provider(list(enabled))
+        offered = providers.offered_providers()
+        self.fields["provider"].offer(offered)
+        self.fields["provider"].initial = providers.default_provider(offered)
 
     @property
     def uploads(self) -> bool:

@@ -4,7 +4,8 @@ A page is "the 25 jobs after (or before) this one in this order", found through 
 in the same time however deep, not "skip the first 99,975" (an OFFSET reads every skipped
 row: 839 ms for the last page of 100,000). The link to the next page carries the last
 row's sort values as an opaque cursor; jobs made or deleted meanwhile neither repeat nor
-vanish between pages. The count above the table stops at COUNT_CAP: past it, "10,000+".
+vanish between pages. The count above the table stops at COUNT_CAP: past it, "10,000+";
+a search's at SEARCH_COUNT_CAP.
 """
 
 from __future__ import annotations
@@ -20,20 +21,25 @@ from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.template.defaultfilters import pluralize
 
 from jobs.models import Job
 
 PAGE_SIZE = 25
 COUNT_CAP = 10_000
+# A search's matches are counted one by one through its index (a common word is 12,000 of
+# 100,000 jobs: 50 ms on PostgreSQL to count to 10,000), and past a thousand the figure
+# tells a person only to search for more words.
+SEARCH_COUNT_CAP = 1_000
 
 # What ?sort= may name, and the column it orders by (every one of them indexed).
 SORTS = {
     "created": "created",
     "status": "status",
     "progress": "progress",
-    "provider": "provider__name",
+    "provider": "sort_provider",
     "title": "sort_title",
 }
 DEFAULT_SORT = "-created"
@@ -64,9 +70,9 @@ class Filters:
             sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
         )
 
-    def apply(self, jobs: QuerySet[Job]) -> QuerySet[Job]:
+    def apply(self, jobs: QuerySet[Job], *, many_matches: bool = False) -> QuerySet[Job]:
         if self.q:
-            jobs = jobs.matching(self.q)
+            jobs = jobs.matching(self.q, many=many_matches)
         if self.status:
             jobs = jobs.filter(status=self.status)
         if self.provider:
@@ -94,6 +100,7 @@ class Filters:
 class Page:
     jobs: list[Job]
     count: int
+    cap: int
     has_previous: bool
     has_next: bool
     previous_cursor: str
@@ -103,16 +110,21 @@ class Page:
     def count_display(self) -> str:
         """ "1 job", "2,500 jobs"; past the cap, "10,000+ jobs": counting further would
         read every row of a large history for a figure nobody needs exact."""
-        if self.count > COUNT_CAP:
-            return f"{COUNT_CAP:,}+ jobs"
+        if self.count > self.cap:
+            return f"{self.cap:,}+ jobs"
         return f"{self.count:,} job{pluralize(self.count)}"
 
 
 def page(jobs: QuerySet[Job], filters: Filters, *, after: str = "", before: str = "") -> Page:
-    """The page of ``jobs`` (ordered by ``filters``) after the row ``after`` names, or
-    before ``before``'s; the first page without either. Raises BadCursor."""
+    """The page of ``jobs`` (filtered and ordered by ``filters`` here) after the row ``after``
+    names, or before ``before``'s; the first page without either. Raises BadCursor."""
     keys = filters.keys
-    count = jobs.order_by()[: COUNT_CAP + 1].count()
+    unfiltered, jobs = jobs, filters.apply(jobs)
+    cap = SEARCH_COUNT_CAP if filters.q else COUNT_CAP
+    count = _count(jobs, cap)
+    if filters.q and count > cap:
+        # A common word: read in the page's order, not every match sorted (Job.matching).
+        jobs = filters.apply(unfiltered, many_matches=True)
     if before:
         flipped = [(field, not descending) for field, descending in keys]
         rows = list(
@@ -122,20 +134,42 @@ def page(jobs: QuerySet[Job], filters: Filters, *, after: str = "", before: str 
         )
         if len(rows) > PAGE_SIZE:
             rows = rows[:PAGE_SIZE][::-1]
-            return _page(rows, keys, count, has_previous=True, has_next=True)
+            return _page(rows, keys, count, cap, has_previous=True, has_next=True)
         # Fewer than a page before it: that is the first page, shown whole.
         after = ""
     if after:
         jobs = jobs.filter(_beyond(keys, decode(after, keys)))
     rows = list(jobs[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
-    return _page(rows[:PAGE_SIZE], keys, count, has_previous=bool(after), has_next=more)
+    return _page(rows[:PAGE_SIZE], keys, count, cap, has_previous=bool(after), has_next=more)
 
 
-def _page(rows: list[Job], keys, count: int, *, has_previous: bool, has_next: bool) -> Page:
+def _count(jobs: QuerySet[Job], cap: int) -> int:
+    """How many ``jobs``, counting no further than ``cap`` + 1."""
+    # A constant selected, not the jobs' ids: the count then reads the filter's index alone,
+    # not each job's row (1 ms for 10,000 failed jobs on SQLite, not 14). Value(1) would say it,
+    # but Django drops a constant from a sliced count and writes an empty SELECT.
+    one = RawSQL("1", [], output_field=IntegerField())
+    return jobs.order_by().annotate(one=one).values("one")[: cap + 1].count()
+
+
+def matching(jobs: QuerySet[Job], text: str) -> QuerySet[Job]:
+    """``jobs`` whose search text contains ``text``, read the way their number calls for
+    (Job.matching): one query more, a count that stops past SEARCH_COUNT_CAP. For a list
+    with no count of its own (the API)."""
+    few = jobs.matching(text)
+    if _count(few, SEARCH_COUNT_CAP) > SEARCH_COUNT_CAP:
+        return jobs.matching(text, many=True)
+    return few
+
+
+def _page(
+    rows: list[Job], keys, count: int, cap: int, *, has_previous: bool, has_next: bool
+) -> Page:
     return Page(
         jobs=rows,
         count=count,
+        cap=cap,
         has_previous=has_previous and bool(rows),
         has_next=has_next and bool(rows),
         previous_cursor=encode(rows[0], keys) if rows else "",
@@ -144,12 +178,18 @@ def _page(rows: list[Job], keys, count: int, *, has_previous: bool, has_next: bo
 
 
 def _beyond(keys: list[tuple[str, bool]], values: list[Any]) -> Q:
-    """Rows after ``values`` in the order ``keys``: (a > x) or (a = x and b > y) or ..."""
+    """Rows after ``values`` in the order ``keys``: a >= x and ((a > x) or (a = x and b > y)
+    or ...). The first term says nothing the rest does not, but it is the one a database
+    starts its index scan at: without it PostgreSQL read the title index from its start and
+    dropped 99,971 rows to show the last page of 100,000 (193 ms)."""
     alternatives = []
     for i, (field, descending) in enumerate(keys):
         equal = {f: v for (f, _), v in zip(keys[:i], values[:i], strict=True)}
         alternatives.append(Q(**equal, **{f"{field}__{'lt' if descending else 'gt'}": values[i]}))
-    return reduce(operator.or_, alternatives)
+    (first, descending), *_ = keys
+    return Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]}) & reduce(
+        operator.or_, alternatives
+    )
 
 
 def _value(job: Job, field: str) -> Any:

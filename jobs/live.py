@@ -34,7 +34,9 @@ class Update:
 def _job(job_id: str) -> Job:
     # Read for every event of a streaming job: neither the draft so far (the pushes rebuild
     # it from events) nor the transcript (a long video's is megabytes of segments) is shown.
-    return Job.objects.select_related("video", "provider", "post").defer("draft").get(pk=job_id)
+    jobs = Job.objects.select_related("video", "provider", "post").defer("draft")
+    # The steps region and post_is_ready read the same rows.
+    return jobs.prefetch_related("steps").get(pk=job_id)
 
 
 def page_context(job: Job) -> dict:

@@ -10,6 +10,7 @@ the asking.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -37,12 +38,24 @@ def _cache_key(provider: Provider) -> str:
 
 def answering_models(provider: Provider) -> list[str]:
     """The models `provider`'s local server lists now; [] when it does not answer."""
-    if not settings.BLOGTUBE_DETECT_LOCAL_MODELS or not provider.kind_class.found_on_this_machine:
-        return []
-    key = _cache_key(provider)
-    cached = cache.get(key)
-    if cached is not None:
-        return list(cached)
+    return answering([provider]).get(provider.pk, [])
+
+
+def answering(providers: Iterable[Provider]) -> dict[int, list[str]]:
+    """answering_models() of each of ``providers`` found on this machine, by pk: what the
+    cache holds read in one round trip (a page lists them all, and every read of a database
+    cache is a query), the rest asked."""
+    if not settings.BLOGTUBE_DETECT_LOCAL_MODELS:
+        return {}
+    keys = {p: _cache_key(p) for p in providers if p.kind_class.found_on_this_machine}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    return {
+        provider.pk: list(cached[key]) if key in cached else _ask(provider, key)
+        for provider, key in keys.items()
+    }
+
+
+def _ask(provider: Provider, key: str) -> list[str]:
     try:
         models = provider.client(timeout=PROBE_TIMEOUT, max_retries=0).list_models(
             timeout=PROBE_TIMEOUT, max_retries=0

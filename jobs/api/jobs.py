@@ -22,7 +22,7 @@ from pydantic import ConfigDict, Field
 
 from blogtube_site.api_errors import CONFLICT, FieldErrors
 from blogtube_site.query_params import ANY_TEXT, MAX_ID, whole_number
-from jobs import event_stream, services
+from jobs import event_stream, listing, services
 from jobs.api.bodies import (
     CUSTOM_PROMPT,
     ERRORS,
@@ -229,8 +229,8 @@ def list_jobs(request: HttpRequest, filters: Query[JobFilters]) -> dict[str, Any
     if filters.status:
         jobs = jobs.filter(status=filters.status)
     if filters.q:
-        # The jobs page's search and index (jobs.models.search).
-        jobs = jobs.matching(filters.q)
+        # The jobs page's search and index (jobs.models.search), read as it reads them.
+        jobs = listing.matching(jobs, filters.q)
     if filters.cursor:
         jobs = jobs.filter(decode_cursor(filters.cursor))
     page = list(jobs.order_by("-created", "-id")[: filters.limit + 1])

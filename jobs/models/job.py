@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.db.models.functions import Coalesce, Concat, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +37,15 @@ from jobs.models.history import (
     step_label,
 )
 from jobs.models.posts import Post, remove_files
-from jobs.models.search import SORT_TITLE_LENGTH, JobSearch, indexed_text, title_of
+from jobs.models.search import (
+    SORT_PROVIDER_LENGTH,
+    SORT_TITLE_LENGTH,
+    JobSearch,
+    contains,
+    indexed_text,
+    provider_sort_key,
+    title_of,
+)
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money
 
 if TYPE_CHECKING:
@@ -84,27 +92,39 @@ class JobQuerySet(OwnedQuerySet):
         )
         return restored
 
-    def matching(self, text: str) -> JobQuerySet:
-        """Jobs whose video title, post title, file name or URL contains ``text``."""
+    def matching(self, text: str, *, many: bool = False) -> JobQuerySet:
+        """Jobs whose video title, post title, file name or URL contains ``text``.
+
+        Few matches are read from the search index and sorted; with ``many`` (a common word:
+        a thousand or more), jobs are read in the list's own order and each kept if its
+        search row matches, so a page stops after its 25 instead of sorting them all (on
+        SQLite, which cannot tell the two apart, 15 ms rather than 75 ms at 12,000 of
+        100,000 jobs)."""
         text = text.strip()
         if not text:
             return self
-        return self.filter(pk__in=JobSearch.objects.matching(text).values("job_id"))
+        if many:
+            return self.filter(Exists(JobSearch.objects.matching(text).filter(job=OuterRef("pk"))))
+        return self.filter(contains(text, "search_row__"))
 
     def reindex(self) -> None:
-        """Store what these jobs show as their title (sort_title, for sorting) and what
-        search reads (JobSearch), from the video, post, file and URL they hold now. Called
-        wherever one of those changes: creating a job, fetching its video, writing or
-        editing its post."""
+        """Store what these jobs show as their title (sort_title, for sorting), their
+        provider's name (sort_provider) and what search reads (JobSearch), from the video,
+        post, file, URL and provider they hold now. Called wherever one of those changes:
+        creating a job, fetching its video, writing or editing its post, a fallback provider
+        writing it, admin editing it (a provider renamed: jobs.apps)."""
         rows = self.order_by().values_list(
-            "pk", "video__title", "post__title", "transcript_file_name", "source_url"
-        )
+            "pk", "provider__name", "video__title", "post__title", "transcript_file_name",
+            "source_url",
+        )  # fmt: skip
         jobs, texts = [], []
-        for pk, *sources in rows:
+        for pk, provider, *sources in rows:
             sort_title, text = indexed_text(*sources)
-            jobs.append(Job(pk=pk, sort_title=sort_title))
+            jobs.append(
+                Job(pk=pk, sort_title=sort_title, sort_provider=provider_sort_key(provider))
+            )
             texts.append(JobSearch(job_id=pk, text=text))
-        Job.objects.bulk_update(jobs, ["sort_title"], batch_size=500)
+        Job.objects.bulk_update(jobs, ["sort_title", "sort_provider"], batch_size=500)
         JobSearch.objects.bulk_create(
             texts,
             batch_size=500,
@@ -214,6 +234,10 @@ class Job(models.Model):
     # The title the list shows, casefolded, written by reindex(): sorting by title reads an
     # index instead of joining videos and posts and sorting every job.
     sort_title = models.CharField(max_length=SORT_TITLE_LENGTH, blank=True, editable=False)
+    # Its provider's name, casefolded, written by reindex() and again for every job of a
+    # provider renamed: sorting by provider reads an index (job_live_sort_provider) instead
+    # of joining providers and sorting every job (505 ms at 100,000).
+    sort_provider = models.CharField(max_length=SORT_PROVIDER_LENGTH, blank=True, editable=False)
     # Set: in the bin, hidden from lists, stats and the API until restored or purged.
     # Indexed only where set (job_binned): an index holding every live job's NULL would
     # look cheaper to SQLite than the lists' own indexes, and it would sort every row.
@@ -235,6 +259,7 @@ class Job(models.Model):
                 ("provider", ("provider",)),
                 ("progress", ("progress",)),
                 ("title", ("sort_title",)),
+                ("sort_provider", ("sort_provider",)),
             )
         ] + [
             # Recently deleted, and the clean-up's purge of it.
@@ -625,7 +650,8 @@ class Job(models.Model):
         """The post is written and saved: shown even while the job runs again to publish."""
         if self.status == self.Status.COMPLETED:
             return True
-        return self.steps.filter(step="save", status=JobStep.Status.DONE).exists()
+        # The page's steps, when it read them already (prefetch_related("steps")).
+        return any(s.step == "save" and s.status == JobStep.Status.DONE for s in self.steps.all())
 
     def delete_unless_running(self) -> bool:
         """Delete the job with everything it owns unless a worker runs it.
@@ -897,9 +923,10 @@ class Job(models.Model):
 
     def record_writer(self, provider: Provider, model: str) -> None:
         """A fallback provider wrote the post: the job names it, so its cost is priced right."""
-        if not self._mine().update(provider=provider, model=model):
+        sort_provider = provider_sort_key(provider.name)
+        if not self._mine().update(provider=provider, model=model, sort_provider=sort_provider):
             raise InvalidTransition(f"Job {self.pk} is no longer run by this worker.")
-        self.provider, self.model = provider, model
+        self.provider, self.model, self.sort_provider = provider, model, sort_provider
         self.log(
             f"Written by {provider.name}" + (f" ({model})" if model else ""),
             provider=provider.slug,

@@ -19,17 +19,22 @@ FTS_TABLE = "jobs_jobsearch_fts"
 TRIGRAM = 3
 
 
+def contains(text: str, prefix: str = "") -> models.Q:
+    """Search rows whose text contains ``text``, ignoring case, whatever characters it holds;
+    ``prefix`` reaches JobSearch from another model ("search_row__" from Job)."""
+    if connection.vendor == "sqlite" and len(text) >= TRIGRAM:
+        # A quoted FTS5 string is taken literally (quotes doubled): no query syntax
+        # a person types can reach the parser.
+        phrase = '"' + text.replace('"', '""') + '"'
+        fts = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [phrase])
+        return models.Q(**{f"{prefix}id__in": fts})
+    return models.Q(**{f"{prefix}text__icontains": text})
+
+
 class JobSearchQuerySet(models.QuerySet):
     def matching(self, text: str) -> JobSearchQuerySet:
         """Rows whose text contains ``text``, ignoring case, whatever characters it holds."""
-        if connection.vendor == "sqlite" and len(text) >= TRIGRAM:
-            # A quoted FTS5 string is taken literally (quotes doubled): no query syntax
-            # a person types can reach the parser.
-            phrase = '"' + text.replace('"', '""') + '"'
-            return self.filter(
-                id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [phrase])
-            )
-        return self.filter(text__icontains=text)
+        return self.filter(contains(text))
 
 
 class JobSearch(models.Model):
@@ -48,6 +53,13 @@ class JobSearch(models.Model):
 
 
 SORT_TITLE_LENGTH = 300
+# Provider.name's length.
+SORT_PROVIDER_LENGTH = 100
+
+
+def provider_sort_key(name: str) -> str:
+    """What Job.sort_provider holds for a provider of this name: the list sorts by it."""
+    return name.casefold()[:SORT_PROVIDER_LENGTH]
 
 
 def indexed_text(

@@ -51,9 +51,7 @@ COLUMNS = [
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     filters = listing.Filters.from_query(request.GET)
-    jobs = filters.apply(
-        Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
-    )
+    jobs = Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
     try:
         page = listing.page(
             jobs, filters, after=request.GET.get("after", ""), before=request.GET.get("before", "")
@@ -69,7 +67,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "columns": COLUMNS,
         "statuses": Job.Status.choices,
-        "providers": providers.enabled_providers(),
+        "providers": providers.offered_providers(),
         "batches": Batch.with_totals(Batch.objects.visible_to(request.user)[:3]),
     }
     template = "jobs/list.html#job-table" if request.htmx else "jobs/list.html"
@@ -162,9 +160,9 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = get_object_or_404(
-        _visible(request).select_related("video", "provider", "transcript", "post"), pk=job_id
-    )
+    # Each region's rows in one query: the post's pictures serve its cover and its body alike.
+    jobs = _visible(request).select_related("video", "provider", "transcript", "post")
+    job = get_object_or_404(jobs.prefetch_related("steps", "post__pictures"), pk=job_id)
     context = _page_context(job)
     context["destinations"] = publishing.destinations_for(request.user).filter(owner=request.user)
     return render(request, "jobs/detail.html", context)

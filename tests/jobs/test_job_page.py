@@ -144,3 +144,84 @@ def test_a_finished_post_shows_tokens_cost_and_its_actions(client):
     assert "≈ $0.0027" in html
     assert 'data-copy-target="#post-markdown"' in html
     assert reverse("jobs:post", args=["t"]) in html
+
+
+@pytest.fixture
+def everything_job(monkeypatch):
+    """A job with all a job page shows: it failed once and was retried, ran in a batch, wrote
+    its post with a cover and a section picture, and went to three sites; its owner has
+    three destinations to publish to."""
+    from blogtube_site.errors import BlogTubeError
+    from jobs.models import Batch, Post, PostPicture, Publication
+    from publishing.models import Destination
+    from tests.accounts import signed_in_user
+    from videos.models import Video
+
+    owner = signed_in_user()
+    video = Video.objects.create(
+        youtube_id="dQw4w9WgXcQ", url="https://youtu.be/dQw4w9WgXcQ", title="Compost at home",
+        channel="Garden Channel", duration=600, thumbnail_url="https://i.ytimg.com/vi/x/0.jpg",
+    )  # fmt: skip
+    transcript = Transcript.objects.create(
+        video=video, language_code="en", source="youtube", segments=[], text="Some words."
+    )
+    batch = Batch.objects.create(owner=owner, kind="playlist", title="Garden", source_url="x")
+    job = make_job(video=video, transcript=transcript, batch=batch)
+    job.claim()
+    job.fail(BlogTubeError("The model did not answer."))
+    job.retry()
+    job.claim()
+    for step in job.pending_steps():
+        job.start_step(step)
+        job.finish_step(step, f"{step} done")
+    post = Post.objects.create(
+        job=job, video=video, title="Compost at home", slug="compost-at-home",
+        markdown="# Compost at home\n\n## Start\n\n![The heap](compost-at-home/01-start.jpg)\n",
+        html='<h2>Start</h2><p><img alt="The heap" src="compost-at-home/01-start.jpg"></p>',
+        word_count=300,
+    )  # fmt: skip
+    job.complete()
+    for position, (kind, name) in enumerate(
+        [(PostPicture.Kind.COVER, "cover.jpg"), (PostPicture.Kind.SECTION, "01-start.jpg")]
+    ):
+        PostPicture.objects.create(
+            post=post, kind=kind, position=position, name=name, alt="The heap", width=160,
+            height=90, size=3,
+        )  # fmt: skip
+    for i in range(3):
+        site = Destination.objects.create(owner=owner, name=f"Site {i}", kind="static")
+        Publication.objects.create(
+            job=job, destination=site, destination_name=site.name, state="done",
+            remote_id=f"r{i}", url=f"https://site{i}.example/compost", remote_status="publish",
+        )  # fmt: skip
+    return job
+
+
+def test_a_job_with_everything_shows_it_all_in_a_fixed_number_of_queries(
+    client, everything_job, django_assert_max_num_queries
+):
+    # Session, user, job (video, provider, transcript, post), steps, pictures, log, providers
+    # offered to reprocess, publications, destinations. Where local model servers are looked
+    # for (off in tests) their cached answer is one more read: ten.
+    with django_assert_max_num_queries(9):
+        html = page(client, everything_job)
+    assert "Compost at home" in html and "Garden Channel" in html
+    assert "attempt 2" in html
+    assert html.count('class="step step-done"') == len(STEPS)
+    assert "publish done" in html
+    cover = reverse("jobs:post-picture", args=["compost-at-home", "cover.jpg"])
+    frame = reverse("jobs:post-picture", args=["compost-at-home", "01-start.jpg"])
+    assert f'class="post-cover" src="{cover}"' in html and f'src="{frame}"' in html
+    assert html.count("https://site") == 6  # each publication's link and its text
+    assert html.count('<option value="') >= 3 + Provider.objects.filter(enabled=True).count()
+    assert "Reprocess with other settings" in html
+
+
+def test_a_running_job_page_asks_no_more(client, django_assert_max_num_queries):
+    job = make_job()
+    job.claim()
+    job.start_step("validate")
+    job.append_draft("# Draft", step="generate", percent=50)
+    with django_assert_max_num_queries(7):
+        html = page(client, job)
+    assert 'data-step="validate"' in html and "# Draft" in html
