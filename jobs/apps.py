@@ -4,7 +4,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_migrate, post_save, pre_migrate
 
 
 class JobsConfig(AppConfig):
@@ -14,10 +14,21 @@ class JobsConfig(AppConfig):
     def ready(self) -> None:
         from providers.services import Provider
 
+        pre_migrate.connect(_no_stats_triggers, sender=self)
         post_migrate.connect(_stats_triggers, sender=self)
         post_save.connect(
             provider_saved, sender=Provider, dispatch_uid="jobs.sort_provider_follows_name"
         )
+
+
+def _no_stats_triggers(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """No stats triggers while migrations run: SQLite rebuilds a table to change it, and a
+    trigger of another table naming jobs_job makes that rebuild fail."""
+    from jobs.models.rollup import drop_triggers
+
+    connection = connections[using]
+    if "jobs_job" in connection.introspection.table_names():
+        drop_triggers(connection)
 
 
 def _stats_triggers(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
