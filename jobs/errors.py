@@ -6,6 +6,10 @@ from __future__ import annotations
 from blogtube_site.errors import BlogTubeError, NotAllowed, WrongState
 
 
+class InvalidTransition(Exception):
+    """A status change the state machine does not allow (or another process won)."""
+
+
 class UnexpectedError(BlogTubeError):
     code = "INTERNAL_ERROR"
     message = "BlogTube hit an unexpected error. The details are in the server log."

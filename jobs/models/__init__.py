@@ -1,6 +1,7 @@
 """The jobs app's models, one module per idea.
 
 - ``job``: Job, its state machine (every status change a guarded UPDATE) and InvalidTransition
+- ``job_run``: JobRun, the part of Job its worker drives (steps, draft, post, events)
 - ``history``: the steps a job goes through (STEPS, JobStep) and its event log (JobEvent)
 - ``posts``: the post a job writes (Post) and the texts edits replaced (PostVersion)
 - ``pictures``: a post's cover and section frames (PostPicture), stored beside its files

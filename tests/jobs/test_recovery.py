@@ -8,7 +8,6 @@ import logging
 import os
 import signal
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -24,16 +23,9 @@ from jobs.models import InvalidTransition, Job, JobStep, Post
 from jobs.services import JobRequest, create_job
 from tests.accounts import signed_in_user
 from tests.jobs.conftest import VIDEO_URL
+from tests.waiting import HANG_GUARD, wait_until
 
 real_transactions = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-HANG_GUARD = 120  # seconds; never a measure of speed: a test that reaches it has failed
-
-
-def wait_until(condition) -> None:
-    deadline = time.monotonic() + HANG_GUARD
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never came true"
-        time.sleep(0.01)
 
 
 def queued_job(provider) -> Job:

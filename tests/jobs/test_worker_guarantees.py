@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -15,22 +13,15 @@ from jobs import pipeline, tasks
 from jobs.models import Job, JobEvent, JobStep, Post
 from jobs.services import JobRequest, create_job, delete
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
+from tests.waiting import HANG_GUARD, wait_until
 
 pytestmark = pytest.mark.django_db
 # Threads have database connections of their own: what they see must be committed.
 real_transactions = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-HANG_GUARD = 120  # seconds; never a measure of speed: a test that reaches it has failed
 
 
 def queued_job(provider) -> Job:
     return create_job(JobRequest(provider=provider, url=VIDEO_URL), enqueue=False)
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + HANG_GUARD
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never came true"
-        time.sleep(0.01)
 
 
 @real_transactions
