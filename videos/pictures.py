@@ -2,7 +2,7 @@
 storyboard sprite sheets YouTube's player shows while seeking.
 
 Every image is untrusted bytes from the network: its URL comes only from yt-dlp's answer
-(videos.youtube.is_picture_url), the download is bounded in size and time, Pillow decodes
+(videos.storyboards.is_picture_url), the download is bounded in size and time, Pillow decodes
 only JPEG, WebP and PNG and only after the header's size is checked (a few bytes can
 declare a billion pixels), and what leaves here is a JPEG we encoded ourselves.
 """
@@ -21,7 +21,7 @@ from PIL import Image
 from blogtube_site.errors import BlogTubeError
 from blogtube_site.timecodes import clock
 from videos.errors import PictureUnavailable
-from videos.youtube import Storyboard, is_picture_url
+from videos.storyboards import Storyboard, is_picture_url
 from videos.ytdlp import Ytdlp
 
 log = logging.getLogger(__name__)

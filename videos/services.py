@@ -30,6 +30,7 @@ from videos.language import detect_language, language_name, same_language
 from videos.models import Transcript, Video
 from videos.pictures import Picture
 from videos.speech import remove_leftover_audio
+from videos.storyboards import Storyboard
 from videos.transcript_cleanup import clean_transcript
 from videos.transcript_files import check_size as check_transcript_size
 from videos.transcript_files import parse_transcript_file
@@ -41,7 +42,7 @@ from videos.video_ids import (
     parse_video_id,
     playlist_id,
 )
-from videos.youtube import PLAYLIST_URL, WATCH_URL, PlaylistEntry, Storyboard
+from videos.youtube import PLAYLIST_URL, WATCH_URL, PlaylistEntry
 
 __all__ = [
     "CHANNEL_URL_PATTERN",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from videos.youtube import Storyboard, is_picture_url, storyboard_of_formats
+from videos.storyboards import Storyboard, is_picture_url, storyboard_of_formats
 
 
 def sb(format_id: str, width: int, **changes) -> dict:
