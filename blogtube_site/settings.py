@@ -213,6 +213,12 @@ if REDIS_URL:
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": REDIS_KEY_PREFIX,
     }
+# What only this process needs and may ask again (which models a server on this machine
+# lists): kept in memory, so reading or refreshing it is never a database query.
+CACHES["process"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "blogtube-process",
+}
 
 # --- Channels: the channel layer is a doorbell, the database is the truth ---
 if REDIS_URL:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 from blogtube_site.errors import BlogTubeError
 from providers.registry import KINDS
@@ -42,13 +42,14 @@ def answering_models(provider: Provider) -> list[str]:
 
 
 def answering(providers: Iterable[Provider]) -> dict[int, list[str]]:
-    """answering_models() of each of ``providers`` found on this machine, by pk: what the
-    cache holds read in one round trip (a page lists them all, and every read of a database
-    cache is a query), the rest asked."""
+    """answering_models() of each of ``providers`` found on this machine, by pk: what this
+    process asked in the last CACHE_SECONDS, the rest asked now. The answers are kept in
+    the process's memory, not the shared cache: each process asks its own machine, and on
+    the database cache a refresh cost the job page three queries more."""
     if not settings.BLOGTUBE_DETECT_LOCAL_MODELS:
         return {}
     keys = {p: _cache_key(p) for p in providers if p.kind_class.found_on_this_machine}
-    cached = cache.get_many(list(keys.values())) if keys else {}
+    cached = caches["process"].get_many(list(keys.values())) if keys else {}
     return {
         provider.pk: list(cached[key]) if key in cached else _ask(provider, key)
         for provider, key in keys.items()
@@ -62,7 +63,7 @@ def _ask(provider: Provider, key: str) -> list[str]:
         )
     except BlogTubeError:
         models = []
-    cache.set(key, models, CACHE_SECONDS)
+    caches["process"].set(key, models, CACHE_SECONDS)
     return models
 
 

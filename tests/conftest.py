@@ -5,6 +5,7 @@ from pathlib import Path
 
 import openai._base_client
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from providers.models import Provider
@@ -35,11 +36,13 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def redis_cache_emptied():
+def caches_emptied():
     # The database cache goes back with each test's transaction; a Redis cache keeps what
-    # the last test put in it (a video's details, a rate count) unless emptied.
+    # the last test put in it (a video's details, a rate count) unless emptied, and so does
+    # the process's own (what a local model server answered).
     if on_redis():
         clear_cache()
+    caches["process"].clear()
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +60,7 @@ def no_poller(settings):
 @pytest.fixture(autouse=True)
 def no_local_model_servers(settings):
     # Whatever this machine runs on Ollama's or LM Studio's port changes no test;
-    # tests/providers/test_local_servers.py turns the asking on against a fake server.
+    # tests/providers/test_offered_providers.py turns the asking on against a fake server.
     settings.BLOGTUBE_DETECT_LOCAL_MODELS = False
 
 

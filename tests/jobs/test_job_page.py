@@ -201,8 +201,7 @@ def test_a_job_with_everything_shows_it_all_in_a_fixed_number_of_queries(
     client, everything_job, django_assert_max_num_queries
 ):
     # Session, user, job (video, provider, transcript, post), steps, pictures, log, providers
-    # offered to reprocess, publications, destinations. Where local model servers are looked
-    # for (off in tests) their cached answer is one more read: ten.
+    # offered to reprocess, publications, destinations.
     with django_assert_max_num_queries(9):
         html = page(client, everything_job)
     assert "Compost at home" in html and "Garden Channel" in html
@@ -215,6 +214,21 @@ def test_a_job_with_everything_shows_it_all_in_a_fixed_number_of_queries(
     assert html.count("https://site") == 6  # each publication's link and its text
     assert html.count('<option value="') >= 3 + Provider.objects.filter(enabled=True).count()
     assert "Reprocess with other settings" in html
+
+
+def test_asking_the_local_model_servers_costs_the_page_no_query(
+    client, everything_job, settings, fake_llm, django_assert_max_num_queries
+):
+    # Asked once a half minute per process, the answer kept in its memory: neither the
+    # request that asks nor the next reads or writes a cache in the database.
+    settings.BLOGTUBE_DETECT_LOCAL_MODELS = True
+    fake_llm.configure(models=["llama3.2:1b"])
+    Provider.objects.filter(slug="ollama").update(base_url=fake_llm.base_url)
+    for _ in range(2):
+        with django_assert_max_num_queries(9):
+            html = page(client, everything_job)
+        assert "Ollama (local)" in html
+    assert sum(r.path == "/v1/models" for r in fake_llm.requests) == 1
 
 
 def test_a_running_job_page_asks_no_more(client, django_assert_max_num_queries):
