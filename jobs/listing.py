@@ -21,7 +21,7 @@ from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import IntegerField, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.template.defaultfilters import pluralize
 
@@ -119,12 +119,16 @@ def page(jobs: QuerySet[Job], filters: Filters, *, after: str = "", before: str 
     """The page of ``jobs`` (filtered and ordered by ``filters`` here) after the row ``after``
     names, or before ``before``'s; the first page without either. Raises BadCursor."""
     keys = filters.keys
-    unfiltered, jobs = jobs, filters.apply(jobs)
-    cap = SEARCH_COUNT_CAP if filters.q else COUNT_CAP
-    count = _count(jobs, cap)
-    if filters.q and count > cap:
+    if filters.q:
+        found = _searched_page(jobs, filters, after=after, before=before)
+        if found is not None:
+            return found
         # A common word: read in the page's order, not every match sorted (Job.matching).
-        jobs = filters.apply(unfiltered, many_matches=True)
+        cap, count = SEARCH_COUNT_CAP, SEARCH_COUNT_CAP + 1
+        jobs = filters.apply(jobs, many_matches=True)
+    else:
+        cap, jobs = COUNT_CAP, filters.apply(jobs)
+        count = _count(jobs, cap)
     if before:
         flipped = [(field, not descending) for field, descending in keys]
         rows = list(
@@ -151,6 +155,50 @@ def _count(jobs: QuerySet[Job], cap: int) -> int:
     # but Django drops a constant from a sliced count and writes an empty SELECT.
     one = RawSQL("1", [], output_field=IntegerField())
     return jobs.order_by().annotate(one=one).values("one")[: cap + 1].count()
+
+
+def _searched_page(
+    jobs: QuerySet[Job], filters: Filters, *, after: str, before: str
+) -> Page | None:
+    """A searched page, the search index read once; None when the search matches more than
+    SEARCH_COUNT_CAP jobs (a common word).
+
+    The matches' ids are read, up to the cap and one: their number is the count. The
+    database then sorts those ids in the page's order, saying of each whether it lies past
+    the cursor, and the page's 25 are read by primary key. Counting the matches and then
+    sorting them for the page read the index twice, each time checking every candidate's
+    text (1,458 for "marathon photography" at 100,000 jobs), and PostgreSQL went on to look
+    for the page's 25 by scanning the list's date index."""
+    keys = filters.keys
+    matches = filters.apply(jobs).order_by().values_list("pk", flat=True)
+    ids = list(matches[: SEARCH_COUNT_CAP + 1])
+    if len(ids) > SEARCH_COUNT_CAP:
+        return None
+    ordered = Job.objects.filter(pk__in=ids).order_by(*filters.ordering)
+    start = 0
+    if after or before:
+        # Past the cursor: after it in the order (Next), or before it (Previous).
+        side = keys if after else [(field, not descending) for field, descending in keys]
+        past = ExpressionWrapper(_beyond(side, decode(after or before, keys)), BooleanField())
+        rows = list(ordered.annotate(past=past).values_list("pk", "past"))
+        ids = [pk for pk, _ in rows]
+        beyond = sum(1 for _, is_past in rows if is_past)
+        # Those after the cursor end the list; those before it begin it, and fewer than a
+        # page before it make the first page, shown whole.
+        start = len(ids) - beyond if after else max(beyond - PAGE_SIZE, 0)
+    else:
+        ids = list(ordered.values_list("pk", flat=True))
+    page_ids = ids[start : start + PAGE_SIZE]
+    found = jobs.order_by().in_bulk(page_ids)
+    rows = [found[pk] for pk in page_ids if pk in found]
+    return _page(
+        rows,
+        keys,
+        len(ids),
+        SEARCH_COUNT_CAP,
+        has_previous=start > 0,
+        has_next=start + PAGE_SIZE < len(ids),
+    )
 
 
 def matching(jobs: QuerySet[Job], text: str) -> QuerySet[Job]:

@@ -175,12 +175,7 @@ def dashboard_changes(after_id: int, user: Any, watched: Watched | None = None) 
         if r[2] == JobEvent.Kind.STATUS
         and r[3].get("status") in (Job.Status.COMPLETED, Job.Status.FAILED)
     }
-    jobs = {
-        job.pk: job
-        for job in Job.objects.filter(pk__in=job_ids).select_related(
-            "video", "provider", "batch", "post"
-        )
-    }
+    jobs = {job.pk: job for job in Job.objects.filter(pk__in=job_ids).for_rows()}
     html = "".join(
         render_to_string("jobs/list.html#job-row", {"job": job, "oob": True})
         for job in jobs.values()

@@ -21,11 +21,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def batch_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.visible_to(request.user), pk=batch_id)
-    jobs = (
-        batch.jobs.not_deleted()
-        .select_related("video", "provider", "batch", "post")
-        .order_by("created")
-    )
+    jobs = batch.jobs.not_deleted().for_rows().order_by("created")
     context = {"batch": batch, "jobs": jobs}
     if not request.htmx:
         return render(request, "jobs/batch.html", context)

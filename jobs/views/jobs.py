@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _recent(request: HttpRequest) -> list[Job]:
-    jobs = Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
+    jobs = Job.objects.visible_to(request.user).for_rows()
     return list(jobs[:5])
 
 
@@ -51,7 +51,7 @@ COLUMNS = [
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     filters = listing.Filters.from_query(request.GET)
-    jobs = Job.objects.visible_to(request.user).select_related("video", "provider", "batch", "post")
+    jobs = Job.objects.visible_to(request.user).for_rows()
     try:
         page = listing.page(
             jobs, filters, after=request.GET.get("after", ""), before=request.GET.get("before", "")

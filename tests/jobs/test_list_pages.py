@@ -4,6 +4,7 @@ chosen, each page in a bounded number of queries; the other lists ask a fixed nu
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 import pytest
@@ -255,3 +256,52 @@ def test_a_common_word_finds_and_pages_the_same_jobs_as_a_rare_one(
     many = walk(client, params)
     assert many == few
     assert sum(len(p) for p in few) == 17  # the bananas and Bananas
+
+
+def pages_with_links(client, params: dict) -> list[tuple[list[str], str]]:
+    """Every page from the first by its Next link: each page's rows and its HTML."""
+    pages, query = [], dict(params)
+    while True:
+        html = client.get(reverse("jobs:list"), query).content.decode()
+        pages.append((re.findall(r'id="job-row-([0-9a-f-]+)"', html), html))
+        link = re.search(r'href="\?[^"]*&amp;after=([\w-]+)"', html)
+        if not link:
+            return pages
+        query = {**params, "after": link[1]}
+        assert len(pages) < 10
+
+
+@pytest.mark.parametrize("sort", ["-created", "title", "-progress", "provider", "-status"])
+def test_a_search_pages_every_match_once_forward_and_back(client, sixty_jobs, sort):
+    params = {"q": "YOUTU.BE/DQW", "sort": sort}  # every job's address
+    pages = pages_with_links(client, params)
+    assert [len(rows) for rows, _ in pages] == [25, 25, 10]
+    expected = listing.Filters(sort=sort).apply(Job.objects.all()).values_list("pk", flat=True)
+    assert [pk for rows, _ in pages for pk in rows] == [str(pk) for pk in expected]
+    assert "60 jobs" in pages[0][1]
+    for (earlier, _), (_, html) in itertools.pairwise(pages):
+        before = re.search(r'href="\?[^"]*&amp;before=([\w-]+)"', html)[1]
+        back = client.get(reverse("jobs:list"), {**params, "before": before}).content.decode()
+        assert re.findall(r'id="job-row-([0-9a-f-]+)"', back) == earlier
+
+
+def test_a_search_goes_on_after_the_job_it_stopped_at_no_longer_matches(client, sixty_jobs):
+    params = {"q": "youtu.be/dQw"}
+    first, second, _ = (rows for rows, _ in pages_with_links(client, params))
+    html = client.get(reverse("jobs:list"), params).content.decode()
+    after = re.search(r'href="\?[^"]*&amp;after=([\w-]+)"', html)[1]
+    # The last job of page one no longer matches by the time Next is clicked.
+    Job.objects.filter(pk=first[-1]).update(source_url="https://example.com/elsewhere")
+    Job.objects.filter(pk=first[-1]).reindex()
+    html = client.get(reverse("jobs:list"), {**params, "after": after}).content.decode()
+    assert re.findall(r'id="job-row-([0-9a-f-]+)"', html) == second
+    assert "59 jobs" in html
+
+
+def test_a_common_word_is_found_in_any_case_as_a_rare_one(client, sixty_jobs, monkeypatch):
+    # "Éclair" searched as "éclair": the full-text index folds its case, and so must the
+    # rows read one by one past the cap (SQLite's LIKE folds ASCII letters only).
+    few = walk(client, {"q": "éclair"})
+    assert sum(len(p) for p in few) == 8
+    monkeypatch.setattr(listing, "SEARCH_COUNT_CAP", 5)
+    assert walk(client, {"q": "éclair"}) == few

@@ -148,3 +148,12 @@ def test_the_migration_fills_titles_and_search_text_for_jobs_made_before_it(libr
     assert bread.sort_title == "baking sourdough at home"
     assert JobSearch.objects.matching("Sourdough").get().job_id == bread.pk
     assert JobSearch.objects.count() == 3
+
+
+def test_texts_stored_before_they_were_folded_are_folded_by_the_migration(client, library):
+    upload = library["upload"]
+    JobSearch.objects.filter(job=upload).update(text="Café-NOTES_2024.srt")
+    migration = importlib.import_module("jobs.migrations.0022_search_folded")
+    migration.fold_texts(apps, None)
+    assert JobSearch.objects.get(job=upload).text == "café-notes_2024.srt"
+    assert found(client, "CAFÉ-Notes") == {str(upload.pk)}
