@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import standalone
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -38,26 +40,7 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="blogtube-overhead-")
-    os.environ.update(
-        DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3",
-        MEDIA_ROOT=folder,
-        ALLOWED_HOSTS="testserver",
-        DEBUG="false",
-        OPENAI_API_KEY="",
-        REDIS_URL="",
-        BLOGTUBE_EVENT_POLLER="false",
-        BLOGTUBE_JOBS_PER_MINUTE="0",
-        BLOGTUBE_ACTIVE_JOBS_PER_USER="0",
-        BLOGTUBE_TASKS_SYNC="false",
-        LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="blogtube_site.settings",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    standalone.set_up(folder, BLOGTUBE_TASKS_SYNC="false")
     from tests.fakes.llm_server import FakeLLMServer
 
     reply = "# Compost at home\n\n" + " ".join(f"word{n}" for n in range(args.words))
@@ -112,7 +95,6 @@ def bare_script(base_url: str) -> float:
 
 def one_job(provider) -> float:
     from django.contrib.auth import get_user_model
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
     from django.urls import reverse
 
@@ -122,17 +104,7 @@ def one_job(provider) -> float:
     user, _ = get_user_model().objects.get_or_create(username="bench", is_staff=True)
     client = Client()
     client.force_login(user)
-    upload = SimpleUploadedFile("talk.srt", TRANSCRIPT.encode())
-    data = {
-        "url": "",
-        "transcript_file": upload,
-        "language": "en",
-        "provider": provider.pk,
-        "model": "",
-        "style": "article",
-        "length": "short",
-        "output_format": "markdown",
-    }
+    data = standalone.talk_form(provider.pk, "talk.srt", TRANSCRIPT)
     before = set(Job.objects.values_list("pk", flat=True))
     response = client.post(reverse("jobs:create"), data)
     assert response.status_code == 302, response.status_code

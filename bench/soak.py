@@ -20,23 +20,15 @@ import datetime
 import os
 import random
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import standalone
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-TRANSCRIPT = "".join(
-    f"{n}\n00:00:{n:02d},000 --> 00:00:{n + 1:02d},000\n"
-    f"Sentence {n} of the talk says something about compost and gardens.\n\n"
-    for n in range(1, 40)
-)
-REPLY = "# Compost at home\n\n" + " ".join(
-    f"Paragraph words number {n} about keeping a compost heap healthy." for n in range(60)
-)
 
 
 def main() -> None:
@@ -52,30 +44,14 @@ def main() -> None:
 
     folder = tempfile.mkdtemp(prefix="blogtube-soak-")
     print(f"database and cluster log in {folder}", file=sys.stderr)
-    os.environ.update(
-        DATABASE_URL=f"sqlite:///{folder}/soak.sqlite3",
-        MEDIA_ROOT=folder,
-        ALLOWED_HOSTS="testserver",
-        DEBUG="false",
-        OPENAI_API_KEY="",
-        BLOGTUBE_EVENT_POLLER="false",
+    standalone.set_up(
+        folder,
+        database_url=f"sqlite:///{folder}/soak.sqlite3",
+        REDIS_URL=None,
         BLOGTUBE_WORKERS="2",
-        # One person submits every job: their per-person limits would refuse most of them.
-        BLOGTUBE_JOBS_PER_MINUTE="0",
-        BLOGTUBE_ACTIVE_JOBS_PER_USER="0",
         BLOGTUBE_RETRY_SECONDS="2",
-        LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="blogtube_site.settings",
+        BLOGTUBE_LOST_AFTER_SECONDS=str(args.lost_after) if args.lost_after else None,
     )
-    if args.lost_after:
-        os.environ["BLOGTUBE_LOST_AFTER_SECONDS"] = str(args.lost_after)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
     from tests.fakes.llm_server import FakeLLMServer
 
     class FaultyModel(FakeLLMServer):
@@ -83,13 +59,12 @@ def main() -> None:
             return random.random() < args.fault_rate
 
     with FaultyModel() as model:
-        model.configure(reply=REPLY, token_delay=0.004, fail_status=503)
+        model.configure(reply=standalone.REPLY, token_delay=0.004, fail_status=503)
         report(run(args, model.base_url, folder))
 
 
 def run(args: argparse.Namespace, base_url: str, folder: str) -> dict:
     from django.contrib.auth import get_user_model
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
@@ -101,14 +76,12 @@ def run(args: argparse.Namespace, base_url: str, folder: str) -> dict:
         slug="faulty", name="Faulty model", kind="openai", base_url=base_url,
         default_model="fake-model",
     )  # fmt: skip
-    cluster = start_cluster(folder)
+    log = Path(folder) / "qcluster.log"
+    cluster = standalone.start_cluster(ROOT, log)
     client = Client()
     client.force_login(get_user_model().objects.create_user("soak", is_staff=True))
     for n in range(args.jobs):
-        upload = SimpleUploadedFile(f"talk-{n}.srt", TRANSCRIPT.encode())
-        data = {"url": "", "transcript_file": upload, "language": "en",
-                "provider": provider.pk, "model": "", "style": "article",
-                "length": "short", "output_format": "markdown"}  # fmt: skip
+        data = standalone.talk_form(provider.pk, f"talk-{n}.srt")
         response = client.post(reverse("jobs:create"), data)
         # To the new job's page: a redirect elsewhere (to sign in, say) queued nothing.
         assert response.status_code == 302 and "/jobs/" in response["Location"], (
@@ -132,22 +105,10 @@ def run(args: argparse.Namespace, base_url: str, folder: str) -> dict:
             os.killpg(cluster.pid, signal.SIGKILL)
             cluster.wait()
             kills.append((timezone.now(), running))
-            cluster = start_cluster(folder)
+            cluster = standalone.start_cluster(ROOT, log)
         time.sleep(0.2)
-    os.killpg(cluster.pid, signal.SIGTERM)
-    try:
-        cluster.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(cluster.pid, signal.SIGKILL)
+    standalone.stop_cluster(cluster)
     return {"submitted": args.jobs, "kills": kills}
-
-
-def start_cluster(folder: str) -> subprocess.Popen:
-    log = open(Path(folder) / "qcluster.log", "ab")  # noqa: SIM115 - the cluster holds it
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"], cwd=ROOT, stdout=log, stderr=log,
-        start_new_session=True,
-    )  # fmt: skip
 
 
 def report(outcome: dict) -> None:

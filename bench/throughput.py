@@ -18,28 +18,18 @@ job costs better than the rate does.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import standalone
+
 ROOT = Path(__file__).resolve().parents[1]
 if "--code" in sys.argv:  # another checkout of BlogTube (an older commit, to compare with)
     ROOT = Path(sys.argv[sys.argv.index("--code") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
-
-TRANSCRIPT = "".join(
-    f"{n}\n00:00:{n:02d},000 --> 00:00:{n + 1:02d},000\n"
-    f"Sentence {n} of the talk says something about compost and gardens.\n\n"
-    for n in range(1, 40)
-)
-REPLY = "# Compost at home\n\n" + " ".join(
-    f"Paragraph words number {n} about keeping a compost heap healthy." for n in range(60)
-)
 
 
 def main() -> None:
@@ -52,33 +42,16 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="blogtube-throughput-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3")
-    os.environ.update(
-        MEDIA_ROOT=folder,
-        ALLOWED_HOSTS="testserver",
-        DEBUG="false",
-        OPENAI_API_KEY="",
-        REDIS_URL="",
-        BLOGTUBE_EVENT_POLLER="false",
-        BLOGTUBE_JOBS_PER_MINUTE="0",
-        BLOGTUBE_ACTIVE_JOBS_PER_USER="0",
-        LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="blogtube_site.settings",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    standalone.set_up(folder, database_url=os.environ.get("DATABASE_URL"))
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     database = connection.vendor
     sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # this bench's fake model
     from tests.fakes.llm_server import FakeLLMServer
 
     rows = []
     with FakeLLMServer() as model:
-        model.configure(reply=REPLY)
+        model.configure(reply=standalone.REPLY)
         for workers in args.workers:
             rows.append(run_row(args, workers, model.base_url, folder))
             print_row(database, rows[-1], rows[0], header=len(rows) == 1)
@@ -86,7 +59,6 @@ def main() -> None:
 
 def run_row(args: argparse.Namespace, workers: int, base_url: str, folder: str) -> dict:
     from django.contrib.auth import get_user_model
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db.models import Max, Min
     from django.test import Client
     from django.urls import reverse
@@ -110,22 +82,12 @@ def run_row(args: argparse.Namespace, workers: int, base_url: str, folder: str) 
     client = Client()
     client.force_login(user)
     for n in range(args.jobs):
-        upload = SimpleUploadedFile(f"talk-{n}.srt", TRANSCRIPT.encode())
-        data = {"url": "", "transcript_file": upload, "language": "en",
-                "provider": provider.pk, "model": "", "style": "article",
-                "length": "short", "output_format": "markdown"}  # fmt: skip
+        data = standalone.talk_form(provider.pk, f"talk-{n}.srt")
         response = client.post(reverse("jobs:create"), data)
         if response.status_code != 302:
             raise SystemExit(f"the form refused job {n}: {response.status_code}")
 
-    cluster = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env={**os.environ, "BLOGTUBE_WORKERS": str(workers)},
-        stdout=open(Path(folder) / f"qcluster-{workers}.log", "ab"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    cluster = standalone.start_cluster(ROOT, Path(folder) / f"qcluster-{workers}.log", workers)
     deadline = time.monotonic() + args.timeout
     cpu = 0.0
     try:
@@ -133,13 +95,9 @@ def run_row(args: argparse.Namespace, workers: int, base_url: str, folder: str) 
             if not Job.objects.filter(status__in=Job.ACTIVE).exists():
                 break
             time.sleep(0.2)
-        cpu = cluster_cpu_seconds(cluster.pid)
+        cpu = standalone.cpu_seconds(cluster.pid)
     finally:
-        os.killpg(cluster.pid, signal.SIGTERM)
-        try:
-            cluster.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(cluster.pid, signal.SIGKILL)
+        standalone.stop_cluster(cluster)
     span = Job.objects.aggregate(first=Min("started"), last=Max("finished"))
     completed = Job.objects.filter(status=Job.Status.COMPLETED).count()
     seconds = (
@@ -155,21 +113,6 @@ def run_row(args: argparse.Namespace, workers: int, base_url: str, folder: str) 
         "model": args.model,
         "cpu": cpu,
     }
-
-
-def cluster_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of the cluster's processes, its start-up included: what the
-    jobs cost the cores whatever else the machine runs, where wall time says more about
-    the neighbours on a busy machine."""
-    import psutil
-
-    top = psutil.Process(pid)
-    total = 0.0
-    for process in [top, *top.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            times = process.cpu_times()
-            total += times.user + times.system
-    return total
 
 
 def print_row(database: str, row: dict, first: dict, *, header: bool) -> None:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+import standalone
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,31 +44,21 @@ def main() -> None:
     database = f"blogtube_bench_{run}"
     folder = Path(f"/tmp/blogtube-bench-{run}")
     folder.mkdir()
-    os.environ.update(
-        DATABASE_URL=f"{args.postgres}/{database}",
-        REDIS_URL=args.redis,
-        REDIS_KEY_PREFIX=f"blogtube-bench-{run}",
-        MEDIA_ROOT=str(folder),
-        DEBUG="false",
-        OPENAI_API_KEY="",
-        BLOGTUBE_JOBS_PER_MINUTE="0",
-        BLOGTUBE_ACTIVE_JOBS_PER_USER="0",
-        LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="blogtube_site.settings",
-    )
     admin(args.postgres, f"CREATE DATABASE {database}")
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        from bench.soak import REPLY
+        standalone.set_up(
+            folder,
+            database_url=f"{args.postgres}/{database}",
+            REDIS_URL=args.redis,
+            REDIS_KEY_PREFIX=f"blogtube-bench-{run}",
+            # The app's defaults, as deployed with Redis (which turns the poller off).
+            ALLOWED_HOSTS=None,
+            BLOGTUBE_EVENT_POLLER=None,
+        )
         from tests.fakes.llm_server import FakeLLMServer
 
         with FakeLLMServer() as model:
-            model.configure(reply=REPLY)
+            model.configure(reply=standalone.REPLY)
             counts = [int(n) for n in args.workers.split(",")]
             rows = [measure(args, workers, model.base_url, folder) for workers in counts]
         report(args, rows)
@@ -92,7 +82,6 @@ def measure(args: argparse.Namespace, workers: int, base_url: str, folder: Path)
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db.models import Max, Min
 
-    from bench.soak import TRANSCRIPT
     from jobs.models import Job
     from jobs.services import JobRequest, create_job
     from providers.models import Provider
@@ -108,23 +97,19 @@ def measure(args: argparse.Namespace, workers: int, base_url: str, folder: Path)
         provider = Provider.objects.get(slug="offline")
     owner, _ = get_user_model().objects.get_or_create(username="bench")
     for n in range(args.jobs):
-        upload = SimpleUploadedFile(f"talk-{n}.srt", TRANSCRIPT.encode())
+        upload = SimpleUploadedFile(f"talk-{n}.srt", standalone.TRANSCRIPT.encode())
         create_job(JobRequest(provider=provider, transcript_file=upload, owner=owner))
     load_before = os.getloadavg()[0]
-    cluster = start_cluster(workers, folder)
+    cluster = standalone.start_cluster(ROOT, folder / f"qcluster-{workers}.log", workers)
     try:
         deadline = time.monotonic() + args.timeout
         while Job.objects.filter(status__in=Job.ACTIVE).exists():
             if time.monotonic() > deadline or cluster.poll() is not None:
                 raise SystemExit(f"{workers} workers: jobs left unfinished; see {folder}")
             time.sleep(0.5)
-        cpu = cpu_seconds(cluster.pid)
+        cpu = standalone.cpu_seconds(cluster.pid)
     finally:
-        os.killpg(cluster.pid, signal.SIGTERM)
-        try:
-            cluster.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(cluster.pid, signal.SIGKILL)
+        standalone.stop_cluster(cluster)
     span = Job.objects.aggregate(first=Min("started"), last=Max("finished"))
     seconds = (span["last"] - span["first"]).total_seconds()
     return {
@@ -134,27 +119,6 @@ def measure(args: argparse.Namespace, workers: int, base_url: str, folder: Path)
         "cpu": cpu,
         "load": (load_before, os.getloadavg()[0]),
     }
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the cluster's processes used: unlike the wall time, what a
-    job costs a core whatever else the machine runs."""
-    import psutil
-
-    top = psutil.Process(pid)
-    total = 0.0
-    for process in [top, *top.children(recursive=True)]:
-        times = process.cpu_times()
-        total += times.user + times.system
-    return total
-
-
-def start_cluster(workers: int, folder: Path) -> subprocess.Popen:
-    log = open(folder / f"qcluster-{workers}.log", "ab")  # noqa: SIM115 - the cluster holds it
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"], cwd=ROOT, stdout=log, stderr=log,
-        env={**os.environ, "BLOGTUBE_WORKERS": str(workers)}, start_new_session=True,
-    )  # fmt: skip
 
 
 def report(args: argparse.Namespace, rows: list[dict]) -> None:

@@ -15,7 +15,7 @@ from blogtube_site.asgi import application
 from jobs.doorbell import job_group
 from tests.accounts import make_user
 from tests.jobs.factories import make_job
-from tests.jobs.test_live_fanout import Page, open_page, running_job
+from tests.jobs.live_pages import Page, open_page, running_job
 from tests.websocket import Communicator, signed_in_headers
 
 pytestmark = [

@@ -5,7 +5,6 @@ shows one person's job to another."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from channels.db import database_sync_to_async
@@ -15,6 +14,7 @@ from jobs import live
 from jobs.consumers import DashboardConsumer
 from tests.accounts import make_user
 from tests.jobs.factories import make_job
+from tests.jobs.live_pages import open_page, running_job
 from tests.websocket import Communicator, signed_in_headers
 
 pytestmark = [
@@ -23,26 +23,6 @@ pytestmark = [
 ]
 
 VIEWERS = 6
-
-
-class Page:
-    """Applies the job socket's swaps the way htmx does: the draft replaced or appended."""
-
-    def __init__(self, socket: Communicator) -> None:
-        self.socket = socket
-        self.draft = ""
-        self.statuses: list[str] = []
-
-    async def read(self) -> None:
-        html = await self.socket.receive_from()
-        for attributes, text in re.findall(r'<div id="draft"([^>]*)>(.*?)</div>', html, re.S):
-            appends = 'hx-swap-oob="beforeend"' in attributes
-            self.draft = self.draft + text if appends else text
-        self.statuses += re.findall(r'class="badge status-(\w+)"', html)
-
-    async def read_until(self, draft: str) -> None:
-        while len(self.draft) < len(draft):
-            await self.read()
 
 
 @pytest.fixture
@@ -57,23 +37,6 @@ def renders(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(live, "changes_since", counted)
     return calls
-
-
-@database_sync_to_async
-def running_job(owner=None):
-    job = make_job(**({"owner": owner} if owner else {}))
-    job.claim()
-    job.start_step("generate")
-    return job
-
-
-async def open_page(job, user=None) -> Page:
-    socket = Communicator(application, f"/ws/jobs/{job.pk}/", headers=await signed_in_headers(user))
-    connected, _ = await socket.connect()
-    assert connected
-    page = Page(socket)
-    await page.read()  # the full state
-    return page
 
 
 async def test_every_viewer_gets_the_whole_draft_once_rendered_once_per_event(renders):
