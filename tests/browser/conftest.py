@@ -210,7 +210,11 @@ def page(monkeypatch, tmp_path):
             context = browser.new_context(
                 viewport=VIEWPORT, color_scheme="light", accept_downloads=True
             )
+            # Hang guards, not measures: a suite on two busy cores can take seconds to
+            # answer, and an assertion's own 5 s (Playwright's default for expect) failed
+            # the live page's test now and then under the full suite's load.
             context.set_default_timeout(20_000)
+            sync_api.expect.set_options(timeout=20_000)
             # Belt and braces: anything not served by the test's own servers fails fast.
             context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), lambda r: r.abort())
             page = context.new_page()
