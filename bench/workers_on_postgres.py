@@ -1,7 +1,8 @@
 """Jobs a second on the scale-out configuration, by number of workers: how many to run.
 
     .venv/bin/python bench/workers_on_postgres.py [--jobs 200] [--workers 1,2,4]
-        [--provider instant|offline] [--postgres postgres://postgres@127.0.0.1:5432]
+        [--provider instant|offline] [--model-seconds 0.5]
+        [--postgres postgres://postgres@127.0.0.1:5432]
         [--redis redis://127.0.0.1:6379/0]
 
 A throwaway PostgreSQL database (dropped at the end) and Redis keys under a prefix of their
@@ -10,6 +11,9 @@ own; for each worker count, N jobs from uploaded transcripts are queued first, t
 the first job's start to the last one's end (the cluster's own start-up left out). "instant"
 is the tests' fake OpenAI-compatible server answering at once (the app's own cost per job);
 "offline" is the built-in writer (TextRank and YAKE on each transcript: CPU in the worker).
+With --model-seconds the fake model first waits that long, as a real one does: a worker then
+spends most of a job waiting, not computing, and the rows show whether workers scale when
+cores are not what runs out (on a 2-core machine, four workers of an instant model cannot).
 Prints one row per worker count: jobs/s, and the cluster's CPU time per job (what sizing
 needs on a busy machine, where wall time says more about the neighbours), with the load
 average before and after it.
@@ -35,6 +39,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=200)
     parser.add_argument("--workers", default="1,2,4", help="comma-separated counts")
     parser.add_argument("--provider", choices=("instant", "offline"), default="instant")
+    parser.add_argument(
+        "--model-seconds",
+        type=float,
+        default=0.0,
+        help="the fake model waits this long before its first token (a real model's wait)",
+    )
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--timeout", type=int, default=900, help="per worker count, seconds")
@@ -58,7 +68,7 @@ def main() -> None:
         from tests.fakes.llm_server import FakeLLMServer
 
         with FakeLLMServer() as model:
-            model.configure(reply=standalone.REPLY)
+            model.configure(reply=standalone.REPLY, first_token_delay=args.model_seconds)
             counts = [int(n) for n in args.workers.split(",")]
             rows = [measure(args, workers, model.base_url, folder) for workers in counts]
         report(args, rows)
@@ -122,7 +132,11 @@ def measure(args: argparse.Namespace, workers: int, base_url: str, folder: Path)
 
 
 def report(args: argparse.Namespace, rows: list[dict]) -> None:
-    print(f"{args.jobs} jobs, provider {args.provider}, PostgreSQL + Redis, {os.cpu_count()} cores")
+    wait = f", the model waits {args.model_seconds:g} s" if args.model_seconds else ""
+    print(
+        f"{args.jobs} jobs, provider {args.provider}{wait}, PostgreSQL + Redis, "
+        f"{os.cpu_count()} cores"
+    )
     print(
         f"{'workers':>7}  {'completed':>9}  {'seconds':>7}  {'jobs/s':>6}  {'per worker':>10}  "
         f"{'vs first':>8}  {'CPU ms/job':>10}  load before/after"
