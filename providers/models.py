@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import models
 from django.utils import timezone
 
@@ -274,9 +274,9 @@ class ModelPrice(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.model = self.model.strip().lower()
         super().save(*args, **kwargs)
-        cache.delete(PRICES_CACHE_KEY)
+        caches["process"].delete(PRICES_CACHE_KEY)
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        cache.delete(PRICES_CACHE_KEY)
+        caches["process"].delete(PRICES_CACHE_KEY)
         return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from providers.model_names import lookup_by_prefix
 from providers.models import PRICES_CACHE_KEY, ModelPrice, Provider
@@ -19,7 +19,10 @@ from providers.tokens import CHARS_PER_TOKEN
 
 # Shown where a table-wide date is wanted; each ModelPrice row has its own as_of.
 PRICES_AS_OF = "2025-06"
-PRICES_CACHE_SECONDS = 10 * 60
+# Kept in each process's memory (the "process" cache): reading it costs a page no query, and
+# refilling it one. An edit in admin clears the editing process's copy at once; other
+# processes see it within this long. Every figure is an estimate anyway.
+PRICES_CACHE_SECONDS = 60
 
 # Rough shape of a post and of the writing around it, for estimates before a job runs.
 PROMPT_OVERHEAD_TOKENS = 400
@@ -33,14 +36,14 @@ _CONTEXT_SHARE = 0.6
 
 
 def price_table() -> dict[str, tuple[Decimal, Decimal]]:
-    """model -> (input, output) USD per 1M tokens, cached; admin edits clear the cache."""
-    table = cache.get(PRICES_CACHE_KEY)
+    """model -> (input, output) USD per 1M tokens, cached (PRICES_CACHE_SECONDS)."""
+    table = caches["process"].get(PRICES_CACHE_KEY)
     if table is None:
         table = {
             row.model: (row.input_usd_per_mtok, row.output_usd_per_mtok)
             for row in ModelPrice.objects.all()
         }
-        cache.set(PRICES_CACHE_KEY, table, PRICES_CACHE_SECONDS)
+        caches["process"].set(PRICES_CACHE_KEY, table, PRICES_CACHE_SECONDS)
     return table
 
 

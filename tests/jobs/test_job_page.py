@@ -149,8 +149,8 @@ def test_a_finished_post_shows_tokens_cost_and_its_actions(client):
 @pytest.fixture
 def everything_job(monkeypatch):
     """A job with all a job page shows: it failed once and was retried, ran in a batch, wrote
-    its post with a cover and a section picture, and went to three sites; its owner has
-    three destinations to publish to."""
+    its post with a cover and a section picture on a priced model (its cost shown), and went
+    to three sites; its owner has three destinations to publish to."""
     from blogtube_site.errors import BlogTubeError
     from jobs.models import Batch, Post, PostPicture, Publication
     from publishing.models import Destination
@@ -166,7 +166,13 @@ def everything_job(monkeypatch):
         video=video, language_code="en", source="youtube", segments=[], text="Some words."
     )
     batch = Batch.objects.create(owner=owner, kind="playlist", title="Garden", source_url="x")
-    job = make_job(video=video, transcript=transcript, batch=batch)
+    job = make_job(
+        Provider.objects.get(slug="openai"),
+        model="gpt-4o-mini",
+        video=video,
+        transcript=transcript,
+        batch=batch,
+    )
     job.claim()
     job.fail(BlogTubeError("The model did not answer."))
     job.retry()
@@ -174,6 +180,7 @@ def everything_job(monkeypatch):
     for step in job.pending_steps():
         job.start_step(step)
         job.finish_step(step, f"{step} done")
+    job.add_usage(12000, 1500)
     post = Post.objects.create(
         job=job, video=video, title="Compost at home", slug="compost-at-home",
         markdown="# Compost at home\n\n## Start\n\n![The heap](compost-at-home/01-start.jpg)\n",
@@ -201,9 +208,13 @@ def test_a_job_with_everything_shows_it_all_in_a_fixed_number_of_queries(
     client, everything_job, django_assert_max_num_queries
 ):
     # Session, user, job (video, provider, transcript, post), steps, pictures, log, providers
-    # offered to reprocess, publications, destinations.
+    # offered to reprocess, publications, destinations; the model prices for its cost are
+    # read once a minute per process (the first request here), from its memory after.
+    with django_assert_max_num_queries(10):
+        page(client, everything_job)
     with django_assert_max_num_queries(9):
         html = page(client, everything_job)
+    assert "≈ $0.0027" in html
     assert "Compost at home" in html and "Garden Channel" in html
     assert "attempt 2" in html
     assert html.count('class="step step-done"') == len(STEPS)
@@ -224,8 +235,8 @@ def test_asking_the_local_model_servers_costs_the_page_no_query(
     settings.BLOGTUBE_DETECT_LOCAL_MODELS = True
     fake_llm.configure(models=["llama3.2:1b"])
     Provider.objects.filter(slug="ollama").update(base_url=fake_llm.base_url)
-    for _ in range(2):
-        with django_assert_max_num_queries(9):
+    for queries in (10, 9):  # the first reads the model prices too
+        with django_assert_max_num_queries(queries):
             html = page(client, everything_job)
         assert "Ollama (local)" in html
     assert sum(r.path == "/v1/models" for r in fake_llm.requests) == 1
