@@ -35,10 +35,10 @@ def contains(text: str, prefix: str = "") -> models.Q:
     return models.Q(**{f"{prefix}text__contains": folded})
 
 
-def row_contains(text: str) -> models.Q:
+def row_contains(text: str, prefix: str = "") -> models.Q:
     """The condition contains() sets, checked on each row's own text, not through the
     index: for rows read one by one anyway."""
-    return models.Q(text__contains=fold(text))
+    return models.Q(**{f"{prefix}text__contains": fold(text)})
 
 
 class JobSearchQuerySet(models.QuerySet):
