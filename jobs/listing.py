@@ -15,7 +15,7 @@ import binascii
 import datetime as dt
 import json
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial, reduce
 from typing import Any
@@ -119,18 +119,18 @@ def page(jobs: QuerySet[Job], filters: Filters, *, after: str = "", before: str 
     """The page of ``jobs`` (filtered and ordered by ``filters`` here) after the row ``after``
     names, or before ``before``'s; the first page without either. Raises BadCursor."""
     keys = filters.keys
-    read = partial(_read, jobs)
+    read: Callable[[QuerySet[Job]], list[Job]] = list
     if filters.q:
         found = _searched_page(jobs, filters, after=after, before=before)
         if found is not None:
             return found
         # A common word: read in the page's order, not every match sorted (Job.matching).
         cap, count = SEARCH_COUNT_CAP, SEARCH_COUNT_CAP + 1
+        read = partial(_read, jobs)
         jobs = filters.apply(jobs, many_matches=True)
     else:
         cap, jobs = COUNT_CAP, filters.apply(jobs)
         count = _count(jobs, cap)
-        read = _all
     if before:
         flipped = [(field, not descending) for field, descending in keys]
         rows = read(
@@ -148,10 +148,6 @@ def page(jobs: QuerySet[Job], filters: Filters, *, after: str = "", before: str 
     rows = read(jobs[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     return _page(rows[:PAGE_SIZE], keys, count, cap, has_previous=bool(after), has_next=more)
-
-
-def _all(jobs: QuerySet[Job]) -> list[Job]:
-    return list(jobs)
 
 
 def _read(rows: QuerySet[Job], jobs: QuerySet[Job]) -> list[Job]:
