@@ -197,3 +197,20 @@ def pytest_collection_modifyitems(items):
             raise pytest.UsageError(
                 f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
             )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_connection_left_at_the_end(django_db_setup, django_db_blocker):
+    """PostgreSQL drops no database anyone is connected to, and the threads of the live tests
+    (Channels' database thread, a live server's) keep connections of their own past their
+    test: at the end, before the test database is dropped, they are closed from the server."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
