@@ -10,10 +10,19 @@ import pytest
 HANG_GUARD = 120  # seconds; never a measure of speed: a test that reaches it has failed
 
 
-def wait_until(condition: Callable[[], bool]) -> None:
-    """Poll ``condition`` until it holds; fail the test (rather than hang it) if it never does."""
-    deadline = time.monotonic() + HANG_GUARD
+def wait_until(
+    condition: Callable[[], bool],
+    *,
+    guard: float = HANG_GUARD,
+    what: Callable[[], str] | str = "the condition",
+    every: float = 0.01,
+) -> None:
+    """Poll ``condition`` every ``every`` seconds until it holds; fail the test (rather than
+    hang it) if it never does within ``guard``, saying ``what`` (a callable: read then, say
+    a process's log)."""
+    deadline = time.monotonic() + guard
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"hung: the condition never came true in {HANG_GUARD} s")
-        time.sleep(0.01)
+            said = what() if callable(what) else what
+            pytest.fail(f"hung: {said} never came true in {guard} s")
+        time.sleep(every)

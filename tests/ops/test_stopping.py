@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import ROOT, _server_env, _spawn
+from tests.waiting import wait_until
 
 # Its line, not the recipe's echo, which names it too.
 READY = b"\nready\r"
@@ -104,11 +105,12 @@ def test_the_worker_stops_on_a_signal_and_leaves_no_process(
     log = tmp_path / "worker.log"
     worker = _spawn([sys.executable, "manage.py", "worker"], _server_env(media_root), log)
     try:
-        deadline = time.monotonic() + 120
-        while once not in (log.read_bytes() if log.exists() else b""):
+
+        def started() -> bool:
             assert worker.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+            return once in (log.read_bytes() if log.exists() else b"")
+
+        wait_until(started, what=lambda: f"{once!r} in the worker's log:\n{log.read_text()}")
         if to_group:
             os.killpg(worker.pid, signum)
         else:

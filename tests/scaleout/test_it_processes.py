@@ -35,6 +35,7 @@ from jobs.recovery import REAPER_SCHEDULE
 from tests.accounts import PASSWORD, USERNAME
 from tests.databases import url_of_test_database
 from tests.scaleout.processes import Running, Web, start_cluster, start_web
+from tests.waiting import wait_until
 
 HEARTBEAT = 0.5  # seconds, in every process: a dead worker is noticed within a few
 LOST_AFTER = 3  # seconds of silence before the reaper puts a running job back
@@ -195,16 +196,17 @@ class Page:
 
     def wait_for(self, text: str, after: int = 0) -> int:
         """The index of the first message from ``after`` on containing ``text``."""
-        deadline = time.monotonic() + GUARD
-        while time.monotonic() < deadline:
+        found: list[int] = []
+
+        def arrived() -> bool:
             closed = self.closed.is_set()  # before reading: a last message is not missed
-            for index in range(after, len(self.messages)):
-                if text in self.messages[index]:
-                    return index
-            if closed:
+            found.extend(i for i in range(after, len(self.messages)) if text in self.messages[i])
+            if not found and closed:
                 raise AssertionError(f"the socket ended ({self.error!r}) without {text!r}")
-            time.sleep(0.05)
-        raise AssertionError(f"no message with {text!r} within the guard")
+            return bool(found)
+
+        wait_until(arrived, guard=GUARD, what=f"a message with {text!r}", every=0.05)
+        return found[0]
 
 
 LOG = re.compile(r'<ol id="event-log"[^>]*?(?:hx-swap-oob="(\w+)")?>(.*?)</ol>', re.S)
@@ -226,36 +228,41 @@ def log_as_the_page_shows_it(messages: list[str]) -> list[str]:
 
 
 def cluster_running_the_model_call(clusters: list[Running], port: int) -> Running:
-    deadline = time.monotonic() + GUARD
-    while time.monotonic() < deadline:
-        holding = [c for c in clusters if c.talks_to(port)]
-        if len(holding) == 1:
-            return holding[0]
-        time.sleep(0.05)
-    raise AssertionError("no single cluster holds the model's connection")
+    holding: list[Running] = []
+
+    def one_holds_it() -> bool:
+        holding[:] = [c for c in clusters if c.talks_to(port)]
+        return len(holding) == 1
+
+    wait_until(
+        one_holds_it, guard=GUARD, what="one cluster holding the model's connection", every=0.05
+    )
+    return holding[0]
 
 
 def wait_until_settled(job_id: str, seconds: float) -> None:
     """Until the job is older than the reaper's margin for a task just sent (resume nudges
     only jobs past it)."""
-    deadline = time.monotonic() + GUARD
-    while Job.objects.get(pk=job_id).updated > timezone.now() - datetime.timedelta(seconds=seconds):
-        assert time.monotonic() < deadline, "the job never settled"
-        time.sleep(0.1)
+    margin = datetime.timedelta(seconds=seconds)
+    wait_until(
+        lambda: Job.objects.get(pk=job_id).updated <= timezone.now() - margin,
+        guard=GUARD,
+        what="the job settling",
+        every=0.1,
+    )
 
 
 def wait_until_silent(job_id: str) -> None:
     """Until the dead worker's heartbeat is older than the reaper's limit."""
-    deadline = time.monotonic() + GUARD
     limit = datetime.timedelta(seconds=LOST_AFTER)
-    while time.monotonic() < deadline:
+
+    def silent() -> bool:
         job = Job.objects.get(pk=job_id)
         if job.status != Job.Status.RUNNING or not job.heartbeat:
-            return
-        if job.heartbeat < timezone.now() - limit:
-            return
-        time.sleep(0.2)
-    raise AssertionError("the killed worker's job kept beating")
+            return True
+        return job.heartbeat < timezone.now() - limit
+
+    wait_until(silent, guard=GUARD, what="the killed worker's job going quiet", every=0.2)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
