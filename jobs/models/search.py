@@ -32,12 +32,12 @@ def contains(text: str, prefix: str = "") -> models.Q:
         # for a common word at 100,000 jobs, to count to a thousand).
         return models.Q(**{f"{prefix}full_text__text__match": phrase})
     # PostgreSQL's trigram index serves this LIKE (migration 0022).
-    return models.Q(**{f"{prefix}text__contains": folded})
+    return row_contains(text, prefix)
 
 
 def row_contains(text: str, prefix: str = "") -> models.Q:
-    """The condition contains() sets, checked on each row's own text, not through the
-    index: for rows read one by one anyway."""
+    """A row's own text contains ``text`` (a LIKE; on SQLite not through the full-text
+    index): for rows read one by one anyway, and PostgreSQL's whole search."""
     return models.Q(**{f"{prefix}text__contains": fold(text)})
 
 
