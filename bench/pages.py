@@ -44,6 +44,9 @@ def pages(job_id: str, provider: str, deep: dict[str, str]) -> list[tuple[str, s
         ("jobs list, filtered by status", "/jobs/?status=failed"),
         ("jobs list, filtered by provider", f"/jobs/?provider={provider}"),
         ("jobs list, searched", "/jobs/?q=sourdough"),
+        # The same 40 jobs at every size (seed_jobs.NEEDLE): how search grows with the history.
+        ("jobs list, searched, 40 at each size", "/jobs/?q=Origami+volcano"),
+        # 6 matches at 1k, 237 at 100k: a short page against a full one, so more than search.
         ("jobs list, searched, rare", "/jobs/?q=Marathon+photography"),
         ("jobs list, sorted by title", "/jobs/?sort=title"),
         ("jobs list, sorted by -progress", "/jobs/?sort=-progress"),

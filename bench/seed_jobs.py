@@ -78,6 +78,11 @@ WORDS = [
     "piano",
 ]
 CHANNELS = [f"{w.title()} Channel" for w in WORDS[:40]]
+# A phrase in the post titles of exactly NEEDLES jobs at every size, none of its words in
+# WORDS: the search that finds the same few jobs among 1,000 and among 100,000, so its
+# ratio measures how search grows with the history and not with the number of matches.
+NEEDLE = "Origami volcano"
+NEEDLES = 40
 
 
 def database_url(base: str, size: int) -> str:
@@ -199,6 +204,7 @@ class Seeder:
         self.rng = random.Random(size)
         self.now = timezone.now()
         self.counts: dict[str, int] = {}
+        self.needles = 0
 
     def run(self) -> dict[str, int]:
         from django.contrib.auth import get_user_model
@@ -314,7 +320,11 @@ class Seeder:
             )
             for job, transcript in zip(uploads, made, strict=True):
                 job.transcript = transcript
-            posts = {job.pk: self._post(job, Post) for job in jobs if job.status == "completed"}
+            posts = {
+                job.pk: self._post(job, Post, needle=self._needle(done + i))
+                for i, job in enumerate(jobs)
+                if job.status == "completed"
+            }
             searches = [self._index(job, posts.get(job.pk), JobSearch) for job in jobs]
             self._bulk(Job, jobs)
             for job in jobs:
@@ -416,8 +426,18 @@ class Seeder:
             )
         return events
 
-    def _post(self, job, Post):
+    def _needle(self, index: int) -> bool:
+        """Whether the completed job at this index gets the needle: the first one at or past
+        each of NEEDLES marks spread over the history, so the count is the same at any size."""
+        if self.needles >= NEEDLES or index < self.needles * self.size // NEEDLES:
+            return False
+        self.needles += 1
+        return True
+
+    def _post(self, job, Post, *, needle: bool = False):
         title = job.video.title if job.video_id else self._title()
+        if needle:
+            title = f"{NEEDLE}: {title.lower()}"
         return Post(
             job=job,
             video_id=job.video_id,

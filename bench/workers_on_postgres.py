@@ -14,9 +14,11 @@ is the tests' fake OpenAI-compatible server answering at once (the app's own cos
 With --model-seconds the fake model first waits that long, as a real one does: a worker then
 spends most of a job waiting, not computing, and the rows show whether workers scale when
 cores are not what runs out (on a 2-core machine, four workers of an instant model cannot).
-Prints one row per worker count: jobs/s, and the cluster's CPU time per job (what sizing
-needs on a busy machine, where wall time says more about the neighbours), with the load
-average before and after it.
+Prints one row per worker count: jobs/s, the cluster's CPU time per job (what sizing
+needs on a busy machine, where wall time says more about the neighbours), how many of the
+machine's cores were busy while the cluster ran (the cluster, PostgreSQL, Redis and this
+script together: at the core count, more workers cannot help), and the load average before
+and after it.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ def measure(args: argparse.Namespace, workers: int, base_url: str, folder: Path)
         upload = SimpleUploadedFile(f"talk-{n}.srt", standalone.TRANSCRIPT.encode())
         create_job(JobRequest(provider=provider, transcript_file=upload, owner=owner))
     load_before = os.getloadavg()[0]
+    machine_before = busy_seconds(), time.monotonic()
     cluster = standalone.start_cluster(ROOT, folder / f"qcluster-{workers}.log", workers)
     try:
         deadline = time.monotonic() + args.timeout
@@ -118,6 +121,7 @@ def measure(args: argparse.Namespace, workers: int, base_url: str, folder: Path)
                 raise SystemExit(f"{workers} workers: jobs left unfinished; see {folder}")
             time.sleep(0.5)
         cpu = standalone.cpu_seconds(cluster.pid)
+        busy = (busy_seconds() - machine_before[0]) / (time.monotonic() - machine_before[1])
     finally:
         standalone.stop_cluster(cluster)
     span = Job.objects.aggregate(first=Min("started"), last=Max("finished"))
@@ -127,8 +131,17 @@ def measure(args: argparse.Namespace, workers: int, base_url: str, folder: Path)
         "completed": Job.objects.filter(status=Job.Status.COMPLETED).count(),
         "seconds": seconds,
         "cpu": cpu,
+        "busy": busy,
         "load": (load_before, os.getloadavg()[0]),
     }
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent on anything but waiting, all cores."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
 def report(args: argparse.Namespace, rows: list[dict]) -> None:
@@ -139,7 +152,7 @@ def report(args: argparse.Namespace, rows: list[dict]) -> None:
     )
     print(
         f"{'workers':>7}  {'completed':>9}  {'seconds':>7}  {'jobs/s':>6}  {'per worker':>10}  "
-        f"{'vs first':>8}  {'CPU ms/job':>10}  load before/after"
+        f"{'vs first':>8}  {'CPU ms/job':>10}  {'cores busy':>10}  load before/after"
     )
     base = None
     for row in rows:
@@ -149,6 +162,7 @@ def report(args: argparse.Namespace, rows: list[dict]) -> None:
             f"{row['workers']:>7}  {row['completed']:>9}  {row['seconds']:>7.1f}  {rate:>6.2f}  "
             f"{rate / row['workers']:>10.2f}  {rate / base:>7.2f}x  "
             f"{1000 * row['cpu'] / row['completed']:>10.0f}  "
+            f"{row['busy']:>5.2f} of {os.cpu_count()}  "
             f"{row['load'][0]:.1f} / {row['load'][1]:.1f}"
         )
 
