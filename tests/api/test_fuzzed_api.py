@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jobs.models import Job
+from tests.fuzzing import FORM_FIELDS, FUZZ, hostile, nul_refused, safe_urls
 from tests.jobs.factories import make_job
-from tests.jobs.test_fuzzed_input import FORM_FIELDS, FUZZ, hostile, nul_refused, safe_urls
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from providers.models import Provider
 from publishing.models import Destination
 from tests.accounts import signed_in_user
 from tests.browser.conftest import sign_in
-from tests.browser.test_it_live_job_page import REPLY, write_srt
+from tests.browser.talk import REPLY, write_srt
 from tests.jobs.factories import make_job
 from videos.models import Video
 

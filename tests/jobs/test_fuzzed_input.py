@@ -13,11 +13,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import URLPattern, URLResolver, get_resolver
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from blogtube_site.errors import BlogTubeError
-from jobs import batches
 from jobs.formatting import format_post
 from jobs.models import Batch, Job
 from jobs.post_text import PostTextError, body_word_count, parse_post, render_body
@@ -29,29 +27,14 @@ from jobs.views import stats as stats_views
 from providers import views as provider_views
 from publishing import views as destination_views
 from publishing.models import Destination
+from tests.fuzzing import FORM_FIELDS, FUZZ, hostile, nul_refused, safe_urls
 from tests.jobs.conftest import META, POST_FROM_MODEL, VIDEO_ID, VIDEO_URL
 from tests.jobs.factories import make_job
-from videos import services as videos
 from videos import views as video_views
 from videos.models import Transcript, Video
 
 pytestmark = pytest.mark.django_db
 
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-# What has broken pages before, and what looks like what a field expects.
-TRICKY = [
-    "", " ", "²", "٣", "1" * 5000, "-1", "0", "1e3", "NaN", "\x00", "%00", "../../etc",
-    "//evil.example/", "javascript:alert(1)", "list", "{title:d}", "{title!r}", "{0}", "{",
-    "[" * 3000, "- " * 3000, "---\ndate: 2024-13-45\n---\n", "a: &a [1]\nb: *a", "on", "off",
-    "true", "custom", "offline", "markdown", "de,en", "pt-BR", "x" * 5000, "<script>", "ⅻ",
-]  # fmt: skip
-# Numbers that str.isdigit() accepts and int() refuses, or too long for it.
-NUMBERISH = ["²", "٣", "1" * 5000, "-1"]
-hostile = st.one_of(st.sampled_from(NUMBERISH), st.sampled_from(TRICKY), st.text(max_size=120))
 MARKDOWN_PIECES = [
     "- ", "* ", "1. ", "> ", "    ", "\t", "\n", "\n\n", "#", "## ", "[", "]", "(", ")", "![",
     "<", ">", "<a ", "*", "**", "_", "`", "```\n", "~~~", "|", "---", "&", "\\", ":", "word",
@@ -62,25 +45,6 @@ markdown = st.one_of(
     st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=600).map("".join),
     st.text(max_size=300),
 )
-
-
-def nul_refused(response) -> bool:
-    """blogtube_site.nul_characters refuses any request with a NUL in it, before the view."""
-    return response.status_code == 400 and b"NUL character" in response.content
-
-
-def safe_urls() -> st.SearchStrategy[str]:
-    """Text for a URL field: a video the fake YouTube knows, or text that names no video,
-    playlist or channel (anything else would be a request the fake refuses)."""
-
-    def names_nothing(text: str) -> bool:
-        try:
-            videos.parse_video_id(text)
-        except BlogTubeError:
-            return batches.kind_of(text) is None
-        return False
-
-    return st.one_of(st.just(VIDEO_URL), hostile.filter(names_nothing))
 
 
 @pytest.fixture
@@ -200,13 +164,6 @@ def upload() -> st.SearchStrategy[SimpleUploadedFile]:
     )
     name = st.sampled_from(["talk.txt", "talk.srt", "talk.vtt", "talk.json", "talk", "t.pdf"])
     return st.builds(SimpleUploadedFile, name, content)
-
-
-FORM_FIELDS = [
-    "language", "provider", "model", "style", "custom_prompt", "tone", "length",
-    "write_language", "toc", "timestamps", "embed", "force_speech", "translate_to",
-    "output_format", "priority",
-]  # fmt: skip
 
 
 @FUZZ

@@ -7,11 +7,11 @@ import logging
 import threading
 
 import pytest
-from django.db import connection
 
 from jobs import pipeline, tasks
 from jobs.models import Job, JobEvent, JobStep, Post
 from jobs.services import JobRequest, create_job, delete
+from tests.jobs.claiming import two_workers_claim
 from tests.jobs.conftest import POST_FROM_MODEL, VIDEO_URL
 from tests.waiting import HANG_GUARD, wait_until
 
@@ -44,42 +44,6 @@ def test_cancel_stops_a_streaming_job_and_keeps_its_draft(
     assert job.steps.get(step="generate").status == JobStep.Status.CANCELLED
     assert 0 < len(job.draft) < len(POST_FROM_MODEL * 20)
     assert job.events.filter(message="Cancellation requested").exists()
-
-
-def two_workers_claim(job: Job) -> dict[str, object]:
-    """Two threads, each with its own database connection, claim one queued job at once.
-
-    Each reads the job while it is still queued, meets the other at a barrier, then
-    claims. Also run on PostgreSQL by tests/scaleout, through `manage.py shell`.
-    """
-    both_loaded = threading.Barrier(2)
-    claimed: list[bool] = []
-    errors: list[str] = []
-
-    def worker() -> None:
-        try:
-            mine = Job.objects.get(pk=job.pk)
-            both_loaded.wait(HANG_GUARD)
-            claimed.append(mine.claim())
-        except BaseException as exc:
-            errors.append(repr(exc))
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(HANG_GUARD)
-    job.refresh_from_db()
-    starts = job.events.filter(kind=JobEvent.Kind.STATUS, data__status=Job.Status.RUNNING)
-    return {
-        "errors": errors,
-        "claimed": sorted(claimed),
-        "status": job.status,
-        "attempts": job.attempts,
-        "starts": [event.message for event in starts],
-    }
 
 
 @real_transactions

@@ -155,7 +155,7 @@ CLAIM_RACE = """
 import json
 from jobs.services import JobRequest, create_job
 from providers.models import Provider
-from tests.jobs.test_worker_guarantees import two_workers_claim
+from tests.jobs.claiming import two_workers_claim
 offline = Provider.objects.get(slug="offline")
 job = create_job(JobRequest(provider=offline, url="https://youtu.be/dQw4w9WgXcQ"), enqueue=False)
 print(json.dumps(two_workers_claim(job)))
