@@ -46,6 +46,8 @@ PAGE_SIZE = 25
 CURSOR_PATTERN = r"^[0-9]{1,17}-[0-9a-f]{32}$"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MAX_PAGE_SIZE = 100
+# A page's order, newest first; the id breaks ties of creation, as the cursor does.
+ORDER = ("-created", "-id")
 
 
 # --- schemas -------------------------------------------------------------------------
@@ -228,18 +230,36 @@ def list_jobs(request: HttpRequest, filters: Query[JobFilters]) -> dict[str, Any
     jobs = visible_jobs(request)
     if filters.status:
         jobs = jobs.filter(status=filters.status)
-    if filters.q:
-        # The jobs page's search and index (jobs.models.search), read as it reads them.
-        jobs = listing.matching(jobs, filters.q)
-    if filters.cursor:
-        jobs = jobs.filter(decode_cursor(filters.cursor))
-    page = list(jobs.order_by("-created", "-id")[: filters.limit + 1])
-    more = len(page) > filters.limit
-    page = page[: filters.limit]
+    after = decode_cursor(filters.cursor) if filters.cursor else Q()
+    text = (filters.q or "").strip()
+    page, more = _page(jobs, text, after, filters.limit)
     return {
         "items": [job_out(job) for job in page],
-        "next_cursor": encode_cursor(page[-1]) if more else None,
+        # The page's last job, even were it gone since its id was read: the next page starts
+        # after it all the same.
+        "next_cursor": encode_cursor(page[-1]) if more and page else None,
     }
+
+
+def _page(jobs: QuerySet[Job], text: str, after: Q, limit: int) -> tuple[list[Job], bool]:
+    """The first ``limit`` of ``jobs`` after the cursor (``after``), those matching ``text``
+    if any, newest first, and whether more follow.
+
+    A search reads the index once, as the jobs page's does (jobs.listing): the matches'
+    ids, which the database sorts, then the page's rows by primary key. Counting the matches
+    first, only to choose how to read them, read the index twice, each time checking every
+    candidate's text."""
+    if text:
+        ids = listing.searched_ids(jobs.matching(text))
+        if ids is not None:
+            found = list(listing.in_order(ids, ORDER).filter(after).values_list("pk", flat=True))
+            # More follow by the ids, whatever became of the page's jobs since they were read.
+            return listing.by_pk(jobs, found[:limit]), len(found) > limit
+        # A common word: jobs read in the list's order, each one's text checked, to the page's
+        # end.
+        jobs = jobs.matching(text, many=True)
+    rows = list(jobs.filter(after).order_by(*ORDER)[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 @router.get("/{uuid:job_id}", response={200: JobDetailOut, **ERRORS}, summary="A job")
