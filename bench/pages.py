@@ -32,7 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seed_jobs import DEFAULT_SIZES, STAFF, USERS, bench_env, database_url  # noqa: E402
+from seed_jobs import (  # noqa: E402
+    DEFAULT_SIZES,
+    STAFF,
+    USERS,
+    bench_env,
+    database_url,
+    video_id,
+)
 
 WARMUP = 3
 TURN = 5  # requests per size per turn
@@ -46,6 +53,8 @@ def pages(job_id: str, provider: str, deep: dict[str, str]) -> list[tuple[str, s
         ("jobs list, searched", "/jobs/?q=sourdough"),
         # The same 40 jobs at every size (seed_jobs.NEEDLE): how search grows with the history.
         ("jobs list, searched, 40 at each size", "/jobs/?q=Origami+volcano"),
+        # One video's jobs (the same video at every size): a search by a YouTube id.
+        ("jobs list, searched, a video's id", f"/jobs/?q={video_id(42)}"),
         # 6 matches at 1k, 237 at 100k: a short page against a full one, so more than search.
         ("jobs list, searched, rare", "/jobs/?q=Marathon+photography"),
         ("jobs list, sorted by title", "/jobs/?sort=title"),

@@ -16,7 +16,6 @@ class JobsConfig(AppConfig):
 
         pre_migrate.connect(_no_stats_triggers, sender=self)
         post_migrate.connect(_stats_triggers, sender=self)
-        post_migrate.connect(_live_ids_index, sender=self)
         post_save.connect(
             provider_saved, sender=Provider, dispatch_uid="jobs.sort_provider_follows_name"
         )
@@ -41,23 +40,6 @@ def _stats_triggers(sender: AppConfig, using: str = "default", **kwargs: Any) ->
     tables = set(connection.introspection.table_names())
     if {"jobs_job", "jobs_jobstep", "jobs_statschange", "jobs_statsday"} <= tables:
         install_triggers(connection)
-
-
-# A search counts its matches by joining each full-text match to its job to ask whether it is
-# in the bin: by id, then the job's wide row, for up to 1,001 matches. On SQLite this index
-# answers from itself (a common word at 100,000 jobs: 1.7 ms, not 2.3; its page 1.4x its
-# time at 1,000 jobs, not 1.5x). PostgreSQL finds those jobs another way and plans every
-# query of the jobs table against each of its indexes: it gets none.
-LIVE_IDS_INDEX = "CREATE INDEX IF NOT EXISTS job_live_id ON jobs_job (id) WHERE deleted_at IS NULL"
-
-
-def _live_ids_index(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
-    """After every ``migrate``, not in a migration: SQLite rebuilds a table to change it and
-    keeps only the indexes the models declare, which cannot be one database's alone."""
-    connection = connections[using]
-    if connection.vendor == "sqlite" and "jobs_job" in connection.introspection.table_names():
-        with connection.cursor() as cursor:
-            cursor.execute(LIVE_IDS_INDEX)
 
 
 def provider_saved(instance: Any, update_fields: Any = None, **_signal: Any) -> None:

@@ -283,6 +283,13 @@ class Job(JobRun, models.Model):
             models.Index(
                 fields=["status", "-run_seconds"], name="job_live_slowest", condition=_LIVE
             ),
+            # The live jobs' ids alone, for a search that finds jobs through its own index and
+            # looks each one up. SQLite's count of a common word reads this instead of each
+            # job's wide row (1.7 ms at 100,000 jobs, not 2.3). PostgreSQL, guessing from a
+            # sample of 100 texts, takes a phrase that one of them happens to hold (a video's
+            # id, say) for 1% of all jobs; without this index it then hashed every job's row
+            # to join the two matches (38 ms at 100,000 jobs), and with it looks them up (1 ms).
+            models.Index(fields=["id"], name="job_live_id", condition=_LIVE),
         ]
 
     def __str__(self) -> str:
