@@ -112,16 +112,22 @@ def measure(args: argparse.Namespace, workers: int, base_url: str, folder: Path)
         upload = SimpleUploadedFile(f"talk-{n}.srt", standalone.TRANSCRIPT.encode())
         create_job(JobRequest(provider=provider, transcript_file=upload, owner=owner))
     load_before = os.getloadavg()[0]
-    machine_before = busy_seconds(), time.monotonic()
     cluster = standalone.start_cluster(ROOT, folder / f"qcluster-{workers}.log", workers)
     try:
         deadline = time.monotonic() + args.timeout
+        machine_before = None
         while Job.objects.filter(status__in=Job.ACTIVE).exists():
             if time.monotonic() > deadline or cluster.poll() is not None:
                 raise SystemExit(f"{workers} workers: jobs left unfinished; see {folder}")
-            time.sleep(0.5)
+            # The machine's cores from the first job's start, the span jobs/s counts, not
+            # the cluster's own start-up (one process alone).
+            if machine_before is None and Job.objects.filter(started__isnull=False).exists():
+                machine_before = busy_seconds(), time.monotonic()
+            time.sleep(0.1)
         cpu = standalone.cpu_seconds(cluster.pid)
-        busy = (busy_seconds() - machine_before[0]) / (time.monotonic() - machine_before[1])
+        busy = 0.0
+        if machine_before is not None:
+            busy = (busy_seconds() - machine_before[0]) / (time.monotonic() - machine_before[1])
     finally:
         standalone.stop_cluster(cluster)
     span = Job.objects.aggregate(first=Min("started"), last=Max("finished"))
