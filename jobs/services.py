@@ -20,7 +20,7 @@ from jobs import limits
 from jobs import options as job_options
 from jobs.errors import VideoBusy, VideoInUse
 from jobs.models import InvalidTransition, Job, Post, PostPicture, Publication
-from jobs.models.job import JobQuerySet
+from jobs.models.job_queries import JobQuerySet
 from jobs.templatetags.blogtube_extras import FREE_OFFLINE, FREE_ON_OWN_SERVER, money_estimate
 from providers import services as providers
 from publishing import services as publishing
